@@ -1,0 +1,48 @@
+# newsqa: `make run` (install, index seeds/, open the chat) and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 7860
+export HF_HUB_OFFLINE := 1
+export GRADIO_ANALYTICS_ENABLED := False
+export ANONYMIZED_TELEMETRY := False
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: install run index test lint bench clean chromium
+
+install: $(STAMP)
+
+# Re-installs only when the dependency files change. torch==2.13.0 is in the same pip call
+# (via pyproject), so pip takes the CPU wheel on disk instead of a CUDA build.
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+index: install
+	$(VENV)/bin/newsqa index --articles seeds
+
+run: index
+	$(VENV)/bin/newsqa serve --host $(HOST) --port $(PORT)
+
+# Browser tests need Debian's chromium; install it when missing (never `playwright install`).
+chromium:
+	@command -v /usr/bin/chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+test: install chromium
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check index qa ui tests bench
+	$(VENV)/bin/ruff format --check index qa ui tests bench
+	$(VENV)/bin/mypy
+
+bench: install
+	$(PY) bench/quality.py
+
+clean:
+	rm -rf $(VENV) .newsqa

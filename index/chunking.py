@@ -1,0 +1,150 @@
+"""Split articles into sentence-aligned chunks that remember their character offsets."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from functools import lru_cache
+from typing import Any
+
+from langchain_text_splitters import TextSplitter
+from pydantic import BaseModel, Field
+
+from index.articles import Article
+
+MAX_QUOTE_MERGE = 4
+"""At most this many segments are glued together to close one quotation (guards a stray quote mark)."""
+
+_WORD = re.compile(r"\w+")
+
+
+class Chunk(BaseModel):
+    """A run of whole sentences from one article, with its place in the article text."""
+
+    id: str = Field(description="Deterministic id: article id, content hash and position.")
+    article_id: str = Field(description="Id of the article the chunk belongs to.")
+    index: int = Field(description="Position of the chunk in its article, from 0.")
+    text: str = Field(description="The chunk text, equal to article.text[start:end].")
+    start: int = Field(description="Offset of the chunk's first character in the article text.")
+    end: int = Field(description="Offset just past the chunk's last character.")
+    sentences: list[tuple[int, int]] = Field(description="Sentence spans inside the chunk, as offsets into the article text.")
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> Any:
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+
+
+def _open_quote(text: str) -> bool:
+    """Whether a quotation opened in `text` is still open at its end."""
+    straight = text.count('"') % 2 == 1
+    curly = text.count("\u201c") > text.count("\u201d")
+    return straight or curly
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of `text` (start, end), trailing whitespace excluded.
+
+    pysbd finds the boundaries; a sentence that leaves a quotation open is joined to the next one,
+    so a quote and its attribution ("... not ever," the minister said.) stay one sentence.
+    """
+    if not text.strip():
+        return []
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for piece in _segmenter().segment(text):
+        sentence = piece.sent.strip()
+        if not sentence:
+            continue
+        start = text.find(sentence, cursor)
+        if start < 0:  # pysbd altered the text; fall back to its own span
+            start, sentence = piece.start, text[piece.start:piece.end].strip()
+            if not sentence:
+                continue
+        end = start + len(sentence)
+        spans.append((start, end))
+        cursor = end
+    merged: list[tuple[int, int]] = []
+    pending: tuple[int, int] | None = None
+    glued = 0
+    for span in spans:
+        if pending is None:
+            pending, glued = span, 1
+        else:
+            pending, glued = (pending[0], span[1]), glued + 1
+        if not _open_quote(text[pending[0]:pending[1]]) or glued >= MAX_QUOTE_MERGE:
+            merged.append(pending)
+            pending = None
+    if pending is not None:
+        merged.append(pending)
+    return merged
+
+
+class SentenceTextSplitter(TextSplitter):
+    """A LangChain text splitter whose pieces are whole sentences (pysbd, quote-aware).
+
+    Each piece keeps its trailing whitespace and pieces are joined with no separator, so every
+    chunk is an exact substring of the input and offsets can be recovered.
+    """
+
+    def split_text(self, text: str) -> list[str]:
+        """Split `text` into chunks of whole sentences, up to the chunk size."""
+        spans = split_sentences(text)
+        pieces = [text[start : spans[i + 1][0] if i + 1 < len(spans) else end] for i, (start, end) in enumerate(spans)]
+        return self._merge_splits(pieces, "")
+
+
+def chunk_article(article: Article, *, chunk_size: int, chunk_overlap: int) -> list[Chunk]:
+    """Split one article into chunks with offsets and deterministic ids."""
+    splitter = SentenceTextSplitter(chunk_size=chunk_size, chunk_overlap=min(chunk_overlap, chunk_size - 1), add_start_index=True)
+    sentences = split_sentences(article.text)
+    digest = article.content_hash[:16]
+    chunks: list[Chunk] = []
+    for index, document in enumerate(splitter.create_documents([article.text])):
+        start = document.metadata["start_index"]
+        end = start + len(document.page_content)
+        inside = [(s, e) for s, e in sentences if s >= start and e <= end]
+        chunks.append(
+            Chunk(
+                id=chunk_id(article.id, digest, index),
+                article_id=article.id,
+                index=index,
+                text=document.page_content,
+                start=start,
+                end=end,
+                sentences=inside,
+            )
+        )
+    return chunks
+
+
+def chunk_id(article_id: str, digest: str, index: int) -> str:
+    """Deterministic chunk id; the content hash in it keeps old and new versions apart."""
+    key = hashlib.sha1(article_id.encode("utf-8")).hexdigest()[:12]
+    return f"{key}-{digest}-{index:04d}"
+
+
+def chunk_metadata(article: Article, chunk: Chunk, chunk_count: int) -> dict[str, Any]:
+    """The metadata stored with a chunk: enough to cite it and to know what is indexed."""
+    return {
+        "article_id": article.id,
+        "article_hash": article.content_hash,
+        "chunk_index": chunk.index,
+        "chunk_count": chunk_count,
+        "title": article.title,
+        "date": article.date,
+        "source": article.source,
+        "url": article.url,
+        "path": article.path,
+        "start": chunk.start,
+        "end": chunk.end,
+        "sentences": json.dumps(chunk.sentences),
+    }
+
+
+def count_words(text: str) -> int:
+    """Number of words in `text`."""
+    return len(_WORD.findall(text))

@@ -1,0 +1,57 @@
+"""Errors newsqa raises on purpose; each message says what went wrong and what to do.
+
+The hierarchy::
+
+    NewsqaError                     base of everything below
+    ├── NoIndexError                nothing indexed yet: run `newsqa index`
+    ├── NoArticlesError             the articles folder is missing or holds no article
+    ├── BadArticleError             one article file (or JSONL line) cannot be read
+    ├── BadQuestionError            empty or over-long question (also a ValueError)
+    ├── UploadError                 an uploaded file is refused (also a ValueError)
+    ├── ModelError                  the embedding model cannot be loaded
+    └── StoreError                  the Chroma store cannot be opened, reached, or is for another model
+"""
+
+from __future__ import annotations
+
+
+class NewsqaError(Exception):
+    """Base of every error newsqa raises on purpose."""
+
+
+class NoIndexError(NewsqaError):
+    """Nothing is indexed yet."""
+
+    def __init__(self, message: str = "No articles are indexed yet: run `newsqa index` first.") -> None:
+        super().__init__(message)
+
+
+class NoArticlesError(NewsqaError):
+    """The articles folder is missing or holds no readable article."""
+
+
+class BadArticleError(NewsqaError):
+    """An article file, or one line of a JSONL file, cannot be read."""
+
+    def __init__(self, path: str, reason: str, *, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        self.reason = reason
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {reason}")
+
+
+class BadQuestionError(NewsqaError, ValueError):
+    """The question is empty, whitespace, or too long."""
+
+
+class UploadError(NewsqaError, ValueError):
+    """An uploaded article is refused (type, size or name)."""
+
+
+class StoreError(NewsqaError):
+    """The Chroma store cannot be opened or reached."""
+
+
+class ModelError(NewsqaError):
+    """The embedding model cannot be loaded."""

@@ -1,0 +1,244 @@
+"""Pick the sentences of the retrieved chunks that best answer a question.
+
+Each sentence is scored by its embedding similarity to the question, the IDF-weighted share of the
+question's terms it holds, the rank of its chunk, and a cue for the question type (who → a name,
+when → a date, how many → a number). A sentence that cannot be read alone brings its neighbour: a
+pronoun-led sentence ("He ruled out ...") the sentence before it, a bare quotation the sentence
+that says who spoke.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from langchain_core.documents import Document
+
+from index import Embedder, StoredChunk
+from index.settings import AnswerSettings
+from qa.lexical import TermWeights, terms
+
+_PRONOUN_START = re.compile(r"^[\"“‘']?(he|she|they|it|his|her|their|its|this|these|those|that|such|him|them)\b", re.IGNORECASE)
+_PRONOUN_SPEAKER = re.compile(r"[,.!?][\"”’']\s+(he|she|they)\s+\w+", re.IGNORECASE)
+_SPEECH = re.compile(r"\b(said|says|say|told|tells|added|adds|stated|explained|argued|warned|noted|wrote|asked|according to|insisted|declared|announced)\b", re.IGNORECASE)
+_QUOTE_START = re.compile(r"^[\"“‘]")
+_YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})s?\b")
+_DATE_WORD = re.compile(
+    r"\b(january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday|century|centuries|decade|year|years|today|yesterday|ago|since|until|during)\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|hundred|thousand|million|billion|dozen|half|percent)\b", re.IGNORECASE)
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
+_PLACE = re.compile(r"\b(in|at|from|near|to)\s+(the\s+)?[A-Z]")
+
+
+@dataclass
+class Sentence:
+    """A candidate evidence sentence and its scores."""
+
+    text: str
+    start: int
+    end: int
+    chunk: StoredChunk
+    chunk_rank: int
+    semantic: float = 0.0
+    lexical: float = 0.0
+    entities: float = 1.0
+    cue: float = 0.0
+    score: float = 0.0
+    role: str = "answer"
+
+    @property
+    def article_id(self) -> str:
+        return str(self.chunk.metadata["article_id"])
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.article_id, self.start)
+
+
+@dataclass
+class Evidence:
+    """What the answerer found: the chosen sentences in reading order, or the closest ones."""
+
+    sentences: list[Sentence]
+    abstained: bool
+    confidence: float
+    best_score: float
+
+
+def question_cue(question: str) -> re.Pattern[str] | None:
+    """The pattern a sentence should match for this kind of question, if any."""
+    q = question.lower()
+    if re.search(r"\bhow (many|much|long|old|far|big|large)\b|\bwhat (percentage|percent|number|amount)\b", q):
+        return _NUMBER
+    if re.search(r"\bwhen\b|\bwhat (year|date|day|month|century|time)\b|\bwhich (year|century|decade)\b", q):
+        return _YEAR if "year" in q else re.compile(f"{_YEAR.pattern}|{_DATE_WORD.pattern}", re.IGNORECASE)
+    if re.search(r"\bwho(m|se)?\b", q):
+        return _NAME
+    if re.search(r"\bwhere\b", q):
+        return _PLACE
+    return None
+
+
+def key_terms(question: str) -> set[str]:
+    """Terms a sentence must hold to answer the question: names and numbers in it (stemmed)."""
+    names = _NAME.findall(question) + re.findall(r"\d[\d,.]*", question)
+    return {t for name in names for t in terms(name)}
+
+
+def _chunk_sentences(chunk: StoredChunk, rank: int) -> list[Sentence]:
+    begin = int(chunk.metadata["start"])
+    return [Sentence(text=chunk.text[s - begin : e - begin], start=s, end=e, chunk=chunk, chunk_rank=rank) for s, e in chunk.sentences]
+
+
+def _as_chunk(document: Document) -> StoredChunk:
+    return StoredChunk(id=str(document.metadata.get("chunk_id", document.id)), text=document.page_content, metadata=dict(document.metadata))
+
+
+def needs_antecedent(sentence: str) -> bool:
+    """Whether the sentence leans on the one before it (starts with a pronoun, or quotes an unnamed 'he')."""
+    return bool(_PRONOUN_START.match(sentence) or (_PRONOUN_SPEAKER.search(sentence) and not _NAME.search(sentence)))
+
+
+def needs_speaker(sentence: str) -> bool:
+    """Whether the sentence is a bare quotation that does not say who spoke."""
+    return bool(_QUOTE_START.match(sentence) and not _SPEECH.search(sentence))
+
+
+class EvidencePicker:
+    """Scores candidate sentences and chooses the answer's one to three."""
+
+    def __init__(self, embedder: Embedder, settings: AnswerSettings, fetch_chunks: Callable[[list[str]], list[StoredChunk]]) -> None:
+        self.embedder = embedder
+        self.settings = settings
+        self.fetch_chunks = fetch_chunks
+
+    def pick(self, question: str, documents: list[Document], weights: TermWeights) -> Evidence:
+        """Choose the evidence sentences for `question` from the retrieved `documents`."""
+        candidates: dict[tuple[str, int], Sentence] = {}
+        for rank, document in enumerate(documents):
+            for sentence in _chunk_sentences(_as_chunk(document), rank):
+                candidates.setdefault(sentence.key, sentence)
+        ranked = list(candidates.values())
+        if not ranked:
+            return Evidence(sentences=[], abstained=True, confidence=0.0, best_score=0.0)
+        self._score(question, ranked, weights)
+        ranked.sort(key=lambda s: -s.score)
+        best = ranked[0]
+        confidence = 1.0 / (1.0 + math.exp(-8.0 * (best.score - self.settings.abstain_below)))
+        if best.score < self.settings.abstain_below or best.lexical < self.settings.min_term_coverage:
+            related = self._related(ranked)
+            return Evidence(sentences=related, abstained=True, confidence=round(min(confidence, 0.5), 4), best_score=best.score)
+        return Evidence(sentences=self._choose(ranked), abstained=False, confidence=round(confidence, 4), best_score=best.score)
+
+    def _score(self, question: str, sentences: list[Sentence], weights: TermWeights) -> None:
+        s = self.settings
+        vectors = self.embedder.encode_cached([question] + [c.text for c in sentences])
+        similarity = vectors[1:] @ vectors[0]
+        question_terms = set(terms(question))
+        total = sum(weights.idf(t) for t in question_terms) or 1.0
+        cue = question_cue(question)
+        keys = key_terms(question)
+        for sentence, semantic in zip(sentences, np.asarray(similarity, dtype=float), strict=True):
+            found = question_terms.intersection(terms(sentence.text))
+            sentence.semantic = float(semantic)
+            sentence.lexical = sum(weights.idf(t) for t in found) / total
+            sentence.cue = 1.0 if cue is not None and cue.search(sentence.text) else 0.0
+            if keys:
+                window = self._window_terms(sentence)
+                sentence.entities = sum(1 for k in keys if k in window) / len(keys)
+            rank = 1.0 / (1.0 + sentence.chunk_rank)
+            sentence.score = (
+                s.semantic_weight * sentence.semantic
+                + s.lexical_weight * sentence.lexical
+                + s.rank_weight * rank
+                + s.cue_weight * sentence.cue
+                - s.entity_weight * (1.0 - sentence.entities)
+            )
+
+    def _window_terms(self, sentence: Sentence) -> set[str]:
+        """Terms of the sentence, plus the sentence before it when it leans on that one (who 'he' is)."""
+        found = set(terms(sentence.text))
+        if needs_antecedent(sentence.text):
+            spans = sentence.chunk.sentences
+            begin = int(sentence.chunk.metadata["start"])
+            before = [(s, e) for s, e in spans if e <= sentence.start]
+            if before:
+                s, e = before[-1]
+                found.update(terms(sentence.chunk.text[s - begin : e - begin]))
+        return found
+
+    def _choose(self, ranked: list[Sentence]) -> list[Sentence]:
+        best = ranked[0]
+        chosen: dict[tuple[str, int], Sentence] = {}
+        groups: list[list[Sentence]] = []
+        for candidate in ranked:
+            if len(chosen) >= self.settings.max_sentences:
+                break
+            if candidate is not best and (candidate.score < best.score - self.settings.second_sentence_margin or candidate.key in chosen):
+                continue
+            group = [candidate, *self._context_for(candidate)]
+            group = [g for g in group if g.key not in chosen]
+            if len(chosen) + len(group) > self.settings.max_sentences and candidate is not best:
+                continue
+            for member in group:
+                chosen[member.key] = member
+            groups.append(sorted(group, key=lambda g: g.start))
+        return [member for group in groups for member in group]
+
+    def _related(self, ranked: list[Sentence]) -> list[Sentence]:
+        related: list[Sentence] = []
+        seen_chunks: set[str] = set()
+        for sentence in ranked:
+            if sentence.chunk.id in seen_chunks:
+                continue
+            seen_chunks.add(sentence.chunk.id)
+            sentence.role = "related"
+            related.append(sentence)
+            if len(related) == 3:
+                break
+        return related
+
+    def _context_for(self, sentence: Sentence) -> list[Sentence]:
+        context: list[Sentence] = []
+        if needs_antecedent(sentence.text):
+            before = self._neighbour(sentence, -1)
+            if before is not None:
+                context.append(before)
+        elif needs_speaker(sentence.text):
+            after = self._neighbour(sentence, +1)
+            before = self._neighbour(sentence, -1)
+            speaker = next((n for n in (after, before) if n is not None and _SPEECH.search(n.text)), None)
+            if speaker is not None:
+                context.append(speaker)
+        for member in context:
+            member.role = "context"
+            member.score = min(member.score, sentence.score) if member.score else sentence.score
+        return context
+
+    def _neighbour(self, sentence: Sentence, step: int) -> Sentence | None:
+        """The sentence just before (step -1) or after (+1) in the article, fetching the next chunk if needed."""
+        spans = sentence.chunk.sentences
+        position = next((i for i, (s, _) in enumerate(spans) if s == sentence.start), None)
+        if position is not None and 0 <= position + step < len(spans):
+            begin = int(sentence.chunk.metadata["start"])
+            s, e = spans[position + step]
+            return Sentence(text=sentence.chunk.text[s - begin : e - begin], start=s, end=e, chunk=sentence.chunk, chunk_rank=sentence.chunk_rank)
+        meta = sentence.chunk.metadata
+        index = int(meta["chunk_index"]) + step
+        if index < 0 or index >= int(meta["chunk_count"]):
+            return None
+        prefix = sentence.chunk.id.rsplit("-", 1)[0]
+        fetched = self.fetch_chunks([f"{prefix}-{index:04d}"])
+        if not fetched:
+            return None
+        others = [c for c in _chunk_sentences(fetched[0], sentence.chunk_rank) if (c.end <= sentence.start if step < 0 else c.start >= sentence.end)]
+        if not others:
+            return None
+        return max(others, key=lambda c: c.end) if step < 0 else min(others, key=lambda c: c.start)
+

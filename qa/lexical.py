@@ -1,0 +1,51 @@
+"""Terms for BM25 and lexical overlap: bm25s's token pattern, English stopwords, Snowball stems."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+from bm25s.stopwords import STOPWORDS_EN
+
+QUESTION_WORDS = frozenset(
+    "what which who whom whose when where why how did does do was were is are has have had said says say tell told "
+    "according name many much kind type".split()
+)
+STOPWORDS = sorted(set(STOPWORDS_EN) | QUESTION_WORDS)
+TOKEN = re.compile(r"(?u)\b\w\w+\b|\b\d\b")
+_STOP = frozenset(STOPWORDS)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def terms(text: str) -> list[str]:
+    """Stemmed content terms of `text`, in order (stopwords and question words dropped)."""
+    words = [w for w in TOKEN.findall(text.lower()) if w not in _STOP]
+    return list(_stemmer().stemWords(words))
+
+
+class TermWeights:
+    """Inverse document frequency of terms over the indexed chunks."""
+
+    def __init__(self, documents: Iterable[list[str]]) -> None:
+        frequency: Counter[str] = Counter()
+        count = 0
+        for document in documents:
+            frequency.update(set(document))
+            count += 1
+        self.count = max(count, 1)
+        self.frequency = frequency
+
+    def idf(self, term: str) -> float:
+        """BM25-style idf, always positive; unseen terms weigh most."""
+        seen = self.frequency.get(term, 0)
+        return math.log(1.0 + (self.count - seen + 0.5) / (seen + 0.5))

@@ -1,0 +1,130 @@
+"""The question-answering chain (retriever → evidence picker, in LCEL) and `ask()`, the front door."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from langchain_core.documents import Document
+from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
+
+from index import ChunkStore, Embedder, NoIndexError, Settings
+from index.errors import BadQuestionError
+from qa.evidence import Evidence, EvidencePicker, Sentence
+from qa.followup import standalone_question
+from qa.models import Answer, Citation
+from qa.retriever import HybridRetriever
+
+ABSTAIN_TEXT = "The indexed articles don't answer this question. The closest passages are listed as related, not as support."
+
+
+def check_question(question: str, settings: Settings) -> str:
+    """The question stripped, or `BadQuestionError` saying what to change."""
+    if not isinstance(question, str) or not question.strip():
+        raise BadQuestionError("The question is empty: type a question about the articles.")
+    question = question.strip()
+    if len(question) > settings.max_question_chars:
+        raise BadQuestionError(f"The question is {len(question):,} characters long; keep it under {settings.max_question_chars:,}.")
+    return question
+
+
+def _citation(n: int, sentence: Sentence) -> Citation:
+    meta = sentence.chunk.metadata
+    return Citation(
+        n=n,
+        article_id=str(meta["article_id"]),
+        title=str(meta.get("title", "")),
+        date=str(meta.get("date", "")),
+        source=str(meta.get("source", "")),
+        url=str(meta.get("url", "")),
+        chunk_id=sentence.chunk.id,
+        quote=sentence.text,
+        start=sentence.start,
+        end=sentence.end,
+        score=round(sentence.score, 4),
+        role="related" if sentence.role == "related" else sentence.role,  # type: ignore[arg-type]
+        passage=sentence.chunk.text,
+        passage_start=int(meta["start"]),
+    )
+
+
+def compose_answer(question: str, query: str, evidence: Evidence, timings: dict[str, float]) -> Answer:
+    """Turn picked evidence into an `Answer`: the sentences verbatim, each followed by `[n]`."""
+    citations = [_citation(n, s) for n, s in enumerate(evidence.sentences, start=1)]
+    text = ABSTAIN_TEXT if evidence.abstained else " ".join(f"{c.quote} [{c.n}]" for c in citations)
+    return Answer(question=question, query=query, text=text, citations=citations, abstained=evidence.abstained, confidence=evidence.confidence, timings_ms=timings)
+
+
+class Pipeline:
+    """An open embedding model and store, and the chain that answers with them."""
+
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None, store: ChunkStore | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder or (store.embedder if store else Embedder(settings.embedding_model, batch_size=settings.embedding_batch_size))
+        self.store = store or ChunkStore(settings, self.embedder)
+        self.retriever = HybridRetriever(store=self.store, k=settings.retrieval.k, settings=settings.retrieval)
+        self.picker = EvidencePicker(self.embedder, settings.answer, self.store.get_chunks)
+        self.chain = self.build_chain()
+
+    def build_chain(self) -> Runnable[dict[str, Any], Answer]:
+        """LCEL: {question, query} → retrieve on `query` → pick evidence for `question` → `Answer`."""
+
+        def timed_retrieve(inputs: dict[str, Any]) -> dict[str, Any]:
+            started = time.perf_counter()
+            documents = self.retriever.invoke(inputs["query"])
+            return {"documents": documents, "ms": (time.perf_counter() - started) * 1000}
+
+        def answer(inputs: dict[str, Any]) -> Answer:
+            started = time.perf_counter()
+            documents: list[Document] = inputs["retrieved"]["documents"]
+            evidence = self.picker.pick(inputs["question"], documents, self.retriever.lexical_index().weights)
+            timings = {"retrieve": round(inputs["retrieved"]["ms"], 2), "answer": round((time.perf_counter() - started) * 1000, 2)}
+            return compose_answer(inputs["asked"], inputs["query"], evidence, timings)
+
+        return RunnablePassthrough.assign(retrieved=RunnableLambda(timed_retrieve)) | RunnableLambda(answer)
+
+    def ask(self, question: str, *, history: Iterable[Any] | None = None) -> Answer:
+        """Answer one question (with the conversation so far, for follow-ups)."""
+        started = time.perf_counter()
+        asked = check_question(question, self.settings)
+        if self.store.count() == 0:
+            raise NoIndexError()
+        standalone, query = standalone_question(asked, history)
+        result = self.chain.invoke({"asked": asked, "question": standalone, "query": query})
+        result.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 2)
+        return result
+
+
+_pipelines: dict[str, Pipeline] = {}
+_lock = threading.Lock()
+
+
+def get_pipeline(settings: Settings | None = None) -> Pipeline:
+    """The open pipeline for these settings, created on first use and kept (nothing reloads when warm)."""
+    settings = settings or Settings()
+    key = settings.model_dump_json()
+    with _lock:
+        pipeline = _pipelines.get(key)
+        if pipeline is None:
+            shared = next((p for p in _pipelines.values() if p.settings.store_key() == settings.store_key()), None)
+            pipeline = Pipeline(settings, store=shared.store if shared else None)
+            _pipelines[key] = pipeline
+        return pipeline
+
+
+def ask(question: str, *, history: Iterable[Any] | None = None, settings: Settings | None = None) -> Answer:
+    """Answer a question from the indexed articles, with verbatim, offset-checked citations.
+
+    Args:
+        question: The question, 1 to `settings.max_question_chars` characters.
+        history: Earlier questions of the conversation (strings, (question, answer) pairs or chat
+            messages), so a follow-up like "What about Healey?" is understood.
+        settings: Where the index is and how to answer; `Settings()` (and `NEWSQA_*`) by default.
+
+    Raises:
+        BadQuestionError: The question is empty or too long (a `ValueError`).
+        NoIndexError: Nothing is indexed yet; run `newsqa index`.
+    """
+    return get_pipeline(settings).ask(question, history=history)

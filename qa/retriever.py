@@ -1,0 +1,96 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 (bm25s) rankings fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict, PrivateAttr
+
+from index import ChunkStore, StoredChunk
+from index.settings import RetrievalSettings
+from qa.lexical import STOPWORDS, TermWeights, _stemmer, terms
+
+
+class _Bm25Index:
+    """BM25 over every stored chunk, with the term weights the answerer reuses."""
+
+    def __init__(self, chunks: list[StoredChunk]) -> None:
+        import bm25s
+
+        self.chunks = chunks
+        self.weights = TermWeights(terms(c.text) for c in chunks)
+        self.model: Any = None
+        if chunks:
+            tokens = bm25s.tokenize([c.text for c in chunks], stopwords=STOPWORDS, stemmer=_stemmer(), show_progress=False)
+            self.model = bm25s.BM25()
+            self.model.index(tokens, show_progress=False)
+
+    def search(self, query: str, k: int) -> list[tuple[StoredChunk, float]]:
+        import bm25s
+
+        if self.model is None or not terms(query):
+            return []
+        tokens = bm25s.tokenize([query], stopwords=STOPWORDS, stemmer=_stemmer(), show_progress=False)
+        found, scores = self.model.retrieve(tokens, k=min(k, len(self.chunks)), show_progress=False, n_threads=1)
+        return [(self.chunks[int(i)], float(s)) for i, s in zip(found[0], scores[0], strict=True) if s > 0]
+
+
+class HybridRetriever(BaseRetriever):
+    """Chunks ranked by dense similarity and by BM25, fused by reciprocal rank.
+
+    The BM25 index is built from the store on first use and rebuilt when the store's revision
+    changes (another `update_index`, in this process or another).
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    store: ChunkStore
+    """The chunk store to search."""
+    k: int = 6
+    """Chunks returned."""
+    settings: RetrievalSettings = RetrievalSettings()
+    """Fusion knobs."""
+
+    _bm25: _Bm25Index | None = PrivateAttr(default=None)
+    _revision: str | None = PrivateAttr(default=None)
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    def lexical_index(self) -> _Bm25Index:
+        """The BM25 index for the store as it is now."""
+        revision = self.store.revision
+        with self._lock:
+            if self._bm25 is None or revision != self._revision:
+                self._bm25 = _Bm25Index(list(self.store.iter_chunks()))
+                self._revision = revision
+            return self._bm25
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None) -> list[Document]:
+        k = k or self.k
+        lexical = self.lexical_index()
+        depth = max(self.settings.candidates, k)
+        query_vector = self.store.embedder.embed_query(query)
+        rankings = {
+            "dense": (self.settings.dense_weight, self.store.dense_search(query_vector, depth)),
+            "bm25": (self.settings.bm25_weight, lexical.search(query, depth)),
+        }
+        fused: dict[str, float] = {}
+        chunks: dict[str, StoredChunk] = {}
+        scores: dict[str, dict[str, float]] = {}
+        for name, (weight, ranking) in rankings.items():
+            for rank, (chunk, score) in enumerate(ranking):
+                fused[chunk.id] = fused.get(chunk.id, 0.0) + weight / (self.settings.rrf_k + rank + 1)
+                chunks[chunk.id] = chunk
+                scores.setdefault(chunk.id, {})[f"{name}_score"] = round(score, 6)
+        best = sorted(fused, key=lambda chunk_id: (-fused[chunk_id], chunk_id))[:k]
+        return [
+            Document(
+                id=chunk_id,
+                page_content=chunks[chunk_id].text,
+                metadata={**chunks[chunk_id].metadata, **scores[chunk_id], "chunk_id": chunk_id, "rank": rank, "rrf_score": fused[chunk_id]},
+            )
+            for rank, chunk_id in enumerate(best)
+        ]

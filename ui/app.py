@@ -1,0 +1,213 @@
+"""The Gradio chat page: answers through `ask()`, sources with the quote highlighted, uploads.
+
+Everything shown comes from the `Answer` that `ask()` returns; this module only renders it.
+Article text and questions are HTML-escaped before they reach the page.
+"""
+
+from __future__ import annotations
+
+import html
+import ipaddress
+import logging
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from index import NewsqaError, Settings, update_index
+from index.uploads import save_uploads
+from qa import Answer, Citation, get_pipeline
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+log = logging.getLogger("newsqa")
+
+EXAMPLES = [
+    "What did Pistorius regret?",
+    "Who said Ukraine must be at the heart of any talks?",
+    "What did Hegseth rule out?",
+    "How much should allies spend on defense?",
+]
+UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".json", ".jsonl"]
+
+CSS = """
+.nq-answer { font-size: 1.02rem; line-height: 1.55; }
+.nq-marker { color: #1d4ed8; font-weight: 600; font-size: 0.8em; vertical-align: super; }
+.nq-sources { margin-top: 0.8rem; border-top: 1px solid #e5e7eb; padding-top: 0.6rem; }
+.nq-sources-label { font-size: 0.78rem; text-transform: uppercase; letter-spacing: 0.05em; color: #6b7280; margin-bottom: 0.4rem; }
+.nq-source { margin: 0.45rem 0; padding: 0.5rem 0.7rem; background: #f9fafb; border-left: 3px solid #93c5fd; border-radius: 4px; }
+.nq-source.nq-related { border-left-color: #d1d5db; }
+.nq-source-head { font-size: 0.85rem; color: #374151; margin-bottom: 0.25rem; }
+.nq-source-head b { color: #111827; }
+.nq-source-meta { color: #6b7280; }
+.nq-passage { font-size: 0.88rem; color: #4b5563; line-height: 1.5; }
+.nq-passage mark { background: #fef08a; color: #111827; padding: 0 2px; border-radius: 2px; }
+.nq-abstain { color: #92400e; }
+.nq-confidence { font-size: 0.78rem; color: #6b7280; margin-top: 0.3rem; }
+"""
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=True).replace("\n", "<br>")
+
+
+def _marked_text(answer: Answer) -> str:
+    """The answer text, escaped, with `[n]` markers styled."""
+    return re.sub(r"\[(\d+)\]", r'<span class="nq-marker">[\1]</span>', html.escape(answer.text, quote=True))
+
+
+def render_citation(citation: Citation) -> str:
+    """One source: title, date and outlet, and the quote highlighted inside its passage."""
+    meta = " · ".join(html.escape(part) for part in (citation.date, citation.source) if part)
+    head_label = "related" if citation.role == "related" else f"[{citation.n}]"
+    title = html.escape(citation.title)
+    if citation.url.startswith(("http://", "https://")):
+        title = f'<a href="{html.escape(citation.url, quote=True)}" target="_blank" rel="noopener noreferrer">{title}</a>'
+    local_start = citation.start - citation.passage_start
+    local_end = citation.end - citation.passage_start
+    passage = citation.passage
+    if 0 <= local_start <= local_end <= len(passage) and passage[local_start:local_end] == citation.quote:
+        body = f"{_escape(passage[:local_start])}<mark>{_escape(citation.quote)}</mark>{_escape(passage[local_end:])}"
+    else:
+        body = f"<mark>{_escape(citation.quote)}</mark>"
+    kind = " nq-related" if citation.role == "related" else ""
+    meta_html = f' <span class="nq-source-meta">{meta}</span>' if meta else ""
+    return (
+        f'<div class="nq-source{kind}" data-n="{citation.n}"><div class="nq-source-head"><span class="nq-marker">{head_label}</span> '
+        f"<b>{title}</b>{meta_html}</div><div class=\"nq-passage\">{body}</div></div>"
+    )
+
+
+def render_answer(answer: Answer, *, text: str | None = None, with_sources: bool = True) -> str:
+    """The whole chat message for an answer, as one HTML block (no blank lines, so no Markdown runs)."""
+    if answer.abstained:
+        parts = [f'<div class="nq-answer nq-abstain">{html.escape(answer.text)}</div>']
+    else:
+        shown = _marked_text(answer) if text is None else re.sub(r"\[(\d+)\]", r'<span class="nq-marker">[\1]</span>', html.escape(text))
+        parts = [f'<div class="nq-answer">{shown}</div>']
+    if with_sources and answer.citations:
+        label = "Related passages (not an answer)" if answer.abstained else "Sources"
+        parts.append(f'<div class="nq-sources"><div class="nq-sources-label">{label}</div>{"".join(render_citation(c) for c in answer.citations)}</div>')
+        if answer.query != answer.question:
+            parts.append(f'<div class="nq-confidence">Searched as: {html.escape(answer.query)}</div>')
+        parts.append(f'<div class="nq-confidence">Confidence {answer.confidence:.0%}</div>')
+    return '<div class="nq-message">' + "".join(parts) + "</div>"
+
+
+def _error_message(message: str) -> str:
+    return f'<div class="nq-answer nq-abstain">{html.escape(message)}</div>'
+
+
+def _user_message(question: str) -> str:
+    return f'<div class="nq-question">{_escape(question)}</div>'
+
+
+def status_line(settings: Settings) -> str:
+    """Articles, chunks and last update of the index, for the page header."""
+    try:
+        status = get_pipeline(settings).store.status()
+    except NewsqaError as error:
+        return html.escape(str(error))
+    when = status.updated_at.replace("T", " ").replace("+00:00", " UTC") if status.updated_at else "never"
+    return f"**Index:** {status.articles} articles · {status.chunks} chunks · last update {html.escape(when)}"
+
+
+def answer_stream(settings: Settings, message: str, history: list[dict[str, Any]], questions: list[str]) -> Iterator[tuple[list[dict[str, Any]], list[str], str]]:
+    """Chat handler: show the question, then the answer sentence by sentence, then its sources."""
+    history = [*history, {"role": "user", "content": _user_message(message or "")}]
+    try:
+        answer = get_pipeline(settings).ask(message, history=questions)
+    except (NewsqaError, ValueError) as error:
+        yield [*history, {"role": "assistant", "content": _error_message(str(error))}], questions, ""
+        return
+    questions = [*questions, message.strip()]
+    if not answer.abstained:
+        shown = ""
+        for citation in answer.citations:
+            shown = f"{shown} {citation.quote} [{citation.n}]".strip()
+            yield [*history, {"role": "assistant", "content": render_answer(answer, text=shown, with_sources=False)}], questions, ""
+    yield [*history, {"role": "assistant", "content": render_answer(answer)}], questions, ""
+
+
+def index_uploads(settings: Settings, files: list[Any] | None, *, rebuild: bool = False) -> tuple[str, str]:
+    """Save uploads into the articles folder and sync the index; a report of what happened."""
+    lines: list[str] = []
+    if files:
+        pairs = [(Path(getattr(f, "orig_name", None) or Path(str(f)).name).name if not isinstance(f, str) else Path(f).name, Path(getattr(f, "name", f))) for f in files]
+        saved = save_uploads(pairs, Path(settings.articles_dir), max_bytes=settings.max_upload_bytes)
+        lines += [f"Refused {html.escape(r)}" for r in saved.refused]
+        if not saved.saved and not rebuild:
+            return "<br>".join(lines) or "Nothing uploaded.", status_line(settings)
+    pipeline = get_pipeline(settings)
+    try:
+        report = update_index(settings, rebuild=rebuild, store=pipeline.store)
+    except NewsqaError as error:
+        lines.append(html.escape(str(error)))
+        return "<br>".join(lines), status_line(settings)
+    lines.insert(0, f"{report.added} added, {report.updated} updated, {report.removed} removed, {report.unchanged} unchanged, {report.skipped} skipped.")
+    lines += [f"Added: {html.escape(i)}" for i in report.added_ids] + [f"Updated: {html.escape(i)}" for i in report.updated_ids]
+    lines += [f"Skipped {html.escape(str(s))}" for s in report.skipped_files]
+    return "<br>".join(lines), status_line(settings)
+
+
+def build_app(settings: Settings) -> Any:
+    """The chat page as a Gradio Blocks app."""
+    import gradio as gr
+
+    with gr.Blocks(title="newsqa") as demo:
+        gr.Markdown("## newsqa\nAsk about the articles; every answer is made of their own sentences, each with its source.")
+        status = gr.Markdown(elem_id="nq-status")
+        chatbot = gr.Chatbot(elem_id="nq-chat", height=560, sanitize_html=True, show_label=False, feedback_options=None, placeholder="Ask a question about the news articles.")
+        questions = gr.State([])
+        with gr.Row():
+            box = gr.Textbox(elem_id="nq-question", placeholder="e.g. What did Pistorius regret?", show_label=False, scale=8, autofocus=True)
+            send = gr.Button("Ask", variant="primary", scale=1, elem_id="nq-ask")
+            clear = gr.Button("Clear chat", scale=1, elem_id="nq-clear")
+        gr.Examples(EXAMPLES, inputs=box, label="Try")
+        with gr.Accordion("Articles", open=False, elem_id="nq-articles"):
+            files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label="Upload articles (.txt .md .html .json .jsonl, up to 10 MB each)", elem_id="nq-upload")
+            with gr.Row():
+                add = gr.Button("Add to index", elem_id="nq-add")
+                rebuild = gr.Button("Rebuild index", elem_id="nq-rebuild")
+            report = gr.HTML(elem_id="nq-report")
+
+        def respond(message: str, history: list[dict[str, Any]], asked: list[str]) -> Iterator[tuple[list[dict[str, Any]], list[str], str]]:
+            yield from answer_stream(settings, message, history, asked)
+
+        send.click(respond, [box, chatbot, questions], [chatbot, questions, box], api_name="ask_chat")
+        box.submit(respond, [box, chatbot, questions], [chatbot, questions, box], api_name=False)
+        clear.click(lambda: ([], [], ""), None, [chatbot, questions, box], api_name=False)
+        add.click(lambda f: index_uploads(settings, f), files, [report, status], api_name=False)
+        rebuild.click(lambda: index_uploads(settings, None, rebuild=True), None, [report, status], api_name=False)
+        demo.load(lambda: status_line(settings), None, status, api_name=False)
+
+        def ask_api(question: str) -> dict[str, Any]:
+            return get_pipeline(settings).ask(question).to_dict()
+
+        gr.api(ask_api, api_name="ask")
+    demo.queue(default_concurrency_limit=4)
+    return demo
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def launch(settings: Settings, *, host: str = "127.0.0.1", port: int = 7860, block: bool = True) -> Any:
+    """Serve the chat page; warns when it is reachable from other machines without a login."""
+    auth = None
+    if settings.ui_auth:
+        user, sep, password = settings.ui_auth.partition(":")
+        if not sep or not user or not password:
+            raise NewsqaError("--auth / NEWSQA_UI_AUTH must look like user:password.")
+        auth = (user, password)
+    if not _is_loopback(host) and auth is None:
+        log.warning("Serving on %s without --auth: anyone who can reach this address can use the page and upload articles.", host)
+    get_pipeline(settings)  # load the model and open the store before the first question
+    demo = build_app(settings)
+    return demo.launch(server_name=host, server_port=port, auth=auth, css=CSS, prevent_thread_lock=not block, footer_links=[], quiet=not block)

@@ -1,0 +1,122 @@
+"""`newsqa`: index articles, ask questions, serve the chat page, evaluate on a gold set.
+
+Library errors become one line on stderr and a non-zero exit (2 for a bad question).
+Heavy libraries load inside the commands, so `newsqa --help` answers at once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from index import NewsqaError, Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Answer questions about news articles with cited sentences.")
+
+ArticlesOption = Annotated[Path | None, typer.Option("--articles", help="Folder of articles (default: NEWSQA_ARTICLES_DIR or seeds/).")]
+
+
+def _settings(articles: Path | None = None) -> Settings:
+    from index import Settings
+
+    settings = Settings()
+    if articles is not None:
+        settings = settings.model_copy(update={"articles_dir": articles})
+    return settings
+
+
+def _fail(error: NewsqaError) -> NoReturn:
+    from index import BadQuestionError
+
+    typer.echo(f"error: {error}", err=True)
+    raise typer.Exit(2 if isinstance(error, BadQuestionError) else 1)
+
+
+def _setup_logging() -> None:
+    logging.basicConfig(level=logging.WARNING, format="warning: %(message)s", stream=sys.stderr)
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@app.command()
+def index(
+    articles: ArticlesOption = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the index and embed every article again.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON line with the counts.")] = False,
+) -> None:
+    """Sync the index with the articles folder (only new and changed articles are embedded)."""
+    _setup_logging()
+    from index import NewsqaError, update_index
+
+    try:
+        report = update_index(_settings(articles), rebuild=rebuild, progress=not as_json)
+    except NewsqaError as error:
+        _fail(error)
+    if as_json:
+        typer.echo(json.dumps(report.summary()))
+        return
+    typer.echo(
+        f"{report.added} added, {report.updated} updated, {report.removed} removed, {report.unchanged} unchanged, "
+        f"{report.skipped} skipped; {report.chunks_embedded} chunks embedded, {report.total_chunks} in the index ({report.seconds:.1f} s)"
+    )
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in quotes.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole answer as JSON.")] = False,
+) -> None:
+    """Answer a question from the indexed articles, with citations."""
+    _setup_logging()
+    from qa import NewsqaError
+    from qa import ask as ask_question
+
+    try:
+        answer = ask_question(question, settings=_settings())
+    except NewsqaError as error:
+        _fail(error)
+    if as_json:
+        typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
+        return
+    typer.echo(answer.text)
+    if answer.citations:
+        typer.echo("\nRelated passages:" if answer.abstained else "\nSources:")
+        for citation in answer.citations:
+            label = f"[{citation.n}]" if not answer.abstained else "-"
+            typer.echo(f"  {label} {citation.title} (chars {citation.start}-{citation.end}): {citation.quote}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind; 127.0.0.1 keeps it on this machine.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port of the chat page.")] = 7860,
+    auth: Annotated[str | None, typer.Option(help="user:password the page asks for (or NEWSQA_UI_AUTH).")] = None,
+    articles: ArticlesOption = None,
+) -> None:
+    """Open the chat page (indexes nothing: run `newsqa index` first, or upload articles there)."""
+    _setup_logging()
+    from index import NewsqaError
+    from ui.app import launch
+
+    settings = _settings(articles)
+    if auth is not None:
+        settings = settings.model_copy(update={"ui_auth": auth})
+    try:
+        launch(settings, host=host, port=port)
+    except NewsqaError as error:
+        _fail(error)
+
+
+def main() -> None:
+    """Entry point of the `newsqa` console script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()
