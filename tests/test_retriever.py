@@ -1,0 +1,60 @@
+"""The hybrid retriever against LangChain's standard retriever suite, and its fusion."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_tests.integration_tests import RetrieversIntegrationTests
+
+from index import ChunkStore, Settings, update_index
+from qa import HybridRetriever
+from tests.conftest import SEEDS
+
+pytestmark = pytest.mark.integration
+
+_STORE: dict[str, ChunkStore] = {}
+
+
+def seed_store(tmp_path_factory) -> ChunkStore:
+    if "store" not in _STORE:
+        from index import Embedder
+
+        settings = Settings(articles_dir=SEEDS, db_dir=tmp_path_factory.mktemp("retriever") / "db")
+        embedder = Embedder()
+        update_index(settings, embedder=embedder)
+        _STORE["store"] = ChunkStore(settings, embedder)
+    return _STORE["store"]
+
+
+class TestHybridRetrieverStandard(RetrieversIntegrationTests):
+    @pytest.fixture(autouse=True)
+    def _store(self, tmp_path_factory):
+        self.__class__.store = seed_store(tmp_path_factory)
+
+    @property
+    def retriever_constructor(self) -> type[HybridRetriever]:
+        return HybridRetriever
+
+    @property
+    def retriever_constructor_params(self) -> dict:
+        return {"store": self.store}
+
+    @property
+    def retriever_query_example(self) -> str:
+        return "defense spending"
+
+
+def test_fusion_puts_exact_name_match_first(seed_pipeline):
+    documents = seed_pipeline.retriever.invoke("Yuriko Backes Luxembourg")
+    assert "Backes" in documents[0].page_content
+    assert {"rank", "rrf_score", "chunk_id"} <= set(documents[0].metadata)
+    assert "bm25_score" in documents[0].metadata and "dense_score" in documents[0].metadata
+
+
+def test_bm25_index_follows_the_store(make_settings, embedder):
+    settings = make_settings()
+    update_index(settings, embedder=embedder)
+    retriever = HybridRetriever(store=ChunkStore(settings, embedder))
+    assert not any("Avon" in d.page_content for d in retriever.invoke("Avon flood Bath"))
+    (settings.articles_dir / "flood.txt").write_text("Flood\n\nThe river Avon flooded Bath on Sunday.")
+    update_index(settings, embedder=embedder)
+    assert "Avon" in retriever.invoke("Avon flood Bath")[0].page_content
