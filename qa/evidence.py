@@ -74,7 +74,7 @@ class Evidence:
 def question_cue(question: str) -> re.Pattern[str] | None:
     """The pattern a sentence should match for this kind of question, if any."""
     q = question.lower()
-    if re.search(r"\bhow (many|much|long|old|far|big|large)\b|\bwhat (percentage|percent|number|amount)\b", q):
+    if re.search(r"\bhow (many|much|long|old|far|big|large|high|low|tall|fast)\b|\bwhat (percentage|percent|number|amount)\b", q):
         return _NUMBER
     if re.search(r"\bwhen\b|\bwhat (year|date|day|month|century|time)\b|\bwhich (year|century|decade)\b", q):
         return _YEAR if "year" in q else re.compile(f"{_YEAR.pattern}|{_DATE_WORD.pattern}", re.IGNORECASE)
@@ -165,12 +165,9 @@ class EvidencePicker:
         """Terms of the sentence, plus the sentence before it when it leans on that one (who 'he' is)."""
         found = set(terms(sentence.text))
         if needs_antecedent(sentence.text):
-            spans = sentence.chunk.sentences
-            begin = int(sentence.chunk.metadata["start"])
-            before = [(s, e) for s, e in spans if e <= sentence.start]
-            if before:
-                s, e = before[-1]
-                found.update(terms(sentence.chunk.text[s - begin : e - begin]))
+            before = self._neighbour(sentence, -1)
+            if before is not None:
+                found.update(terms(before.text))
         return found
 
     def _choose(self, ranked: list[Sentence]) -> list[Sentence]:

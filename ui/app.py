@@ -17,7 +17,7 @@ from typing import Any
 
 from index import NewsqaError, Settings, update_index
 from index.uploads import save_uploads
-from qa import Answer, Citation, get_pipeline
+from qa import Answer, Citation, Pipeline, get_pipeline
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 log = logging.getLogger("newsqa")
@@ -102,21 +102,25 @@ def _user_message(question: str) -> str:
     return f'<div class="nq-question">{_escape(question)}</div>'
 
 
-def status_line(settings: Settings) -> str:
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def status_line(pipeline: Pipeline) -> str:
     """Articles, chunks and last update of the index, for the page header."""
     try:
-        status = get_pipeline(settings).store.status()
+        status = pipeline.store.status()
     except NewsqaError as error:
         return html.escape(str(error))
     when = status.updated_at.replace("T", " ").replace("+00:00", " UTC") if status.updated_at else "never"
-    return f"**Index:** {status.articles} articles · {status.chunks} chunks · last update {html.escape(when)}"
+    return f"**Index:** {_plural(status.articles, 'article')} · {_plural(status.chunks, 'chunk')} · last update {html.escape(when)}"
 
 
-def answer_stream(settings: Settings, message: str, history: list[dict[str, Any]], questions: list[str]) -> Iterator[tuple[list[dict[str, Any]], list[str], str]]:
+def answer_stream(pipeline: Pipeline, message: str, history: list[dict[str, Any]], questions: list[str]) -> Iterator[tuple[list[dict[str, Any]], list[str], str]]:
     """Chat handler: show the question, then the answer sentence by sentence, then its sources."""
     history = [*history, {"role": "user", "content": _user_message(message or "")}]
     try:
-        answer = get_pipeline(settings).ask(message, history=questions)
+        answer = pipeline.ask(message, history=questions)
     except (NewsqaError, ValueError) as error:
         yield [*history, {"role": "assistant", "content": _error_message(str(error))}], questions, ""
         return
@@ -129,29 +133,29 @@ def answer_stream(settings: Settings, message: str, history: list[dict[str, Any]
     yield [*history, {"role": "assistant", "content": render_answer(answer)}], questions, ""
 
 
-def index_uploads(settings: Settings, files: list[Any] | None, *, rebuild: bool = False) -> tuple[str, str]:
+def index_uploads(pipeline: Pipeline, files: list[Any] | None, *, rebuild: bool = False) -> tuple[str, str]:
     """Save uploads into the articles folder and sync the index; a report of what happened."""
+    settings = pipeline.settings
     lines: list[str] = []
     if files:
-        pairs = [(Path(getattr(f, "orig_name", None) or Path(str(f)).name).name if not isinstance(f, str) else Path(f).name, Path(getattr(f, "name", f))) for f in files]
+        pairs = [(Path(str(f)).name, Path(str(f))) for f in files]  # Gradio keeps the uploaded name on its temp copy
         saved = save_uploads(pairs, Path(settings.articles_dir), max_bytes=settings.max_upload_bytes)
         lines += [f"Refused {html.escape(r)}" for r in saved.refused]
         if not saved.saved and not rebuild:
-            return "<br>".join(lines) or "Nothing uploaded.", status_line(settings)
-    pipeline = get_pipeline(settings)
+            return "<br>".join(lines) or "Nothing uploaded.", status_line(pipeline)
     try:
         report = update_index(settings, rebuild=rebuild, store=pipeline.store)
     except NewsqaError as error:
         lines.append(html.escape(str(error)))
-        return "<br>".join(lines), status_line(settings)
+        return "<br>".join(lines), status_line(pipeline)
     lines.insert(0, f"{report.added} added, {report.updated} updated, {report.removed} removed, {report.unchanged} unchanged, {report.skipped} skipped.")
     lines += [f"Added: {html.escape(i)}" for i in report.added_ids] + [f"Updated: {html.escape(i)}" for i in report.updated_ids]
     lines += [f"Skipped {html.escape(str(s))}" for s in report.skipped_files]
-    return "<br>".join(lines), status_line(settings)
+    return "<br>".join(lines), status_line(pipeline)
 
 
-def build_app(settings: Settings) -> Any:
-    """The chat page as a Gradio Blocks app."""
+def build_app(pipeline: Pipeline) -> Any:
+    """The chat page as a Gradio Blocks app, answering through `pipeline` (the one `ask()` uses)."""
     import gradio as gr
 
     with gr.Blocks(title="newsqa") as demo:
@@ -165,24 +169,24 @@ def build_app(settings: Settings) -> Any:
             clear = gr.Button("Clear chat", scale=1, elem_id="nq-clear")
         gr.Examples(EXAMPLES, inputs=box, label="Try")
         with gr.Accordion("Articles", open=False, elem_id="nq-articles"):
-            files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label="Upload articles (.txt .md .html .json .jsonl, up to 10 MB each)", elem_id="nq-upload")
+            files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, type="filepath", label="Upload articles (.txt .md .html .json .jsonl, up to 10 MB each)", elem_id="nq-upload")
             with gr.Row():
                 add = gr.Button("Add to index", elem_id="nq-add")
                 rebuild = gr.Button("Rebuild index", elem_id="nq-rebuild")
             report = gr.HTML(elem_id="nq-report")
 
         def respond(message: str, history: list[dict[str, Any]], asked: list[str]) -> Iterator[tuple[list[dict[str, Any]], list[str], str]]:
-            yield from answer_stream(settings, message, history, asked)
+            yield from answer_stream(pipeline, message, history, asked)
 
         send.click(respond, [box, chatbot, questions], [chatbot, questions, box], api_name="ask_chat")
         box.submit(respond, [box, chatbot, questions], [chatbot, questions, box], api_name=False)
         clear.click(lambda: ([], [], ""), None, [chatbot, questions, box], api_name=False)
-        add.click(lambda f: index_uploads(settings, f), files, [report, status], api_name=False)
-        rebuild.click(lambda: index_uploads(settings, None, rebuild=True), None, [report, status], api_name=False)
-        demo.load(lambda: status_line(settings), None, status, api_name=False)
+        add.click(lambda f: index_uploads(pipeline, f), files, [report, status], api_name=False)
+        rebuild.click(lambda: index_uploads(pipeline, None, rebuild=True), None, [report, status], api_name=False)
+        demo.load(lambda: status_line(pipeline), None, status, api_name=False)
 
         def ask_api(question: str) -> dict[str, Any]:
-            return get_pipeline(settings).ask(question).to_dict()
+            return pipeline.ask(question).to_dict()
 
         gr.api(ask_api, api_name="ask")
     demo.queue(default_concurrency_limit=4)
@@ -198,7 +202,14 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def launch(settings: Settings, *, host: str = "127.0.0.1", port: int = 7860, block: bool = True) -> Any:
+def exposure_warning(host: str, auth: tuple[str, str] | None) -> str | None:
+    """A warning when the page is reachable from other machines without a login."""
+    if _is_loopback(host) or auth is not None:
+        return None
+    return f"Serving on {host} without --auth: anyone who can reach this address can use the page and upload articles."
+
+
+def launch(settings: Settings, *, host: str = "127.0.0.1", port: int = 7860, block: bool = True, pipeline: Pipeline | None = None) -> Any:
     """Serve the chat page; warns when it is reachable from other machines without a login."""
     auth = None
     if settings.ui_auth:
@@ -206,8 +217,10 @@ def launch(settings: Settings, *, host: str = "127.0.0.1", port: int = 7860, blo
         if not sep or not user or not password:
             raise NewsqaError("--auth / NEWSQA_UI_AUTH must look like user:password.")
         auth = (user, password)
-    if not _is_loopback(host) and auth is None:
-        log.warning("Serving on %s without --auth: anyone who can reach this address can use the page and upload articles.", host)
-    get_pipeline(settings)  # load the model and open the store before the first question
-    demo = build_app(settings)
-    return demo.launch(server_name=host, server_port=port, auth=auth, css=CSS, prevent_thread_lock=not block, footer_links=[], quiet=not block)
+    warning = exposure_warning(host, auth)
+    if warning:
+        log.warning(warning)
+    pipeline = pipeline or get_pipeline(settings)  # load the model and open the store before the first question
+    demo = build_app(pipeline)
+    demo.launch(server_name=host, server_port=port, auth=auth, css=CSS, prevent_thread_lock=not block, footer_links=[], quiet=not block)
+    return demo

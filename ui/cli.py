@@ -113,6 +113,31 @@ def serve(
         _fail(error)
 
 
+@app.command("eval")
+def evaluate_gold(
+    gold: Annotated[Path, typer.Argument(help="Gold JSONL: question, answers, answerable (default true), optional id, article.")],
+    articles: ArticlesOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as one JSON line.")] = False,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Also draw a PNG figure (latency, hit rate per question kind).")] = None,
+    use_index: Annotated[bool, typer.Option("--use-index", help="Ask the current index instead of indexing the articles into a temporary one.")] = False,
+) -> None:
+    """Measure answer quality on a gold set (indexes into a temporary store; your index is untouched)."""
+    _setup_logging()
+    from index import NewsqaError
+    from qa.evaluate import evaluate, format_table, plot_report, write_json
+
+    if not gold.is_file():
+        typer.echo(f"error: gold file {gold} does not exist.", err=True)
+        raise typer.Exit(2)
+    try:
+        report = evaluate(gold, settings=_settings(articles), use_current_index=use_index)
+    except NewsqaError as error:
+        _fail(error)
+    if plot is not None:
+        plot_report(report, plot)
+    typer.echo(write_json(report) if as_json else format_table(report))
+
+
 def main() -> None:
     """Entry point of the `newsqa` console script."""
     app()

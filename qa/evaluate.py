@@ -1,0 +1,229 @@
+"""Measure answer quality on a gold set: hit rates, answer length, abstention, citation validity, latency."""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from statistics import median
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from index import ArticleLoader, NewsqaError, Settings, update_index
+from qa.models import Answer
+from qa.pipeline import Pipeline
+
+
+class GoldQuestion(BaseModel):
+    """One line of a gold file."""
+
+    question: str = Field(description="The question.")
+    answers: list[str] = Field(default_factory=list, description="Gold answer strings; any one counts.")
+    answerable: bool = Field(True, description="False when the articles do not hold the answer.")
+    id: str = Field("", description="Optional id.")
+    article: str = Field("", description="Optional id or file of the article holding the answer.")
+
+
+class QuestionResult(BaseModel):
+    """How one gold question went."""
+
+    id: str
+    question: str
+    kind: str
+    answerable: bool
+    abstained: bool
+    answer_hit: bool
+    first_citation_hit: bool
+    retrieval_hit: bool
+    citations_valid: bool
+    words: int
+    ms: float
+    answer: str
+
+
+class EvalReport(BaseModel):
+    """Figures over a gold set (rates are shares from 0 to 1)."""
+
+    questions: int = Field(description="Gold questions asked.")
+    answerable: int = Field(description="Of which answerable.")
+    answer_hit: float = Field(description="Answerable questions whose answer text holds a gold string (SQuAD normalisation).")
+    first_citation_hit: float = Field(description="Answerable questions whose first supporting citation holds a gold string.")
+    retrieval_hit_at_k: float = Field(description="Answerable questions with a gold string in a retrieved chunk.")
+    median_words: float = Field(description="Median words of the answers given (markers excluded).")
+    citation_validity: float = Field(description="Answers whose every quote equals article_text[start:end].")
+    answer_rate: float = Field(description="Answerable questions answered (not abstained).")
+    abstention_rate: float = Field(description="Unanswerable questions abstained on.")
+    latency_p50_ms: float = Field(description="Median time of ask().")
+    latency_p95_ms: float = Field(description="95th percentile time of ask().")
+    k: int = Field(description="Chunks retrieved per question.")
+    results: list[QuestionResult] = Field(default_factory=list, description="Per-question outcomes.")
+
+    def summary(self) -> dict[str, float | int]:
+        """The figures without the per-question rows."""
+        return self.model_dump(exclude={"results"})
+
+
+def normalize(text: str) -> str:
+    """SQuAD normalisation: lower case, no punctuation, no articles, single spaces."""
+    text = "".join(ch for ch in text.lower() if ch not in set(string.punctuation) | {"‘", "’", "“", "”"})
+    text = re.sub(r"\b(a|an|the)\b", " ", text)
+    return " ".join(text.split())
+
+
+def holds_gold(text: str, answers: list[str]) -> bool:
+    """Whether any gold answer appears in `text` after normalisation."""
+    haystack = f" {normalize(text)} "
+    return any(f" {normalize(a)} " in haystack for a in answers if normalize(a))
+
+
+def question_kind(question: str) -> str:
+    """who / when / where / how many / what / which / why / how / other."""
+    q = question.lower()
+    if re.search(r"\bhow (many|much)\b", q):
+        return "how many"
+    for word in ("who", "when", "where", "why", "which", "what", "how"):
+        if re.search(rf"\b{word}\b", q):
+            return word
+    return "other"
+
+
+def load_gold(path: Path) -> list[GoldQuestion]:
+    """Read a gold JSONL file; a bad line is an error naming the line."""
+    gold = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            gold.append(GoldQuestion.model_validate_json(line))
+        except ValueError as error:
+            raise NewsqaError(f"{path}:{number}: not a gold question ({error.__class__.__name__}); each line needs `question` and `answers`.") from error
+    if not gold:
+        raise NewsqaError(f"{path} holds no gold questions.")
+    return gold
+
+
+def evaluate(
+    gold_path: Path,
+    *,
+    settings: Settings | None = None,
+    articles_dir: Path | None = None,
+    use_current_index: bool = False,
+    pipeline: Pipeline | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> EvalReport:
+    """Ask every gold question and measure the answers.
+
+    Unless `use_current_index`, the articles are indexed into a temporary store, so the user's
+    index is never touched.
+    """
+    settings = settings or Settings()
+    gold = load_gold(gold_path)
+    folder = Path(articles_dir or settings.articles_dir)
+    texts = {a.id: a.text for a in ArticleLoader(folder).load().articles}
+    with tempfile.TemporaryDirectory(prefix="newsqa-eval-") as scratch:
+        if pipeline is None:
+            if not use_current_index:
+                settings = settings.model_copy(update={"db_dir": Path(scratch) / "db", "chroma_host": None, "articles_dir": folder})
+                update_index(settings)
+            pipeline = Pipeline(settings)
+        results = [_run_one(pipeline, item, texts, i) for i, item in enumerate(gold)]
+        if progress:
+            progress(len(results), len(gold))
+    return _report(results, k=pipeline.settings.retrieval.k)
+
+
+def _run_one(pipeline: Pipeline, item: GoldQuestion, texts: dict[str, str], index: int) -> QuestionResult:
+    answer: Answer = pipeline.ask(item.question)
+    documents = pipeline.retriever.invoke(answer.query)
+    support = [c for c in answer.citations if c.role == "answer"]
+    valid = all(texts.get(c.article_id, "")[c.start : c.end] == c.quote for c in answer.citations)
+    answered_text = "" if answer.abstained else answer.text
+    return QuestionResult(
+        id=item.id or str(index),
+        question=item.question,
+        kind=question_kind(item.question),
+        answerable=item.answerable,
+        abstained=answer.abstained,
+        answer_hit=item.answerable and not answer.abstained and holds_gold(answered_text, item.answers),
+        first_citation_hit=item.answerable and not answer.abstained and bool(support) and holds_gold(support[0].quote, item.answers),
+        retrieval_hit=item.answerable and any(holds_gold(d.page_content, item.answers) for d in documents),
+        citations_valid=valid,
+        words=len(re.sub(r"\[\d+\]", "", answered_text).split()),
+        ms=answer.timings_ms.get("total", 0.0),
+        answer=answer.text,
+    )
+
+
+def _share(flags: list[bool]) -> float:
+    return round(sum(flags) / len(flags), 4) if flags else 0.0
+
+
+def _report(results: list[QuestionResult], *, k: int) -> EvalReport:
+    answerable = [r for r in results if r.answerable]
+    unanswerable = [r for r in results if not r.answerable]
+    answered = [r for r in results if not r.abstained]
+    latencies = np.array([r.ms for r in results]) if results else np.zeros(1)
+    return EvalReport(
+        questions=len(results),
+        answerable=len(answerable),
+        answer_hit=_share([r.answer_hit for r in answerable]),
+        first_citation_hit=_share([r.first_citation_hit for r in answerable]),
+        retrieval_hit_at_k=_share([r.retrieval_hit for r in answerable]),
+        median_words=float(median([r.words for r in answered])) if answered else 0.0,
+        citation_validity=_share([r.citations_valid for r in results]),
+        answer_rate=_share([not r.abstained for r in answerable]),
+        abstention_rate=_share([r.abstained for r in unanswerable]),
+        latency_p50_ms=round(float(np.percentile(latencies, 50)), 1),
+        latency_p95_ms=round(float(np.percentile(latencies, 95)), 1),
+        k=k,
+        results=results,
+    )
+
+
+def format_table(report: EvalReport) -> str:
+    """The figures as a small aligned table for the terminal."""
+    rows = [
+        ("questions (answerable)", f"{report.questions} ({report.answerable})"),
+        ("answer hit", f"{report.answer_hit:.3f}"),
+        ("first citation hit", f"{report.first_citation_hit:.3f}"),
+        (f"retrieval hit@{report.k}", f"{report.retrieval_hit_at_k:.3f}"),
+        ("median answer words", f"{report.median_words:g}"),
+        ("citation validity", f"{report.citation_validity:.3f}"),
+        ("answer rate (answerable)", f"{report.answer_rate:.3f}"),
+        ("abstention (unanswerable)", f"{report.abstention_rate:.3f}"),
+        ("latency p50 / p95 ms", f"{report.latency_p50_ms:g} / {report.latency_p95_ms:g}"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+
+
+def plot_report(report: EvalReport, path: Path) -> None:
+    """A two-panel figure: latency histogram, and answer hit per question kind."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+    left.hist([r.ms for r in report.results], bins=30, color="#3b82f6")
+    left.set(title="ask() latency", xlabel="ms", ylabel="questions")
+    kinds = Counter(r.kind for r in report.results if r.answerable)
+    names = sorted(kinds, key=lambda k: -kinds[k])
+    hits = [_share([r.answer_hit for r in report.results if r.answerable and r.kind == k]) for k in names]
+    right.bar(names, hits, color="#10b981")
+    right.set(title="answer hit by question kind", ylim=(0, 1))
+    for x, (name, hit) in enumerate(zip(names, hits, strict=True)):
+        right.text(x, hit + 0.02, f"n={kinds[name]}", ha="center", fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def write_json(report: EvalReport) -> str:
+    """The figures as one JSON line."""
+    return json.dumps(report.summary())

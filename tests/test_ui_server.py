@@ -1,0 +1,95 @@
+"""The chat server without a browser: uploads through its handler, login, exposure warning, many users at once."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from index import Settings, update_index
+from tests.conftest import SEEDS
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+QUESTIONS = {
+    "What did Pistorius regret?": "concessions made by the United States",
+    "What did Hegseth rule out?": "He ruled out deploying U.S. troops to Ukraine.",
+    "Where did NATO defense ministers gather?": "Brussels",
+    "Who is Luxembourg's Defense Minister?": "Yuriko Backes",
+    "Who said it's only fair, it's only sensible?": "Mark Rutte",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory, embedder):
+    from qa import Pipeline
+    from ui.app import launch
+
+    base = tmp_path_factory.mktemp("ui-server")
+    shutil.copytree(SEEDS, base / "articles")
+    settings = Settings(articles_dir=base / "articles", db_dir=base / "db", ui_auth="alice:s3cret")
+    update_index(settings, embedder=embedder)
+    pipeline = Pipeline(settings, embedder=embedder)
+    port = free_port()
+    demo = launch(settings, port=port, block=False, pipeline=pipeline)
+    yield {"url": f"http://127.0.0.1:{port}/", "pipeline": pipeline}
+    demo.close()
+
+
+def test_twenty_concurrent_questions_all_answered(app_server):
+    from gradio_client import Client
+
+    client = Client(app_server["url"], auth=("alice", "s3cret"), verbose=False)
+    questions = [q for q in QUESTIONS for _ in range(4)]
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        jobs = list(pool.map(lambda q: client.submit(q, api_name="/ask"), questions))
+        answers = [job.result(timeout=120) for job in jobs]
+    assert len(answers) == 20
+    for question, answer in zip(questions, answers, strict=True):
+        assert not answer["abstained"], question
+        assert QUESTIONS[question] in " ".join(c["quote"] for c in answer["citations"]), question
+
+
+def test_login_is_required(app_server):
+    import httpx
+    from gradio_client import Client
+
+    assert httpx.post(app_server["url"] + "gradio_api/call/ask", json={"data": ["What did Pistorius regret?"]}).status_code in (401, 403)
+    with pytest.raises(Exception):  # noqa: B017 - gradio_client raises its own error type for a bad login
+        Client(app_server["url"], auth=("alice", "wrong"), verbose=False)
+
+
+def test_upload_handler_reports_added_refused_and_skipped(app_server, tmp_path):
+    from ui.app import index_uploads
+
+    uploads = tmp_path / "gradio-tmp"
+    uploads.mkdir()
+    good = uploads / "storm.txt"
+    good.write_text("Storm closes port\n\nA storm closed the port of Dover on Friday, stranding 300 lorries.")
+    bad = uploads / "bad.jsonl"
+    bad.write_text('{"title": "x"}\n')
+    exe = uploads / "tool.exe"
+    exe.write_bytes(b"MZ")
+    report, status = index_uploads(app_server["pipeline"], [str(good), str(bad), str(exe)])
+    assert "1 added" in report and "Added: storm.txt" in report
+    assert "Refused tool.exe" in report and "Skipped bad.jsonl:1" in report
+    assert "2 articles" in status
+    answer = app_server["pipeline"].ask("How many lorries were stranded at Dover?")
+    assert "300 lorries" in answer.citations[0].quote
+
+
+def test_exposure_warning():
+    from ui.app import exposure_warning
+
+    assert exposure_warning("127.0.0.1", None) is None
+    assert exposure_warning("localhost", None) is None
+    assert exposure_warning("0.0.0.0", ("a", "b")) is None
+    assert "without --auth" in (exposure_warning("0.0.0.0", None) or "")
