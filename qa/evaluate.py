@@ -27,6 +27,7 @@ class GoldQuestion(BaseModel):
     answerable: bool = Field(True, description="False when the articles do not hold the answer.")
     id: str = Field("", description="Optional id.")
     article: str = Field("", description="Optional id or file of the article holding the answer.")
+    distractors: list[str] = Field(default_factory=list, description="Strings a right answer must not contain (e.g. the twin story's name or year).")
 
 
 class QuestionResult(BaseModel):
@@ -149,7 +150,7 @@ def _run_one(pipeline: Pipeline, item: GoldQuestion, texts: dict[str, str], inde
         kind=question_kind(item.question),
         answerable=item.answerable,
         abstained=answer.abstained,
-        answer_hit=item.answerable and not answer.abstained and holds_gold(answered_text, item.answers),
+        answer_hit=item.answerable and not answer.abstained and holds_gold(answered_text, item.answers) and not holds_gold(answered_text, item.distractors),
         first_citation_hit=item.answerable and not answer.abstained and bool(support) and holds_gold(support[0].quote, item.answers),
         retrieval_hit=item.answerable and any(holds_gold(d.page_content, item.answers) for d in documents),
         citations_valid=valid,

@@ -19,7 +19,7 @@ from langchain_core.documents import Document
 
 from index import Embedder, StoredChunk
 from index.settings import AnswerSettings
-from qa.lexical import TermWeights, terms
+from qa.lexical import STOPWORDS, TermWeights, acronyms_spelled_out, terms
 
 _PRONOUN_START = re.compile(r"^[\"“‘']?(he|she|they|it|his|her|their|its|this|these|those|that|such|him|them)\b", re.IGNORECASE)
 _PRONOUN_SPEAKER = re.compile(r"[,.!?][\"”’']\s+(he|she|they)\s+\w+", re.IGNORECASE)
@@ -33,6 +33,7 @@ _DATE_WORD = re.compile(
 )
 _NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|hundred|thousand|million|billion|dozen|half|percent)\b", re.IGNORECASE)
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
+_STOP = frozenset(STOPWORDS)
 _PLACE = re.compile(r"\b(in|at|from|near|to)\s+(the\s+)?[A-Z]")
 
 
@@ -47,7 +48,8 @@ class Sentence:
     chunk_rank: int
     semantic: float = 0.0
     lexical: float = 0.0
-    entities: float = 1.0
+    names: float = 1.0
+    numbers: float = 1.0
     cue: float = 0.0
     score: float = 0.0
     role: str = "answer"
@@ -85,10 +87,12 @@ def question_cue(question: str) -> re.Pattern[str] | None:
     return None
 
 
-def key_terms(question: str) -> set[str]:
-    """Terms a sentence must hold to answer the question: names and numbers in it (stemmed)."""
-    names = _NAME.findall(question) + re.findall(r"\d[\d,.]*", question)
-    return {t for name in names for t in terms(name)}
+def key_terms(question: str) -> tuple[set[str], set[str]]:
+    """What an answering sentence must mention: the question's names, and its numbers and years."""
+    numbers = {n.strip(".,") for n in re.findall(r"\d[\d,.]*", question)}
+    capitalised = [w for w in re.findall(r"\b[A-Z][\w'’-]*", question) if w.lower() not in _STOP]
+    names = {t for word in capitalised for t in terms(word)} - numbers
+    return names, numbers
 
 
 def _chunk_sentences(chunk: StoredChunk, rank: int) -> list[Sentence]:
@@ -131,7 +135,7 @@ class EvidencePicker:
         ranked.sort(key=lambda s: -s.score)
         best = ranked[0]
         confidence = 1.0 / (1.0 + math.exp(-8.0 * (best.score - self.settings.abstain_below)))
-        if best.score < self.settings.abstain_below or best.lexical < self.settings.min_term_coverage:
+        if best.score < self.settings.abstain_below or best.numbers < 1.0 or best.names < self.settings.min_name_coverage:
             related = self._related(ranked)
             return Evidence(sentences=related, abstained=True, confidence=round(min(confidence, 0.5), 4), best_score=best.score)
         return Evidence(sentences=self._choose(ranked), abstained=False, confidence=round(confidence, 4), best_score=best.score)
@@ -143,27 +147,31 @@ class EvidencePicker:
         question_terms = set(terms(question))
         total = sum(weights.idf(t) for t in question_terms) or 1.0
         cue = question_cue(question)
-        keys = key_terms(question)
+        names, numbers = key_terms(question)
         for sentence, semantic in zip(sentences, np.asarray(similarity, dtype=float), strict=True):
-            found = question_terms.intersection(terms(sentence.text))
+            found = question_terms.intersection(terms(sentence.text)) | acronyms_spelled_out(question, sentence.text)
             sentence.semantic = float(semantic)
             sentence.lexical = sum(weights.idf(t) for t in found) / total
             sentence.cue = 1.0 if cue is not None and cue.search(sentence.text) else 0.0
-            if keys:
+            if names or numbers:
                 window = self._window_terms(sentence)
-                sentence.entities = sum(1 for k in keys if k in window) / len(keys)
+                sentence.names = sum(1 for k in names if k in window) / len(names) if names else 1.0
+                sentence.numbers = sum(1 for k in numbers if k in window) / len(numbers) if numbers else 1.0
             rank = 1.0 / (1.0 + sentence.chunk_rank)
             sentence.score = (
                 s.semantic_weight * sentence.semantic
                 + s.lexical_weight * sentence.lexical
                 + s.rank_weight * rank
                 + s.cue_weight * sentence.cue
-                - s.entity_weight * (1.0 - sentence.entities)
+                - s.name_weight * (1.0 - sentence.names)
+                - s.number_weight * (1.0 - sentence.numbers)
             )
 
     def _window_terms(self, sentence: Sentence) -> set[str]:
-        """Terms of the sentence, plus the sentence before it when it leans on that one (who 'he' is)."""
-        found = set(terms(sentence.text))
+        """Terms of the sentence, its article's title and date, and the sentence before it when it leans on that one."""
+        meta = sentence.chunk.metadata
+        found = set(terms(f"{sentence.text} {meta.get('title', '')}")) | set(re.findall(r"\d+", str(meta.get("date", ""))))
+        found |= set(re.findall(r"\d[\d,.]*\d|\d", sentence.text))
         if needs_antecedent(sentence.text):
             before = self._neighbour(sentence, -1)
             if before is not None:
@@ -177,7 +185,12 @@ class EvidencePicker:
         for candidate in ranked:
             if len(chosen) >= self.settings.max_sentences:
                 break
-            if candidate is not best and (candidate.score < best.score - self.settings.second_sentence_margin or candidate.key in chosen):
+            if candidate is not best and (
+                candidate.score < best.score - self.settings.second_sentence_margin
+                or candidate.key in chosen
+                or candidate.names < best.names  # a further sentence may not drift to another story
+                or candidate.numbers < best.numbers
+            ):
                 continue
             group = [candidate, *self._context_for(candidate)]
             group = [g for g in group if g.key not in chosen]

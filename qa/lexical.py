@@ -33,6 +33,20 @@ def terms(text: str) -> list[str]:
     return list(_stemmer().stemWords(words))
 
 
+_ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
+
+
+def acronyms_spelled_out(question: str, text: str) -> set[str]:
+    """Stemmed acronyms of the question (MVP, GDP) that `text` spells out (most valuable player)."""
+    found: set[str] = set()
+    words = [w for w in re.findall(r"[A-Za-z]+", text) if w.lower() not in {"of", "and", "the", "for"}]
+    initials = "".join(w[0].upper() for w in words)
+    for acronym in set(_ACRONYM.findall(question)):
+        if acronym in initials:
+            found.update(terms(acronym))
+    return found
+
+
 class TermWeights:
     """Inverse document frequency of terms over the indexed chunks."""
 
