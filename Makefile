@@ -33,7 +33,7 @@ run: index
 chromium:
 	@command -v /usr/bin/chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-test: install chromium
+test: install chromium lint
 	$(PY) -m pytest
 
 lint: install

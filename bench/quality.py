@@ -29,9 +29,9 @@ import numpy as np
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from index import ArticleLoader, Embedder, Settings, update_index  # noqa: E402
-from qa.evaluate import GoldQuestion, holds_gold, load_gold  # noqa: E402
-from qa.pipeline import Pipeline  # noqa: E402
+from index import ArticleLoader, Embedder, Settings, update_index
+from qa.evaluate import GoldQuestion, holds_gold, load_gold
+from qa.pipeline import Pipeline
 
 HERE = Path(__file__).resolve().parent
 SETS = {
@@ -46,7 +46,9 @@ class Row(dict):
     """One system's figures on one question set."""
 
 
-def _figures(name: str, hits: list[bool], words: list[int], retrieval: list[bool], ms: list[float], abstained: list[bool], first: list[bool]) -> Row:
+def _figures(
+    name: str, hits: list[bool], words: list[int], retrieval: list[bool], ms: list[float], abstained: list[bool], first: list[bool]
+) -> Row:
     return Row(
         system=name,
         answer_hit=float(np.mean(hits)),
@@ -105,7 +107,9 @@ def run_bm25(gold: list[GoldQuestion], chunks: list[str]) -> Row:
     retriever.index(bm25s.tokenize(chunks, stopwords="en", show_progress=False), show_progress=False)
 
     def search(question: str) -> list[str]:
-        found, _ = retriever.retrieve(bm25s.tokenize([question], stopwords="en", show_progress=False), k=min(K, len(chunks)), show_progress=False)
+        found, _ = retriever.retrieve(
+            bm25s.tokenize([question], stopwords="en", show_progress=False), k=min(K, len(chunks)), show_progress=False
+        )
         return [chunks[int(i)] for i in found[0]]
 
     return _top_chunk_system("BM25 (top chunk)", gold, search)
@@ -126,6 +130,26 @@ def _top_chunk_system(name: str, gold: list[GoldQuestion], search) -> Row:
     return _figures(name, hits, words, retrieval, ms, abstained, hits)
 
 
+def off_corpus(embedder: Embedder, scratch: Path) -> str:
+    """Abstention when the answer is not in the index: squad-dev asked of the seed article alone."""
+    gold_path, articles = SETS["squad-dev"]
+    gold = load_gold(gold_path)
+    seed = Pipeline(Settings(articles_dir=HERE.parent / "seeds", db_dir=scratch / "seed"), embedder=embedder)
+    update_index(seed.settings, embedder=embedder)
+    squad = Settings(articles_dir=articles, db_dir=scratch / "squad")
+    update_index(squad, embedder=embedder)
+    in_corpus = Pipeline(squad, embedder=embedder)
+    off = float(np.mean([seed.ask(g.question).abstained for g in gold]))
+    answered = float(np.mean([not in_corpus.ask(g.question).abstained for g in gold if g.answerable]))
+    adversarial = float(np.mean([in_corpus.ask(g.question).abstained for g in gold if not g.answerable]))
+    return (
+        "### Abstention (squad-dev)\n\n| | newsqa | target |\n| --- | ---: | ---: |\n"
+        f"| off-corpus: all {len(gold)} questions asked of the seed article alone, abstained | {off:.3f} | ≥ 0.98 |\n"
+        f"| in-corpus: answerable questions answered | {answered:.3f} | ≥ 0.98 |\n"
+        f"| in-corpus: adversarial unanswerable questions abstained | {adversarial:.3f} | ≥ 0.30 (stretch) |"
+    )
+
+
 def table(rows: list[Row]) -> str:
     lines = [
         "| system | answer hit | first cited sentence / top chunk hit | median words | hit@4 | p50 ms | unanswerable abstained |",
@@ -133,7 +157,9 @@ def table(rows: list[Row]) -> str:
     ]
     for r in rows:
         abst = "n/a" if np.isnan(r["abstained_unanswerable"]) else f"{r['abstained_unanswerable']:.3f}"
-        lines.append(f"| {r['system']} | {r['answer_hit']:.3f} | {r['first_hit']:.3f} | {r['median_words']:g} | {r['hit_at_4']:.3f} | {r['p50_ms']:.1f} | {abst} |")
+        lines.append(
+            f"| {r['system']} | {r['answer_hit']:.3f} | {r['first_hit']:.3f} | {r['median_words']:g} | {r['hit_at_4']:.3f} | {r['p50_ms']:.1f} | {abst} |"
+        )
     return "\n".join(lines)
 
 
@@ -150,13 +176,20 @@ def main() -> None:
         gold = load_gold(gold_path)
         with tempfile.TemporaryDirectory(prefix="newsqa-bench-") as scratch:
             chunks = tutorial_chunks(articles)
-            rows = [run_newsqa(gold, articles, embedder, Path(scratch)), run_tutorial(gold, chunks, embedder, Path(scratch)), run_bm25(gold, chunks)]
+            rows = [
+                run_newsqa(gold, articles, embedder, Path(scratch)),
+                run_tutorial(gold, chunks, embedder, Path(scratch)),
+                run_bm25(gold, chunks),
+            ]
         answerable = sum(g.answerable for g in gold)
         heading = f"### {name}: {answerable} answerable, {len(gold) - answerable} unanswerable questions"
         sections.append(f"{heading}\n\n{table(rows)}")
         print(heading)
         print(table(rows))
         print(json.dumps(rows))
+    with tempfile.TemporaryDirectory(prefix="newsqa-bench-") as scratch:
+        sections.append(off_corpus(embedder, Path(scratch)))
+        print(sections[-1])
     machine = f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     args.out.write_text(
         f"# Answer quality: newsqa vs the LangChain tutorial pipeline vs BM25\n\n"

@@ -14,7 +14,6 @@ from index.errors import (
     NoArticlesError,
     NoIndexError,
     StoreError,
-    UploadError,
 )
 from index.settings import Settings
 from index.store import ChunkStore, StoredChunk

@@ -94,7 +94,9 @@ class ArticleLoader:
             result.skipped.extend(skipped)
             for article in articles:
                 if article.id in seen:
-                    skip = SkippedFile(path=article.path, reason=f"duplicate article id {article.id!r} (also in {seen[article.id]}); give it its own id")
+                    skip = SkippedFile(
+                        path=article.path, reason=f"duplicate article id {article.id!r} (also in {seen[article.id]}); give it its own id"
+                    )
                     log.warning("Skipping %s", skip)
                     result.skipped.append(skip)
                     continue
@@ -200,7 +202,7 @@ class ArticleLoader:
             if loaded is not None and not isinstance(loaded, dict):
                 raise BadArticleError(relative, "front matter must be `key: value` lines")
             meta = loaded or {}
-            text = text[match.end():]
+            text = text[match.end() :]
         body = text.strip()
         if not body:
             raise BadArticleError(relative, "has front matter but no article text")

@@ -61,7 +61,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             continue
         start = text.find(sentence, cursor)
         if start < 0:  # pysbd altered the text; fall back to its own span
-            start, sentence = piece.start, text[piece.start:piece.end].strip()
+            start, sentence = piece.start, text[piece.start : piece.end].strip()
             if not sentence:
                 continue
         end = start + len(sentence)
@@ -75,7 +75,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             pending, glued = span, 1
         else:
             pending, glued = (pending[0], span[1]), glued + 1
-        if not _open_quote(text[pending[0]:pending[1]]) or glued >= MAX_QUOTE_MERGE:
+        if not _open_quote(text[pending[0] : pending[1]]) or glued >= MAX_QUOTE_MERGE:
             merged.append(pending)
             pending = None
     if pending is not None:

@@ -67,7 +67,11 @@ class Embedder(Embeddings):
         with tqdm(total=len(texts), desc=desc, unit="chunk", disable=not progress) as bar:
             for begin in range(0, len(texts), self.batch_size):
                 batch = list(texts[begin : begin + self.batch_size])
-                parts.append(self.model.encode(batch, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False))
+                parts.append(
+                    self.model.encode(
+                        batch, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+                    )
+                )
                 bar.update(len(batch))
         return np.vstack(parts).astype(np.float32)
 

@@ -7,7 +7,6 @@ The hierarchy::
     ├── NoArticlesError             the articles folder is missing or holds no article
     ├── BadArticleError             one article file (or JSONL line) cannot be read
     ├── BadQuestionError            empty or over-long question (also a ValueError)
-    ├── UploadError                 an uploaded file is refused (also a ValueError)
     ├── ModelError                  the embedding model cannot be loaded
     └── StoreError                  the Chroma store cannot be opened, reached, or is for another model
 """
@@ -43,10 +42,6 @@ class BadArticleError(NewsqaError):
 
 class BadQuestionError(NewsqaError, ValueError):
     """The question is empty, whitespace, or too long."""
-
-
-class UploadError(NewsqaError, ValueError):
-    """An uploaded article is refused (type, size or name)."""
 
 
 class StoreError(NewsqaError):

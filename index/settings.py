@@ -41,11 +41,22 @@ class AnswerSettings(BaseModel):
     lexical_weight: float = Field(1.0, description="Weight of the IDF-weighted share of question terms found in the sentence.")
     rank_weight: float = Field(0.15, description="Weight of the rank of the chunk the sentence came from.")
     cue_weight: float = Field(0.15, description="Weight of question-type cues (who → a name, when → a date, how many → a number).")
-    name_weight: float = Field(0.3, ge=0, description="Penalty for the share of the question's names missing from the sentence, its title and who 'he' is.")
-    number_weight: float = Field(0.6, ge=0, description="Penalty for the share of the question's numbers and years missing from the sentence, its title and date.")
+    name_weight: float = Field(
+        0.3, ge=0, description="Penalty for the share of the question's names missing from the sentence, its title and who 'he' is."
+    )
+    number_weight: float = Field(
+        0.6, ge=0, description="Penalty for the share of the question's numbers and years missing from the sentence, its title and date."
+    )
     second_sentence_margin: float = Field(0.12, ge=0, description="Add a further sentence only when its score is within this of the best.")
-    abstain_below: float = Field(0.6, description="Abstain when the best sentence's score is below this (calibrated on squad-dev and off-corpus questions).")
-    min_name_coverage: float = Field(0.5, ge=0, le=1, description="Abstain when the best sentence covers less than this share of the question's names; a number or year in the question must always be covered.")
+    abstain_below: float = Field(
+        0.6, description="Abstain when the best sentence's score is below this (calibrated on squad-dev and off-corpus questions)."
+    )
+    min_name_coverage: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Abstain when the best sentence covers less than this share of the question's names; a number or year in the question must always be covered.",
+    )
 
 
 class Settings(BaseSettings):

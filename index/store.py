@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from datetime import datetime, timezone
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
@@ -81,7 +81,11 @@ def open_client(settings: Settings) -> Any:
         settings.db_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.db_dir), settings=chroma_settings)
     except Exception as error:
-        where = f"the Chroma server at {settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else f"the store at {settings.db_dir}"
+        where = (
+            f"the Chroma server at {settings.chroma_host}:{settings.chroma_port}"
+            if settings.chroma_host
+            else f"the store at {settings.db_dir}"
+        )
         raise StoreError(f"Cannot open {where} ({error}). Start the server with `chroma run`, or check NEWSQA_DB_DIR.") from error
 
 
@@ -159,7 +163,9 @@ class ChunkStore:
         """How many articles and chunks are indexed, and when the index last changed."""
         articles = {str(c.metadata.get("article_id")) for c in self.iter_chunks(with_text=False)}
         collection = self._collection()
-        return IndexStatus(articles=len(articles), chunks=int(collection.count()), updated_at=str((collection.metadata or {}).get("updated_at", "")))
+        return IndexStatus(
+            articles=len(articles), chunks=int(collection.count()), updated_at=str((collection.metadata or {}).get("updated_at", ""))
+        )
 
     def count(self) -> int:
         """Number of chunks stored."""
@@ -187,7 +193,9 @@ class ChunkStore:
             article_id = str(meta["article_id"])
             stored = articles.get(article_id)
             if stored is None:
-                stored = articles[article_id] = StoredArticle(hash=str(meta["article_hash"]), path=str(meta.get("path", "")), expected_chunks=int(meta["chunk_count"]))
+                stored = articles[article_id] = StoredArticle(
+                    hash=str(meta["article_hash"]), path=str(meta.get("path", "")), expected_chunks=int(meta["chunk_count"])
+                )
             elif stored.hash != meta["article_hash"]:
                 stored.expected_chunks = -1  # two versions present: neither counts as indexed
             stored.chunk_ids.append(chunk.id)
@@ -198,7 +206,10 @@ class ChunkStore:
         if not ids:
             return []
         page = self.vectorstore.get(ids=ids, include=["metadatas", "documents"])
-        return [StoredChunk(id=i, text=t or "", metadata=dict(m or {})) for i, t, m in zip(page["ids"], page["documents"], page["metadatas"], strict=True)]
+        return [
+            StoredChunk(id=i, text=t or "", metadata=dict(m or {}))
+            for i, t, m in zip(page["ids"], page["documents"], page["metadatas"], strict=True)
+        ]
 
     def delete(self, ids: list[str]) -> None:
         """Delete chunks by id."""
@@ -210,7 +221,7 @@ class ChunkStore:
         collection = self._collection()
         metadata = {key: value for key, value in (collection.metadata or {}).items() if not key.startswith("hnsw:")}
         metadata["revision"] = uuid.uuid4().hex
-        metadata["updated_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        metadata["updated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         collection.modify(metadata=metadata)
 
     def dense_search(self, query_vector: list[float], k: int) -> list[tuple[StoredChunk, float]]:
@@ -219,7 +230,10 @@ class ChunkStore:
         if k <= 0 or total == 0:
             return []
         hits = self.vectorstore.similarity_search_by_vector_with_relevance_scores(query_vector, k=min(k, total))
-        return [(StoredChunk(id=str(doc.id), text=doc.page_content, metadata=dict(doc.metadata)), 1.0 - float(distance)) for doc, distance in hits]
+        return [
+            (StoredChunk(id=str(doc.id), text=doc.page_content, metadata=dict(doc.metadata)), 1.0 - float(distance))
+            for doc, distance in hits
+        ]
 
     def replace_with(self, other: ChunkStore) -> None:
         """Make `other` (a freshly built collection) this store's collection, dropping the old one."""

@@ -37,7 +37,9 @@ class IndexReport(BaseModel):
 
     def summary(self) -> dict[str, int | float]:
         """The counts, as printed by `newsqa index --json`."""
-        return self.model_dump(include={"added", "updated", "removed", "unchanged", "skipped", "chunks_embedded", "total_chunks", "seconds"})
+        return self.model_dump(
+            include={"added", "updated", "removed", "unchanged", "skipped", "chunks_embedded", "total_chunks", "seconds"}
+        )
 
 
 def update_index(
@@ -76,7 +78,9 @@ def update_index(
         )
     embedder = embedder or (store.embedder if store else Embedder(settings.embedding_model, batch_size=settings.embedding_batch_size))
     live = store or ChunkStore(settings, embedder)
-    target = ChunkStore(settings, embedder, client=live.client, collection=f"{live.name}-rebuild-{uuid.uuid4().hex[:8]}") if rebuild else live
+    target = (
+        ChunkStore(settings, embedder, client=live.client, collection=f"{live.name}-rebuild-{uuid.uuid4().hex[:8]}") if rebuild else live
+    )
 
     report = IndexReport(skipped=len(loaded.skipped), skipped_files=loaded.skipped)
     stored = target.indexed_articles()
@@ -124,7 +128,10 @@ def _store_articles(store: ChunkStore, articles: list[Article], settings: Settin
     """Embed and store each article's chunks, then delete its stale ones; returns chunks embedded."""
     from tqdm.auto import tqdm
 
-    plans = [(article, chunk_article(article, chunk_size=settings.chunking.chunk_size, chunk_overlap=settings.chunking.chunk_overlap)) for article in articles]
+    plans = [
+        (article, chunk_article(article, chunk_size=settings.chunking.chunk_size, chunk_overlap=settings.chunking.chunk_overlap))
+        for article in articles
+    ]
     total = sum(len(chunks) for _, chunks in plans)
     with tqdm(total=total, desc="Embedding chunks", unit="chunk", disable=not progress or total == 0) as bar:
         writer = store.writer(bar)

@@ -1,7 +1,7 @@
 """newsqa's question answering: hybrid retrieval, evidence sentences, cited answers.
 
-    from qa import ask
-    answer = ask("What did Pistorius regret?")
+from qa import ask
+answer = ask("What did Pistorius regret?")
 """
 
 from index import BadQuestionError, NewsqaError, NoIndexError, Settings

@@ -23,7 +23,10 @@ from qa.lexical import STOPWORDS, TermWeights, acronyms_spelled_out, terms
 
 _PRONOUN_START = re.compile(r"^[\"“‘']?(he|she|they|it|his|her|their|its|this|these|those|that|such|him|them)\b", re.IGNORECASE)
 _PRONOUN_SPEAKER = re.compile(r"[,.!?][\"”’']\s+(he|she|they)\s+\w+", re.IGNORECASE)
-_SPEECH = re.compile(r"\b(said|says|say|told|tells|added|adds|stated|explained|argued|warned|noted|wrote|asked|according to|insisted|declared|announced)\b", re.IGNORECASE)
+_SPEECH = re.compile(
+    r"\b(said|says|say|told|tells|added|adds|stated|explained|argued|warned|noted|wrote|asked|according to|insisted|declared|announced)\b",
+    re.IGNORECASE,
+)
 _QUOTE_START = re.compile(r"^[\"“‘]")
 _YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})s?\b")
 _DATE_WORD = re.compile(
@@ -31,7 +34,10 @@ _DATE_WORD = re.compile(
     r"thursday|friday|saturday|sunday|century|centuries|decade|year|years|today|yesterday|ago|since|until|during)\b",
     re.IGNORECASE,
 )
-_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|hundred|thousand|million|billion|dozen|half|percent)\b", re.IGNORECASE)
+_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|hundred|thousand|million|billion|dozen|half|percent)\b",
+    re.IGNORECASE,
+)
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
 _STOP = frozenset(STOPWORDS)
 _PLACE = re.compile(r"\b(in|at|from|near|to)\s+(the\s+)?[A-Z]")
@@ -56,10 +62,12 @@ class Sentence:
 
     @property
     def article_id(self) -> str:
+        """Id of the sentence's article."""
         return str(self.chunk.metadata["article_id"])
 
     @property
     def key(self) -> tuple[str, int]:
+        """(article id, start): one sentence, however many chunks hold it."""
         return (self.article_id, self.start)
 
 
@@ -238,7 +246,9 @@ class EvidencePicker:
         if position is not None and 0 <= position + step < len(spans):
             begin = int(sentence.chunk.metadata["start"])
             s, e = spans[position + step]
-            return Sentence(text=sentence.chunk.text[s - begin : e - begin], start=s, end=e, chunk=sentence.chunk, chunk_rank=sentence.chunk_rank)
+            return Sentence(
+                text=sentence.chunk.text[s - begin : e - begin], start=s, end=e, chunk=sentence.chunk, chunk_rank=sentence.chunk_rank
+            )
         meta = sentence.chunk.metadata
         index = int(meta["chunk_index"]) + step
         if index < 0 or index >= int(meta["chunk_count"]):
@@ -247,8 +257,11 @@ class EvidencePicker:
         fetched = self.fetch_chunks([f"{prefix}-{index:04d}"])
         if not fetched:
             return None
-        others = [c for c in _chunk_sentences(fetched[0], sentence.chunk_rank) if (c.end <= sentence.start if step < 0 else c.start >= sentence.end)]
+        others = [
+            c
+            for c in _chunk_sentences(fetched[0], sentence.chunk_rank)
+            if (c.end <= sentence.start if step < 0 else c.start >= sentence.end)
+        ]
         if not others:
             return None
         return max(others, key=lambda c: c.end) if step < 0 else min(others, key=lambda c: c.start)
-

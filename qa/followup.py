@@ -14,7 +14,41 @@ from typing import Any
 _WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?P<subject>.+?)\s*\??\s*$", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(he|she|they|him|her|them|his|hers|their|theirs)\b", re.IGNORECASE)
 _REFERENCE = re.compile(r"\b(that|this|it|those|these)\b", re.IGNORECASE)
-_LEADING = frozenset("what who whom whose when where why how which did does do is are was were can could will would should and but the a an in on at of for".split())
+_LEADING = frozenset(
+    [
+        "what",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "which",
+        "did",
+        "does",
+        "do",
+        "is",
+        "are",
+        "was",
+        "were",
+        "can",
+        "could",
+        "will",
+        "would",
+        "should",
+        "and",
+        "but",
+        "the",
+        "a",
+        "an",
+        "in",
+        "on",
+        "at",
+        "of",
+        "for",
+    ]
+)
 _NAME_RUN = re.compile(r"\b(?:[A-Z][\w’'.-]*)(?:\s+[A-Z][\w’'.-]*)*")
 
 
@@ -63,7 +97,9 @@ def resolve(question: str, previous: str | None) -> tuple[str, str]:
         return question, question
     old = subjects(previous)
     if _PRONOUN.search(question) and old:
-        rewritten = _PRONOUN.sub(lambda m: old[0] + ("'s" if m.group(1).lower() in {"his", "their", "hers", "theirs"} else ""), question, count=1)
+        rewritten = _PRONOUN.sub(
+            lambda m: old[0] + ("'s" if m.group(1).lower() in {"his", "their", "hers", "theirs"} else ""), question, count=1
+        )
         return rewritten, f"{rewritten} {previous}"
     if _REFERENCE.search(question) and len(question.split()) <= 8:
         return question, f"{question} {previous}"

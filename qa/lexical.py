@@ -12,8 +12,38 @@ from typing import Any
 from bm25s.stopwords import STOPWORDS_EN
 
 QUESTION_WORDS = frozenset(
-    "what which who whom whose when where why how did does do was were is are has have had said says say tell told "
-    "according name many much kind type".split()
+    [
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "did",
+        "does",
+        "do",
+        "was",
+        "were",
+        "is",
+        "are",
+        "has",
+        "have",
+        "had",
+        "said",
+        "says",
+        "say",
+        "tell",
+        "told",
+        "according",
+        "name",
+        "many",
+        "much",
+        "kind",
+        "type",
+    ]
 )
 STOPWORDS = sorted(set(STOPWORDS_EN) | QUESTION_WORDS)
 TOKEN = re.compile(r"(?u)\b\w\w+\b|\b\d\b")

@@ -54,7 +54,15 @@ def compose_answer(question: str, query: str, evidence: Evidence, timings: dict[
     """Turn picked evidence into an `Answer`: the sentences verbatim, each followed by `[n]`."""
     citations = [_citation(n, s) for n, s in enumerate(evidence.sentences, start=1)]
     text = ABSTAIN_TEXT if evidence.abstained else " ".join(f"{c.quote} [{c.n}]" for c in citations)
-    return Answer(question=question, query=query, text=text, citations=citations, abstained=evidence.abstained, confidence=evidence.confidence, timings_ms=timings)
+    return Answer(
+        question=question,
+        query=query,
+        text=text,
+        citations=citations,
+        abstained=evidence.abstained,
+        confidence=evidence.confidence,
+        timings_ms=timings,
+    )
 
 
 class Pipeline:
@@ -62,7 +70,9 @@ class Pipeline:
 
     def __init__(self, settings: Settings, *, embedder: Embedder | None = None, store: ChunkStore | None = None) -> None:
         self.settings = settings
-        self.embedder = embedder or (store.embedder if store else Embedder(settings.embedding_model, batch_size=settings.embedding_batch_size))
+        self.embedder = embedder or (
+            store.embedder if store else Embedder(settings.embedding_model, batch_size=settings.embedding_batch_size)
+        )
         self.store = store or ChunkStore(settings, self.embedder)
         self.retriever = HybridRetriever(store=self.store, k=settings.retrieval.k, settings=settings.retrieval)
         self.picker = EvidencePicker(self.embedder, settings.answer, self.store.get_chunks)

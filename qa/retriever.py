@@ -90,7 +90,13 @@ class HybridRetriever(BaseRetriever):
             Document(
                 id=chunk_id,
                 page_content=chunks[chunk_id].text,
-                metadata={**chunks[chunk_id].metadata, **scores[chunk_id], "chunk_id": chunk_id, "rank": rank, "rrf_score": fused[chunk_id]},
+                metadata={
+                    **chunks[chunk_id].metadata,
+                    **scores[chunk_id],
+                    "chunk_id": chunk_id,
+                    "rank": rank,
+                    "rrf_score": fused[chunk_id],
+                },
             )
             for rank, chunk_id in enumerate(best)
         ]

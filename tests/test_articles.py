@@ -46,7 +46,12 @@ def test_markdown_front_matter(tmp_path):
         "The central bank held rates steady.\n\nIt cited inflation.\n"
     )
     [article] = load(tmp_path).articles
-    assert (article.title, article.date, article.source, article.url) == ("Rates held", "2024-05-01", "Example Wire", "https://example.com/rates")
+    assert (article.title, article.date, article.source, article.url) == (
+        "Rates held",
+        "2024-05-01",
+        "Example Wire",
+        "https://example.com/rates",
+    )
     assert article.text == "The central bank held rates steady.\n\nIt cited inflation."
 
 
@@ -69,7 +74,9 @@ def test_html_extracted_with_trafilatura(tmp_path):
 
 
 def test_json_object_and_body_field(tmp_path):
-    (tmp_path / "a.json").write_text(json.dumps({"id": "wire-1", "title": "Vote delayed", "body": "The vote was delayed.", "source": "Wire"}))
+    (tmp_path / "a.json").write_text(
+        json.dumps({"id": "wire-1", "title": "Vote delayed", "body": "The vote was delayed.", "source": "Wire"})
+    )
     [article] = load(tmp_path).articles
     assert (article.id, article.title, article.text, article.source) == ("wire-1", "Vote delayed", "The vote was delayed.", "Wire")
 

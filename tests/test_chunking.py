@@ -19,7 +19,8 @@ def test_quote_and_attribution_stay_one_sentence():
 
 def test_multi_sentence_quote_is_glued_to_its_speaker():
     text = '"There are talks. Nothing about Ukraine without Ukraine. Nothing about Europe without Europeans," Backes said. Next.'
-    assert [text[s:e] for s, e in split_sentences(text)][0].endswith("Backes said.")
+    first_start, first_end = split_sentences(text)[0]
+    assert text[first_start:first_end].endswith("Backes said.")
 
 
 def test_abbreviations_do_not_split():
@@ -40,7 +41,9 @@ def test_seed_chunks_cover_whole_sentences():
         assert chunk.sentences and chunk.sentences[0][0] == chunk.start and chunk.sentences[-1][1] == chunk.end
 
 
-sentence = st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Nd"), whitelist_characters=" ,'\"“”-"), min_size=1, max_size=80)
+sentence = st.text(
+    alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Nd"), whitelist_characters=" ,'\"“”-"), min_size=1, max_size=80
+)
 
 
 @settings(max_examples=60, deadline=None)

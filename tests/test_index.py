@@ -62,7 +62,10 @@ def test_skipped_files_are_counted_and_the_rest_indexed(make_settings, embedder)
     (settings.articles_dir / "feed.jsonl").write_text(json.dumps({"title": "Ok", "text": EXTRA}) + "\n[1]\n")
     report = update_index(settings, embedder=embedder)
     assert (report.added, report.skipped) == (2, 2)
-    assert {str(s) for s in report.skipped_files} == {"bad.json: is not valid JSON (Expecting property name enclosed in double quotes at line 1)", "feed.jsonl:2: must be a JSON object with `title` and `text`"}
+    assert {str(s) for s in report.skipped_files} == {
+        "bad.json: is not valid JSON (Expecting property name enclosed in double quotes at line 1)",
+        "feed.jsonl:2: must be a JSON object with `title` and `text`",
+    }
 
 
 def test_a_file_that_turns_bad_keeps_its_indexed_version(make_settings, embedder):

@@ -35,7 +35,12 @@ def test_pistorius_regret(seed_pipeline):
 
 @pytest.mark.parametrize(
     "question",
-    ["What is the capital of Peru?", "How do I bake sourdough bread?", "Who won the 2018 World Cup?", "What is the boiling point of mercury?"],
+    [
+        "What is the capital of Peru?",
+        "How do I bake sourdough bread?",
+        "Who won the 2018 World Cup?",
+        "What is the boiling point of mercury?",
+    ],
 )
 def test_off_topic_abstains_with_related_passages(seed_pipeline, question):
     answer = seed_pipeline.ask(question)
@@ -75,14 +80,16 @@ def test_follow_up_what_about(seed_pipeline):
 
 
 def test_follow_up_pronoun(seed_pipeline):
-    answer = seed_pipeline.ask("Why did he say that?", history=[{"role": "user", "content": "What did Pistorius regret?"}, {"role": "assistant", "content": "..."}])
+    answer = seed_pipeline.ask(
+        "Why did he say that?", history=[{"role": "user", "content": "What did Pistorius regret?"}, {"role": "assistant", "content": "..."}]
+    )
     assert "Pistorius" in answer.query
     assert "Pistorius" in answer.citations[0].quote
 
 
 @pytest.mark.parametrize("question", ["", "   \n\t", "x" * 2001])
 def test_bad_questions_raise_value_error(seed_pipeline, question):
-    with pytest.raises(ValueError, match="empty|2,000") as info:
+    with pytest.raises(ValueError, match=r"empty|2,000") as info:
         seed_pipeline.ask(question)
     assert isinstance(info.value, BadQuestionError)
 
@@ -94,8 +101,8 @@ def test_asking_before_indexing(make_settings, embedder):
 
 def test_ask_front_door_keeps_model_and_store_open(make_settings, embedder, monkeypatch):
     import qa
-    from index import update_index
     from index import embedding as embedding_module
+    from index import update_index
 
     settings = make_settings()
     update_index(settings, embedder=embedder)

@@ -28,7 +28,9 @@ def free_port() -> int:
 def chroma_server(tmp_path):
     chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
     port = free_port()
-    process = subprocess.Popen([chroma, "run", "--path", str(tmp_path / "server-data"), "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [chroma, "run", "--path", str(tmp_path / "server-data"), "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.time() + 60
         while time.time() < deadline:

@@ -11,7 +11,14 @@ pytestmark = pytest.mark.unit
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("../x.txt", "x.txt"), ("../../etc/passwd.txt", "passwd.txt"), ("..\\..\\win.md", "win.md"), ("/abs/path/a.json", "a.json"), ("we ird<>name.txt", "we ird_name.txt"), ("..", "article.txt")],
+    [
+        ("../x.txt", "x.txt"),
+        ("../../etc/passwd.txt", "passwd.txt"),
+        ("..\\..\\win.md", "win.md"),
+        ("/abs/path/a.json", "a.json"),
+        ("we ird<>name.txt", "we ird_name.txt"),
+        ("..", "article.txt"),
+    ],
 )
 def test_safe_name_strips_folders(name, expected):
     assert safe_name(name) == expected

@@ -74,7 +74,7 @@ def render_citation(citation: Citation) -> str:
     meta_html = f' <span class="nq-source-meta">{meta}</span>' if meta else ""
     return (
         f'<div class="nq-source{kind}" data-n="{citation.n}"><div class="nq-source-head"><span class="nq-marker">{head_label}</span> '
-        f"<b>{title}</b>{meta_html}</div><div class=\"nq-passage\">{body}</div></div>"
+        f'<b>{title}</b>{meta_html}</div><div class="nq-passage">{body}</div></div>'
     )
 
 
@@ -87,7 +87,9 @@ def render_answer(answer: Answer, *, text: str | None = None, with_sources: bool
         parts = [f'<div class="nq-answer">{shown}</div>']
     if with_sources and answer.citations:
         label = "Related passages (not an answer)" if answer.abstained else "Sources"
-        parts.append(f'<div class="nq-sources"><div class="nq-sources-label">{label}</div>{"".join(render_citation(c) for c in answer.citations)}</div>')
+        parts.append(
+            f'<div class="nq-sources"><div class="nq-sources-label">{label}</div>{"".join(render_citation(c) for c in answer.citations)}</div>'
+        )
         if answer.query != answer.question:
             parts.append(f'<div class="nq-confidence">Searched as: {html.escape(answer.query)}</div>')
         parts.append(f'<div class="nq-confidence">Confidence {answer.confidence:.0%}</div>')
@@ -116,7 +118,9 @@ def status_line(pipeline: Pipeline) -> str:
     return f"**Index:** {_plural(status.articles, 'article')} · {_plural(status.chunks, 'chunk')} · last update {html.escape(when)}"
 
 
-def answer_stream(pipeline: Pipeline, message: str, history: list[dict[str, Any]], questions: list[str]) -> Iterator[tuple[list[dict[str, Any]], list[str], str]]:
+def answer_stream(
+    pipeline: Pipeline, message: str, history: list[dict[str, Any]], questions: list[str]
+) -> Iterator[tuple[list[dict[str, Any]], list[str], str]]:
     """Chat handler: show the question, then the answer sentence by sentence, then its sources."""
     history = [*history, {"role": "user", "content": _user_message(message or "")}]
     try:
@@ -148,7 +152,10 @@ def index_uploads(pipeline: Pipeline, files: list[Any] | None, *, rebuild: bool 
     except NewsqaError as error:
         lines.append(html.escape(str(error)))
         return "<br>".join(lines), status_line(pipeline)
-    lines.insert(0, f"{report.added} added, {report.updated} updated, {report.removed} removed, {report.unchanged} unchanged, {report.skipped} skipped.")
+    lines.insert(
+        0,
+        f"{report.added} added, {report.updated} updated, {report.removed} removed, {report.unchanged} unchanged, {report.skipped} skipped.",
+    )
     lines += [f"Added: {html.escape(i)}" for i in report.added_ids] + [f"Updated: {html.escape(i)}" for i in report.updated_ids]
     lines += [f"Skipped {html.escape(str(s))}" for s in report.skipped_files]
     return "<br>".join(lines), status_line(pipeline)
@@ -161,15 +168,30 @@ def build_app(pipeline: Pipeline) -> Any:
     with gr.Blocks(title="newsqa") as demo:
         gr.Markdown("## newsqa\nAsk about the articles; every answer is made of their own sentences, each with its source.")
         status = gr.Markdown(elem_id="nq-status")
-        chatbot = gr.Chatbot(elem_id="nq-chat", height=560, sanitize_html=True, show_label=False, feedback_options=None, placeholder="Ask a question about the news articles.")
+        chatbot = gr.Chatbot(
+            elem_id="nq-chat",
+            height=560,
+            sanitize_html=True,
+            show_label=False,
+            feedback_options=None,
+            placeholder="Ask a question about the news articles.",
+        )
         questions = gr.State([])
         with gr.Row():
-            box = gr.Textbox(elem_id="nq-question", placeholder="e.g. What did Pistorius regret?", show_label=False, scale=8, autofocus=True)
+            box = gr.Textbox(
+                elem_id="nq-question", placeholder="e.g. What did Pistorius regret?", show_label=False, scale=8, autofocus=True
+            )
             send = gr.Button("Ask", variant="primary", scale=1, elem_id="nq-ask")
             clear = gr.Button("Clear chat", scale=1, elem_id="nq-clear")
         gr.Examples(EXAMPLES, inputs=box, label="Try")
         with gr.Accordion("Articles", open=False, elem_id="nq-articles"):
-            files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, type="filepath", label="Upload articles (.txt .md .html .json .jsonl, up to 10 MB each)", elem_id="nq-upload")
+            files = gr.File(
+                file_count="multiple",
+                file_types=UPLOAD_TYPES,
+                type="filepath",
+                label="Upload articles (.txt .md .html .json .jsonl, up to 10 MB each)",
+                elem_id="nq-upload",
+            )
             with gr.Row():
                 add = gr.Button("Add to index", elem_id="nq-add")
                 rebuild = gr.Button("Rebuild index", elem_id="nq-rebuild")
@@ -179,11 +201,11 @@ def build_app(pipeline: Pipeline) -> Any:
             yield from answer_stream(pipeline, message, history, asked)
 
         send.click(respond, [box, chatbot, questions], [chatbot, questions, box], api_name="ask_chat")
-        box.submit(respond, [box, chatbot, questions], [chatbot, questions, box], api_name=False)
-        clear.click(lambda: ([], [], ""), None, [chatbot, questions, box], api_name=False)
-        add.click(lambda f: index_uploads(pipeline, f), files, [report, status], api_name=False)
-        rebuild.click(lambda: index_uploads(pipeline, None, rebuild=True), None, [report, status], api_name=False)
-        demo.load(lambda: status_line(pipeline), None, status, api_name=False)
+        box.submit(respond, [box, chatbot, questions], [chatbot, questions, box], api_visibility="private")
+        clear.click(lambda: ([], [], ""), None, [chatbot, questions, box], api_visibility="private")
+        add.click(lambda f: index_uploads(pipeline, f), files, [report, status], api_visibility="private")
+        rebuild.click(lambda: index_uploads(pipeline, None, rebuild=True), None, [report, status], api_visibility="private")
+        demo.load(lambda: status_line(pipeline), None, status, api_visibility="private")
 
         def ask_api(question: str) -> dict[str, Any]:
             return pipeline.ask(question).to_dict()

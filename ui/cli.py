@@ -119,7 +119,9 @@ def evaluate_gold(
     articles: ArticlesOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as one JSON line.")] = False,
     plot: Annotated[Path | None, typer.Option("--plot", help="Also draw a PNG figure (latency, hit rate per question kind).")] = None,
-    use_index: Annotated[bool, typer.Option("--use-index", help="Ask the current index instead of indexing the articles into a temporary one.")] = False,
+    use_index: Annotated[
+        bool, typer.Option("--use-index", help="Ask the current index instead of indexing the articles into a temporary one.")
+    ] = False,
 ) -> None:
     """Measure answer quality on a gold set (indexes into a temporary store; your index is untouched)."""
     _setup_logging()
@@ -130,7 +132,7 @@ def evaluate_gold(
         typer.echo(f"error: gold file {gold} does not exist.", err=True)
         raise typer.Exit(2)
     try:
-        report = evaluate(gold, settings=_settings(articles), use_current_index=use_index)
+        report = evaluate(gold, settings=_settings(articles), use_current_index=use_index, progress=not as_json)
     except NewsqaError as error:
         _fail(error)
     if plot is not None:
