@@ -6,19 +6,27 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
+from numpy.typing import NDArray
 
 from index.errors import ModelError
 from index.settings import DEFAULT_EMBEDDING_MODEL
 
-if TYPE_CHECKING:
-    from numpy.typing import NDArray
+CACHE_SIZE = 20_000
+"""Sentences whose vectors are kept in memory, so a warm question re-embeds only sentences it has not seen."""
 
-CACHE_SIZE = 50_000
-"""Sentence vectors kept in memory, so a warm question re-embeds only sentences it has not seen."""
+
+@dataclass(frozen=True)
+class SentenceVectors:
+    """One text's unit sentence vector, and its unit token vectors with their word pieces."""
+
+    sentence: NDArray[np.float32]
+    tokens: NDArray[np.float16]
+    pieces: tuple[str, ...]
 
 
 def resolve_model(name: str) -> str:
@@ -49,7 +57,7 @@ class Embedder(Embeddings):
                 f"Cannot load embedding model {model!r} ({error}). Set NEWSQA_EMBEDDING_MODEL to a "
                 "sentence-transformers model name that is cached locally, or to a model folder."
             ) from error
-        self._cache: OrderedDict[str, NDArray[np.float32]] = OrderedDict()
+        self._cache: OrderedDict[str, SentenceVectors] = OrderedDict()
         self._lock = threading.Lock()
 
     @property
@@ -75,19 +83,29 @@ class Embedder(Embeddings):
                 bar.update(len(batch))
         return np.vstack(parts).astype(np.float32)
 
-    def encode_cached(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        """Encode texts, reusing vectors of texts seen before (sentences recur across questions)."""
+    def encode_sentences(self, texts: Sequence[str]) -> list[SentenceVectors]:
+        """Sentence and token vectors from one forward pass, reusing those of texts seen before."""
         with self._lock:
             missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        fresh: dict[str, SentenceVectors] = {}
         if missing:
-            vectors = self.encode(missing)
+            outputs = self.model.encode(
+                missing, batch_size=self.batch_size, output_value=None, convert_to_numpy=True, show_progress_bar=False
+            )
+            for text, output in zip(missing, outputs, strict=True):
+                length = int(output["attention_mask"].sum())
+                tokens = output["token_embeddings"][:length].float().numpy()
+                tokens /= np.linalg.norm(tokens, axis=1, keepdims=True) + 1e-9
+                sentence = output["sentence_embedding"].float().numpy()
+                sentence /= np.linalg.norm(sentence) + 1e-9
+                pieces = tuple(self.model.tokenizer.convert_ids_to_tokens(output["input_ids"][:length].tolist()))
+                fresh[text] = SentenceVectors(sentence=sentence.astype(np.float32), tokens=tokens.astype(np.float16), pieces=pieces)
             with self._lock:
-                for text, vector in zip(missing, vectors, strict=True):
-                    self._cache[text] = vector
+                self._cache.update(fresh)
                 while len(self._cache) > CACHE_SIZE:
                     self._cache.popitem(last=False)
         with self._lock:
-            return np.vstack([self._cache[t] for t in texts]) if texts else np.zeros((0, self.dimension), np.float32)
+            return [fresh[t] if t in fresh else self._cache[t] for t in texts]
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """LangChain: embed documents."""
@@ -95,4 +113,4 @@ class Embedder(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         """LangChain: embed one query."""
-        return self.encode_cached([text])[0].tolist()
+        return self.encode_sentences([text])[0].sentence.tolist()

@@ -38,6 +38,9 @@ class AnswerSettings(BaseModel):
 
     max_sentences: int = Field(3, ge=1, le=5, description="Most evidence sentences in an answer (context sentences included).")
     semantic_weight: float = Field(1.0, description="Weight of the question-sentence embedding similarity.")
+    alignment_weight: float = Field(
+        1.0, description="Weight of word-level alignment: each question word's best match among the sentence's token vectors (MaxSim)."
+    )
     lexical_weight: float = Field(1.0, description="Weight of the IDF-weighted share of question terms found in the sentence.")
     rank_weight: float = Field(0.15, description="Weight of the rank of the chunk the sentence came from.")
     cue_weight: float = Field(0.15, description="Weight of question-type cues (who → a name, when → a date, how many → a number).")
@@ -47,9 +50,9 @@ class AnswerSettings(BaseModel):
     number_weight: float = Field(
         0.6, ge=0, description="Penalty for the share of the question's numbers and years missing from the sentence, its title and date."
     )
-    second_sentence_margin: float = Field(0.12, ge=0, description="Add a further sentence only when its score is within this of the best.")
+    second_sentence_margin: float = Field(0.3, ge=0, description="Add a further sentence only when its score is within this of the best.")
     abstain_below: float = Field(
-        0.6, description="Abstain when the best sentence's score is below this (calibrated on squad-dev and off-corpus questions)."
+        1.0, description="Abstain when the best sentence's score is below this (calibrated on squad-dev and off-corpus questions)."
     )
     min_name_coverage: float = Field(
         0.5,

@@ -53,6 +53,7 @@ class Sentence:
     chunk: StoredChunk
     chunk_rank: int
     semantic: float = 0.0
+    alignment: float = 0.0
     lexical: float = 0.0
     names: float = 1.0
     numbers: float = 1.0
@@ -93,6 +94,12 @@ def question_cue(question: str) -> re.Pattern[str] | None:
     if re.search(r"\bwhere\b", q):
         return _PLACE
     return None
+
+
+def _content_piece(piece: str) -> bool:
+    """A word piece of the question that carries meaning (not [CLS], punctuation or a stopword)."""
+    word = piece.removeprefix("##")
+    return piece not in ("[CLS]", "[SEP]") and word.isalnum() and (piece.startswith("##") or word.lower() not in _STOP)
 
 
 def key_terms(question: str) -> tuple[set[str], set[str]]:
@@ -150,15 +157,19 @@ class EvidencePicker:
 
     def _score(self, question: str, sentences: list[Sentence], weights: TermWeights) -> None:
         s = self.settings
-        vectors = self.embedder.encode_cached([question] + [c.text for c in sentences])
-        similarity = vectors[1:] @ vectors[0]
+        encoded = self.embedder.encode_sentences([question] + [c.text for c in sentences])
+        asked = encoded[0]
+        content = [i for i, piece in enumerate(asked.pieces) if _content_piece(piece)]
+        question_tokens = asked.tokens[content].astype(np.float32)
         question_terms = set(terms(question))
         total = sum(weights.idf(t) for t in question_terms) or 1.0
         cue = question_cue(question)
         names, numbers = key_terms(question)
-        for sentence, semantic in zip(sentences, np.asarray(similarity, dtype=float), strict=True):
+        for sentence, vectors in zip(sentences, encoded[1:], strict=True):
             found = question_terms.intersection(terms(sentence.text)) | acronyms_spelled_out(question, sentence.text)
-            sentence.semantic = float(semantic)
+            sentence.semantic = float(vectors.sentence @ asked.sentence)
+            if content:  # each question word's best match among the sentence's words (MaxSim)
+                sentence.alignment = float((question_tokens @ vectors.tokens[1:-1].astype(np.float32).T).max(axis=1).mean())
             sentence.lexical = sum(weights.idf(t) for t in found) / total
             sentence.cue = 1.0 if cue is not None and cue.search(sentence.text) else 0.0
             if names or numbers:
@@ -168,6 +179,7 @@ class EvidencePicker:
             rank = 1.0 / (1.0 + sentence.chunk_rank)
             sentence.score = (
                 s.semantic_weight * sentence.semantic
+                + s.alignment_weight * sentence.alignment
                 + s.lexical_weight * sentence.lexical
                 + s.rank_weight * rank
                 + s.cue_weight * sentence.cue
