@@ -105,18 +105,22 @@ def test_seed_question_shows_answer_and_highlighted_source(page):
     page.screenshot(path=str(ARTIFACTS / "chat-answer.png"), full_page=True)
 
 
-def test_follow_up_uses_the_conversation(page):
+def test_follow_up_uses_the_conversation_and_clear_forgets_it(page):
     ask(page, "What did Pistorius regret?", nth=0)
     message = ask(page, "What about Healey?", nth=1)
     assert "Healey" in message.locator(".nq-answer").inner_text()
     assert "What did Healey regret?" in message.inner_text()
+    page.click("#nq-clear")
+    page.locator("#nq-chat .nq-message").first.wait_for(state="detached")
+    after = ask(page, "What did Hegseth rule out?", nth=0)
+    assert "Searched as" not in after.inner_text()  # a fresh conversation carries nothing over
 
 
-def upload(page, tmp_path, name: str, content: str) -> str:
+def upload(page, tmp_path, name: str, content: str, *extra: str) -> str:
     path = tmp_path / name
     path.write_text(content)
     page.click("#nq-articles button >> nth=0")
-    page.set_input_files("#nq-upload input[type=file]", str(path))
+    page.set_input_files("#nq-upload input[type=file]", [str(path), *extra])
     page.wait_for_timeout(500)
     page.click("#nq-add")
     report = page.locator("#nq-report")
@@ -125,8 +129,11 @@ def upload(page, tmp_path, name: str, content: str) -> str:
 
 
 def test_upload_new_article_then_ask_it(page, tmp_path, server):
-    report = upload(page, tmp_path, "bridge.txt", NEW_ARTICLE)
+    refused = tmp_path / "slides.pdf"
+    refused.write_bytes(b"%PDF-1.4")
+    report = upload(page, tmp_path, "bridge.txt", NEW_ARTICLE, str(refused))
     assert "1 added" in report and "bridge.txt" in report
+    assert page.get_by_text("Invalid file type: slides.pdf").is_visible()  # refused where the user sees it
     assert (server["settings"].articles_dir / "bridge.txt").exists()
     message = ask(page, "How long will the Kestrel Harbour bridge close?", nth=0)
     assert "eleven weeks" in message.locator(".nq-answer").inner_text()

@@ -93,3 +93,11 @@ def test_exposure_warning():
     assert exposure_warning("localhost", None) is None
     assert exposure_warning("0.0.0.0", ("a", "b")) is None
     assert "without --auth" in (exposure_warning("0.0.0.0", None) or "")
+
+
+def test_rebuild_action_keeps_everything_answerable(app_server):
+    from ui.app import index_uploads
+
+    report, status = index_uploads(app_server["pipeline"], None, rebuild=True)
+    assert "0 removed" in report and "chunks" in status
+    assert "concessions" in app_server["pipeline"].ask("What did Pistorius regret?").citations[0].quote

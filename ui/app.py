@@ -244,5 +244,14 @@ def launch(settings: Settings, *, host: str = "127.0.0.1", port: int = 7860, blo
         log.warning(warning)
     pipeline = pipeline or get_pipeline(settings)  # load the model and open the store before the first question
     demo = build_app(pipeline)
-    demo.launch(server_name=host, server_port=port, auth=auth, css=CSS, prevent_thread_lock=not block, footer_links=[], quiet=not block)
+    demo.launch(
+        server_name=host,
+        server_port=port,
+        auth=auth,
+        css=CSS,
+        prevent_thread_lock=not block,
+        footer_links=[],
+        quiet=not block,
+        max_file_size=settings.max_upload_bytes,  # Gradio refuses bigger uploads before they reach the disk
+    )
     return demo
