@@ -13,13 +13,14 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from langchain_core.documents import Document
 
 from index import Embedder, StoredChunk
 from index.settings import AnswerSettings
-from qa.lexical import STOPWORDS, TermWeights, acronyms_spelled_out, terms
+from qa.lexical import TermWeights, acronyms_spelled_out, is_stopword, terms
 
 _PRONOUN_START = re.compile(r"^[\"“‘']?(he|she|they|it|his|her|their|its|this|these|those|that|such|him|them)\b", re.IGNORECASE)
 _PRONOUN_SPEAKER = re.compile(r"[,.!?][\"”’']\s+(he|she|they)\s+\w+", re.IGNORECASE)
@@ -39,8 +40,10 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
-_STOP = frozenset(STOPWORDS)
 _PLACE = re.compile(r"\b(in|at|from|near|to)\s+(the\s+)?[A-Z]")
+
+
+Role = Literal["answer", "context", "related"]
 
 
 @dataclass
@@ -59,7 +62,7 @@ class Sentence:
     numbers: float = 1.0
     cue: float = 0.0
     score: float = 0.0
-    role: str = "answer"
+    role: Role = "answer"
 
     @property
     def article_id(self) -> str:
@@ -99,13 +102,13 @@ def question_cue(question: str) -> re.Pattern[str] | None:
 def _content_piece(piece: str) -> bool:
     """A word piece of the question that carries meaning (not [CLS], punctuation or a stopword)."""
     word = piece.removeprefix("##")
-    return piece not in ("[CLS]", "[SEP]") and word.isalnum() and (piece.startswith("##") or word.lower() not in _STOP)
+    return piece not in ("[CLS]", "[SEP]") and word.isalnum() and (piece.startswith("##") or not is_stopword(word))
 
 
 def key_terms(question: str) -> tuple[set[str], set[str]]:
     """What an answering sentence must mention: the question's names, and its numbers and years."""
     numbers = {n.strip(".,") for n in re.findall(r"\d[\d,.]*", question)}
-    capitalised = [w for w in re.findall(r"\b[A-Z][\w'’-]*", question) if w.lower() not in _STOP]
+    capitalised = [w for w in re.findall(r"\b[A-Z][\w'’-]*", question) if not is_stopword(w)]
     names = {t for word in capitalised for t in terms(word)} - numbers
     return names, numbers
 

@@ -11,44 +11,11 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from qa.lexical import is_stopword, terms
+
 _WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?P<subject>.+?)\s*\??\s*$", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(he|she|they|him|her|them|his|hers|their|theirs)\b", re.IGNORECASE)
 _REFERENCE = re.compile(r"\b(that|this|it|those|these)\b", re.IGNORECASE)
-_LEADING = frozenset(
-    [
-        "what",
-        "who",
-        "whom",
-        "whose",
-        "when",
-        "where",
-        "why",
-        "how",
-        "which",
-        "did",
-        "does",
-        "do",
-        "is",
-        "are",
-        "was",
-        "were",
-        "can",
-        "could",
-        "will",
-        "would",
-        "should",
-        "and",
-        "but",
-        "the",
-        "a",
-        "an",
-        "in",
-        "on",
-        "at",
-        "of",
-        "for",
-    ]
-)
 _NAME_RUN = re.compile(r"\b(?:[A-Z][\w’'.-]*)(?:\s+[A-Z][\w’'.-]*)*")
 
 
@@ -74,7 +41,7 @@ def subjects(question: str) -> list[str]:
     found = []
     for match in _NAME_RUN.finditer(question):
         words = match.group(0).split()
-        while words and words[0].lower() in _LEADING:
+        while words and is_stopword(words[0]):
             words = words[1:]
         if words:
             found.append(" ".join(words))
@@ -101,7 +68,7 @@ def resolve(question: str, previous: str | None) -> tuple[str, str]:
             lambda m: old[0] + ("'s" if m.group(1).lower() in {"his", "their", "hers", "theirs"} else ""), question, count=1
         )
         return rewritten, f"{rewritten} {previous}"
-    if _REFERENCE.search(question) and len(question.split()) <= 8:
+    if _REFERENCE.search(question) and len(terms(question)) <= 1:  # "When did that happen?" says nothing on its own
         return question, f"{question} {previous}"
     return question, question
 

@@ -50,6 +50,11 @@ TOKEN = re.compile(r"(?u)\b\w\w+\b|\b\d\b")
 _STOP = frozenset(STOPWORDS)
 
 
+def is_stopword(word: str) -> bool:
+    """Whether `word` (any case) is a stopword or a question word."""
+    return word.lower() in _STOP
+
+
 @lru_cache(maxsize=1)
 def _stemmer() -> Any:
     import Stemmer

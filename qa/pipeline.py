@@ -44,7 +44,7 @@ def _citation(n: int, sentence: Sentence) -> Citation:
         start=sentence.start,
         end=sentence.end,
         score=round(sentence.score, 4),
-        role="related" if sentence.role == "related" else sentence.role,  # type: ignore[arg-type]
+        role=sentence.role,
         passage=sentence.chunk.text,
         passage_start=int(meta["start"]),
     )

@@ -13,15 +13,9 @@ import pytest
 
 from index import Settings, StoreError, update_index
 from qa import Pipeline
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.server]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
 
 from index import Settings, update_index
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import ROOT, SEEDS, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow]
 
@@ -34,12 +33,6 @@ HOSTILE_ARTICLE = (
     'The council memo contained the text <script>window.__pwned = "script"</script> in its first line. '
     'It also held <img src="x" onerror="window.__pwned = \'img\'"> and a link <a href="javascript:window.__pwned=1">click</a> in the zebra crossing plan.\n'
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

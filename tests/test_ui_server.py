@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import socket
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from index import Settings, update_index
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -20,12 +19,6 @@ QUESTIONS = {
     "Who is Luxembourg's Defense Minister?": "Yuriko Backes",
     "Who said it's only fair, it's only sensible?": "Mark Rutte",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

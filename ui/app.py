@@ -56,26 +56,38 @@ def _marked_text(answer: Answer) -> str:
     return re.sub(r"\[(\d+)\]", r'<span class="nq-marker">[\1]</span>', html.escape(answer.text, quote=True))
 
 
-def render_citation(citation: Citation) -> str:
-    """One source: title, date and outlet, and the quote highlighted inside its passage."""
-    meta = " · ".join(html.escape(part) for part in (citation.date, citation.source) if part)
-    head_label = "related" if citation.role == "related" else f"[{citation.n}]"
-    title = html.escape(citation.title)
-    if citation.url.startswith(("http://", "https://")):
-        title = f'<a href="{html.escape(citation.url, quote=True)}" target="_blank" rel="noopener noreferrer">{title}</a>'
-    local_start = citation.start - citation.passage_start
-    local_end = citation.end - citation.passage_start
-    passage = citation.passage
-    if 0 <= local_start <= local_end <= len(passage) and passage[local_start:local_end] == citation.quote:
-        body = f"{_escape(passage[:local_start])}<mark>{_escape(citation.quote)}</mark>{_escape(passage[local_end:])}"
-    else:
-        body = f"<mark>{_escape(citation.quote)}</mark>"
-    kind = " nq-related" if citation.role == "related" else ""
+def render_source(citations: list[Citation]) -> str:
+    """One source card: the article's title, date and outlet, and its passage with each cited quote marked."""
+    first = citations[0]
+    meta = " · ".join(html.escape(part) for part in (first.date, first.source) if part)
+    related = first.role == "related"
+    labels = "related" if related else " ".join(f"[{c.n}]" for c in citations)
+    title = html.escape(first.title)
+    if first.url.startswith(("http://", "https://")):
+        title = f'<a href="{html.escape(first.url, quote=True)}" target="_blank" rel="noopener noreferrer">{title}</a>'
+    passage, cursor, body = first.passage, 0, []
+    for citation in sorted(citations, key=lambda c: c.start):
+        start, end = citation.start - first.passage_start, citation.end - first.passage_start
+        if not (cursor <= start <= end <= len(passage) and passage[start:end] == citation.quote):
+            continue  # never mark text that is not the quote itself
+        marker = "" if related else f' <span class="nq-marker">[{citation.n}]</span>'
+        body.append(f'{_escape(passage[cursor:start])}<mark data-n="{citation.n}">{_escape(citation.quote)}</mark>{marker}')
+        cursor = end
+    body.append(_escape(passage[cursor:]))
     meta_html = f' <span class="nq-source-meta">{meta}</span>' if meta else ""
+    kind = " nq-related" if related else ""
     return (
-        f'<div class="nq-source{kind}" data-n="{citation.n}"><div class="nq-source-head"><span class="nq-marker">{head_label}</span> '
-        f'<b>{title}</b>{meta_html}</div><div class="nq-passage">{body}</div></div>'
+        f'<div class="nq-source{kind}"><div class="nq-source-head"><span class="nq-marker">{labels}</span> '
+        f'<b>{title}</b>{meta_html}</div><div class="nq-passage">{"".join(body)}</div></div>'
     )
+
+
+def render_sources(citations: list[Citation]) -> str:
+    """Source cards in marker order; citations from the same passage share one card."""
+    cards: dict[str, list[Citation]] = {}
+    for citation in citations:
+        cards.setdefault(citation.chunk_id, []).append(citation)
+    return "".join(render_source(group) for group in cards.values())
 
 
 def render_answer(answer: Answer, *, text: str | None = None, with_sources: bool = True) -> str:
@@ -87,9 +99,7 @@ def render_answer(answer: Answer, *, text: str | None = None, with_sources: bool
         parts = [f'<div class="nq-answer">{shown}</div>']
     if with_sources and answer.citations:
         label = "Related passages (not an answer)" if answer.abstained else "Sources"
-        parts.append(
-            f'<div class="nq-sources"><div class="nq-sources-label">{label}</div>{"".join(render_citation(c) for c in answer.citations)}</div>'
-        )
+        parts.append(f'<div class="nq-sources"><div class="nq-sources-label">{label}</div>{render_sources(answer.citations)}</div>')
         if answer.query != answer.question:
             parts.append(f'<div class="nq-confidence">Searched as: {html.escape(answer.query)}</div>')
         parts.append(f'<div class="nq-confidence">Confidence {answer.confidence:.0%}</div>')
