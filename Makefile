@@ -17,10 +17,10 @@ install: $(STAMP)
 
 # Re-installs only when the dependency files change. torch==2.13.0 is in the same pip call
 # (via pyproject), so pip takes the CPU wheel on disk instead of a CUDA build.
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml .ci/constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -c constraints.txt -e '.[dev]'
+	$(PIP) install --quiet -c .ci/constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 index: install

@@ -145,3 +145,12 @@ def test_hostile_article_runs_no_script(page, tmp_path):
     assert page.locator("#nq-chat script").count() == 0
     ask(page, "<img src=x onerror=\"window.__pwned='q'\"> what memo?", nth=1)
     assert page.evaluate("window.__pwned") is None
+
+
+def test_oversized_upload_is_refused_visibly(page, tmp_path, server):
+    big = tmp_path / "huge.txt"
+    big.write_bytes(b"Long story\n\n" + b"word " * (2_200_000))  # 11 MB
+    page.click("#nq-articles button >> nth=0")
+    page.set_input_files("#nq-upload input[type=file]", str(big))
+    page.get_by_text('exceed the maximum allowed size of 10.0 Mb: "huge.txt"').wait_for(timeout=30_000)
+    assert not (server["settings"].articles_dir / "huge.txt").exists()

@@ -42,6 +42,7 @@ CSS = """
 .nq-source-meta { color: #6b7280; }
 .nq-passage { font-size: 0.88rem; color: #4b5563; line-height: 1.5; }
 .nq-passage mark { background: #fef08a; color: #111827; padding: 0 2px; border-radius: 2px; }
+.nq-related .nq-passage mark { background: #e5e7eb; }
 .nq-abstain { color: #92400e; }
 .nq-confidence { font-size: 0.78rem; color: #6b7280; margin-top: 0.3rem; }
 """
@@ -102,7 +103,8 @@ def render_answer(answer: Answer, *, text: str | None = None, with_sources: bool
         parts.append(f'<div class="nq-sources"><div class="nq-sources-label">{label}</div>{render_sources(answer.citations)}</div>')
         if answer.query != answer.question:
             parts.append(f'<div class="nq-confidence">Searched as: {html.escape(answer.query)}</div>')
-        parts.append(f'<div class="nq-confidence">Confidence {answer.confidence:.0%}</div>')
+        if not answer.abstained:
+            parts.append(f'<div class="nq-confidence">Confidence {answer.confidence:.0%}</div>')
     return '<div class="nq-message">' + "".join(parts) + "</div>"
 
 
