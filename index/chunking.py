@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from functools import lru_cache
 from typing import Any
 
@@ -15,8 +14,6 @@ from index.articles import Article
 
 MAX_QUOTE_MERGE = 4
 """At most this many segments are glued together to close one quotation (guards a stray quote mark)."""
-
-_WORD = re.compile(r"\w+")
 
 
 class Chunk(BaseModel):
@@ -143,8 +140,3 @@ def chunk_metadata(article: Article, chunk: Chunk, chunk_count: int) -> dict[str
         "end": chunk.end,
         "sentences": json.dumps(chunk.sentences),
     }
-
-
-def count_words(text: str) -> int:
-    """Number of words in `text`."""
-    return len(_WORD.findall(text))

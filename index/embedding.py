@@ -65,23 +65,14 @@ class Embedder(Embeddings):
         """Length of every vector this model makes."""
         return int(self.model.get_sentence_embedding_dimension())
 
-    def encode(self, texts: Sequence[str], *, progress: bool = False, desc: str = "Embedding") -> NDArray[np.float32]:
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
         """Encode texts in batches into a (n, dim) array of unit vectors."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        from tqdm.auto import tqdm
-
-        parts = []
-        with tqdm(total=len(texts), desc=desc, unit="chunk", disable=not progress) as bar:
-            for begin in range(0, len(texts), self.batch_size):
-                batch = list(texts[begin : begin + self.batch_size])
-                parts.append(
-                    self.model.encode(
-                        batch, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
-                    )
-                )
-                bar.update(len(batch))
-        return np.vstack(parts).astype(np.float32)
+        vectors = self.model.encode(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
+        return np.asarray(vectors, dtype=np.float32)
 
     def encode_sentences(self, texts: Sequence[str]) -> list[SentenceVectors]:
         """Sentence and token vectors from one forward pass, reusing those of texts seen before."""

@@ -143,20 +143,15 @@ class ChunkStore:
 
         return Chroma(client=self.client, collection_name=self.name, embedding_function=ProgressEmbeddings(self.embedder, bar))
 
-    def refresh(self) -> None:
-        """Open the collection again if another process rebuilt it."""
-        try:
-            current = self._collection()
-        except Exception:
-            return
-        if current.id != self.vectorstore._collection.id:
-            self.vectorstore = self._open_vectorstore(self.embedder)
-
     @property
     def revision(self) -> str:
-        """Changes whenever a sync changes the store; tells when BM25 must be rebuilt."""
-        self.refresh()
+        """Changes whenever a sync changes the store; tells when BM25 must be rebuilt.
+
+        Reopens the collection if another process rebuilt (and so replaced) it.
+        """
         current = self._collection()
+        if current.id != self.vectorstore._collection.id:
+            self.vectorstore = self._open_vectorstore(self.embedder)
         return f"{current.id}:{(current.metadata or {}).get('revision', '')}:{current.count()}"
 
     def status(self) -> IndexStatus:
