@@ -220,11 +220,10 @@ class ChunkStore:
         collection.modify(metadata=metadata)
 
     def dense_search(self, query_vector: list[float], k: int) -> list[tuple[StoredChunk, float]]:
-        """The k chunks nearest to the query vector, with their cosine similarity."""
-        total = self.count()
-        if k <= 0 or total == 0:
+        """Up to k chunks nearest to the query vector, with their cosine similarity (Chroma returns fewer when it holds fewer)."""
+        if k <= 0:
             return []
-        hits = self.vectorstore.similarity_search_by_vector_with_relevance_scores(query_vector, k=min(k, total))
+        hits = self.vectorstore.similarity_search_by_vector_with_relevance_scores(query_vector, k=k)
         return [
             (StoredChunk(id=str(doc.id), text=doc.page_content, metadata=dict(doc.metadata)), 1.0 - float(distance))
             for doc, distance in hits

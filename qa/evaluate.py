@@ -34,18 +34,18 @@ class GoldQuestion(BaseModel):
 class QuestionResult(BaseModel):
     """How one gold question went."""
 
-    id: str
-    question: str
-    kind: str
-    answerable: bool
-    abstained: bool
-    answer_hit: bool
-    first_citation_hit: bool
-    retrieval_hit: bool
-    citations_valid: bool
-    words: int
-    ms: float
-    answer: str
+    id: str = Field(description="The gold line's id, else its position.")
+    question: str = Field(description="The question asked.")
+    kind: str = Field(description="who / when / where / how many / what / which / why / how / other.")
+    answerable: bool = Field(description="Whether the gold set says the articles answer it.")
+    abstained: bool = Field(description="Whether newsqa abstained.")
+    answer_hit: bool = Field(description="A gold string, and no distractor, is in the answer text.")
+    first_citation_hit: bool = Field(description="A gold string is in the first supporting citation.")
+    retrieval_hit: bool = Field(description="A gold string is in a retrieved chunk.")
+    citations_valid: bool = Field(description="Every quote equals article_text[start:end].")
+    words: int = Field(description="Words in the answer, markers excluded (0 when abstained).")
+    ms: float = Field(description="Time of ask() in milliseconds.")
+    answer: str = Field(description="The answer text.")
 
 
 class EvalReport(BaseModel):

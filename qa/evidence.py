@@ -251,7 +251,7 @@ class EvidencePicker:
                 context.append(speaker)
         for member in context:
             member.role = "context"
-            member.score = min(member.score, sentence.score) if member.score else sentence.score
+            member.score = sentence.score  # context is cited for the answer it serves
         return context
 
     def _neighbour(self, sentence: Sentence, step: int) -> Sentence | None:

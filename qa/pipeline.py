@@ -89,7 +89,7 @@ class Pipeline:
         def answer(inputs: dict[str, Any]) -> Answer:
             started = time.perf_counter()
             documents: list[Document] = inputs["retrieved"]["documents"]
-            evidence = self.picker.pick(inputs["question"], documents, self.retriever.lexical_index().weights)
+            evidence = self.picker.pick(inputs["question"], documents, self.retriever.term_weights)
             timings = {"retrieve": round(inputs["retrieved"]["ms"], 2), "answer": round((time.perf_counter() - started) * 1000, 2)}
             return compose_answer(inputs["asked"], inputs["query"], evidence, timings)
 

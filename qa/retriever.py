@@ -68,9 +68,16 @@ class HybridRetriever(BaseRetriever):
                 self._revision = revision
             return self._bm25
 
+    @property
+    def term_weights(self) -> TermWeights:
+        """IDF weights of the BM25 index as last built, without asking the store again."""
+        return (self._bm25 or self.lexical_index()).weights
+
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None) -> list[Document]:
         k = k or self.k
         lexical = self.lexical_index()
+        if not lexical.chunks:
+            return []
         depth = max(self.settings.candidates, k)
         query_vector = self.store.embedder.embed_query(query)
         rankings = {

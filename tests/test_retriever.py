@@ -11,24 +11,18 @@ from tests.conftest import SEEDS
 
 pytestmark = pytest.mark.integration
 
-_STORE: dict[str, ChunkStore] = {}
 
-
-def seed_store(tmp_path_factory) -> ChunkStore:
-    if "store" not in _STORE:
-        from index import Embedder
-
-        settings = Settings(articles_dir=SEEDS, db_dir=tmp_path_factory.mktemp("retriever") / "db")
-        embedder = Embedder()
-        update_index(settings, embedder=embedder)
-        _STORE["store"] = ChunkStore(settings, embedder)
-    return _STORE["store"]
+@pytest.fixture(scope="module")
+def seed_store(tmp_path_factory, embedder) -> ChunkStore:
+    settings = Settings(articles_dir=SEEDS, db_dir=tmp_path_factory.mktemp("retriever") / "db")
+    update_index(settings, embedder=embedder)
+    return ChunkStore(settings, embedder)
 
 
 class TestHybridRetrieverStandard(RetrieversIntegrationTests):
     @pytest.fixture(autouse=True)
-    def _store(self, tmp_path_factory):
-        self.__class__.store = seed_store(tmp_path_factory)
+    def _store(self, seed_store):
+        self.__class__.store = seed_store
 
     @property
     def retriever_constructor(self) -> type[HybridRetriever]:
