@@ -140,17 +140,23 @@ class EvidencePicker:
         self.settings = settings
         self.fetch_chunks = fetch_chunks
 
-    def pick(self, question: str, documents: list[Document], weights: TermWeights) -> Evidence:
-        """Choose the evidence sentences for `question` from the retrieved `documents`."""
+    def rank(self, question: str, documents: list[Document], weights: TermWeights) -> list[Sentence]:
+        """Every sentence of the retrieved `documents`, scored for `question`, best first."""
         candidates: dict[tuple[str, int], Sentence] = {}
         for rank, document in enumerate(documents):
             for sentence in _chunk_sentences(_as_chunk(document), rank):
                 candidates.setdefault(sentence.key, sentence)
         ranked = list(candidates.values())
+        if ranked:
+            self._score(question, ranked, weights)
+            ranked.sort(key=lambda s: -s.score)
+        return ranked
+
+    def pick(self, question: str, documents: list[Document], weights: TermWeights) -> Evidence:
+        """Choose the evidence sentences for `question` from the retrieved `documents`."""
+        ranked = self.rank(question, documents, weights)
         if not ranked:
             return Evidence(sentences=[], abstained=True, confidence=0.0, best_score=0.0)
-        self._score(question, ranked, weights)
-        ranked.sort(key=lambda s: -s.score)
         best = ranked[0]
         confidence = 1.0 / (1.0 + math.exp(-8.0 * (best.score - self.settings.abstain_below)))
         if best.score < self.settings.abstain_below or best.numbers < 1.0 or best.names < self.settings.min_name_coverage:

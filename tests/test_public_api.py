@@ -42,3 +42,19 @@ def test_layers_import_one_way():
         assert not re.search(r"^\s*(from|import) (qa|ui)\b", path.read_text(), re.M), path
     for path in (root / "qa").glob("*.py"):
         assert not re.search(r"^\s*(from|import) ui\b", path.read_text(), re.M), path
+
+
+def test_readme_settings_table_matches_the_defaults():
+    import pathlib
+    import re
+
+    readme = (pathlib.Path(index.__file__).parents[1] / "README.md").read_text()
+    rows = re.findall(r"^\| `(NEWSQA_[A-Z_]+)`(?:, `(NEWSQA_[A-Z_]+)`)? \| ([^|]+) \|", readme, flags=re.MULTILINE)
+    assert len(rows) >= 5
+    for *names, defaults in rows:
+        for name, default in zip([n for n in names if n], defaults.split(","), strict=True):
+            value: object = qa.Settings()
+            for part in name.removeprefix("NEWSQA_").lower().split("__"):
+                value = getattr(value, part)
+            expected = default.strip().strip("`")
+            assert (value is None) if expected == "unset" else str(value) == expected, f"README says {name} defaults to {expected}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from index import ArticleLoader, BadQuestionError, NoIndexError
@@ -71,6 +73,17 @@ def test_pronoun_led_sentence_brings_its_antecedent(seed_pipeline):
     assert "He ruled out deploying U.S. troops to Ukraine." in quotes
     assert quotes.index("He ruled out deploying U.S. troops to Ukraine.") > 0  # the sentence naming Hegseth comes first
     assert "Hegseth" in quotes[0]
+
+
+def test_rank_scores_every_retrieved_sentence_best_first(seed_pipeline):
+    question = "What did Pistorius regret?"
+    documents = seed_pipeline.retriever.invoke(question)
+    ranked = seed_pipeline.picker.rank(question, documents, seed_pipeline.retriever.term_weights)
+    retrieved = {(d.metadata["article_id"], start) for d in documents for start, _ in json.loads(d.metadata["sentences"])}
+    assert {s.key for s in ranked} == retrieved  # each sentence once, however many chunks hold it
+    scores = [s.score for s in ranked]
+    assert scores == sorted(scores, reverse=True)
+    assert ranked[0].text == seed_pipeline.ask(question).citations[0].quote
 
 
 def test_follow_up_what_about(seed_pipeline):
