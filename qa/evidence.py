@@ -175,14 +175,16 @@ class EvidencePicker:
         cue = question_cue(question)
         names, numbers = key_terms(question)
         for sentence, vectors in zip(sentences, encoded[1:], strict=True):
-            found = question_terms.intersection(terms(sentence.text)) | acronyms_spelled_out(question, sentence.text)
+            before = self._antecedent_terms(sentence) if names or numbers else set()
+            # "He ruled out ..." mentions the question's Hegseth through its antecedent
+            found = question_terms.intersection(terms(sentence.text)) | acronyms_spelled_out(question, sentence.text) | (names & before)
             sentence.semantic = float(vectors.sentence @ asked.sentence)
             if content:  # each question word's best match among the sentence's words (MaxSim)
                 sentence.alignment = float((question_tokens @ vectors.tokens[1:-1].astype(np.float32).T).max(axis=1).mean())
             sentence.lexical = sum(weights.idf(t) for t in found) / total
             sentence.cue = 1.0 if cue is not None and cue.search(sentence.text) else 0.0
             if names or numbers:
-                window = self._window_terms(sentence)
+                window = self._window_terms(sentence) | before
                 sentence.names = sum(1 for k in names if k in window) / len(names) if names else 1.0
                 sentence.numbers = sum(1 for k in numbers if k in window) / len(numbers) if numbers else 1.0
             rank = 1.0 / (1.0 + sentence.chunk_rank)
@@ -197,15 +199,18 @@ class EvidencePicker:
             )
 
     def _window_terms(self, sentence: Sentence) -> set[str]:
-        """Terms of the sentence, its article's title and date, and the sentence before it when it leans on that one."""
+        """Terms of the sentence and of its article's title and date."""
         meta = sentence.chunk.metadata
         found = set(terms(f"{sentence.text} {meta.get('title', '')}")) | set(re.findall(r"\d+", str(meta.get("date", ""))))
         found |= set(re.findall(r"\d[\d,.]*\d|\d", sentence.text))
-        if needs_antecedent(sentence.text):
-            before = self._neighbour(sentence, -1)
-            if before is not None:
-                found.update(terms(before.text))
         return found
+
+    def _antecedent_terms(self, sentence: Sentence) -> set[str]:
+        """Terms of the sentence before, when this one leans on it ("He said ..."); else none."""
+        if not needs_antecedent(sentence.text):
+            return set()
+        before = self._neighbour(sentence, -1)
+        return set(terms(before.text)) if before is not None else set()
 
     def _choose(self, ranked: list[Sentence]) -> list[Sentence]:
         best = ranked[0]

@@ -1,4 +1,4 @@
-"""Terms for BM25 and lexical overlap: bm25s's token pattern, English stopwords, Snowball stems."""
+"""Terms for BM25 and lexical overlap: bm25s's token pattern, NLTK's English stopwords (shipped in bm25s), Snowball stems."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from bm25s.stopwords import STOPWORDS_EN
+from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 QUESTION_WORDS = frozenset(
     [
@@ -45,7 +45,8 @@ QUESTION_WORDS = frozenset(
         "type",
     ]
 )
-STOPWORDS = sorted(set(STOPWORDS_EN) | QUESTION_WORDS)
+# "won" is there for "won't", but "Who won ...?" needs it; "us" stays out of the list too, so U.S. can match US.
+STOPWORDS = sorted((set(STOPWORDS_EN_PLUS) - {"won"}) | QUESTION_WORDS)
 TOKEN = re.compile(r"(?u)\b\w\w+\b|\b\d\b")
 _STOP = frozenset(STOPWORDS)
 
@@ -62,8 +63,12 @@ def _stemmer() -> Any:
     return Stemmer.Stemmer("english")
 
 
+_DOTTED_ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")
+
+
 def terms(text: str) -> list[str]:
-    """Stemmed content terms of `text`, in order (stopwords and question words dropped)."""
+    """Stemmed content terms of `text`, in order (stopwords and question words dropped; U.S. reads as US)."""
+    text = _DOTTED_ACRONYM.sub(lambda m: m.group(0).replace(".", "") + " ", text)
     words = [w for w in TOKEN.findall(text.lower()) if w not in _STOP]
     return list(_stemmer().stemWords(words))
 

@@ -12,7 +12,7 @@ from pydantic import ConfigDict, PrivateAttr
 
 from index import ChunkStore, StoredChunk
 from index.settings import RetrievalSettings
-from qa.lexical import STOPWORDS, TermWeights, _stemmer, terms
+from qa.lexical import TermWeights, terms
 
 
 class _Bm25Index:
@@ -22,20 +22,18 @@ class _Bm25Index:
         import bm25s
 
         self.chunks = chunks
-        self.weights = TermWeights(terms(c.text) for c in chunks)
+        tokens = [terms(c.text) for c in chunks]  # the answerer's terms, so BM25 and overlap agree
+        self.weights = TermWeights(tokens)
         self.model: Any = None
         if chunks:
-            tokens = bm25s.tokenize([c.text for c in chunks], stopwords=STOPWORDS, stemmer=_stemmer(), show_progress=False)
             self.model = bm25s.BM25()
             self.model.index(tokens, show_progress=False)
 
     def search(self, query: str, k: int) -> list[tuple[StoredChunk, float]]:
-        import bm25s
-
-        if self.model is None or not terms(query):
+        query_terms = terms(query)
+        if self.model is None or not query_terms:
             return []
-        tokens = bm25s.tokenize([query], stopwords=STOPWORDS, stemmer=_stemmer(), show_progress=False)
-        found, scores = self.model.retrieve(tokens, k=min(k, len(self.chunks)), show_progress=False, n_threads=1)
+        found, scores = self.model.retrieve([query_terms], k=min(k, len(self.chunks)), show_progress=False, n_threads=1)
         return [(self.chunks[int(i)], float(s)) for i, s in zip(found[0], scores[0], strict=True) if s > 0]
 
 

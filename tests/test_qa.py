@@ -75,6 +75,19 @@ def test_pronoun_led_sentence_brings_its_antecedent(seed_pipeline):
     assert "Hegseth" in quotes[0]
 
 
+def test_pronoun_led_answer_counts_its_antecedents_name(seed_pipeline):
+    answer = seed_pipeline.ask("How much should allies spend on defense according to Hegseth?")
+    assert not answer.abstained
+    support = [c.quote for c in answer.citations if c.role == "answer"]
+    assert support[0].startswith("He said targets of allies spending 2%")  # "He" is Hegseth, named just before
+    assert "Hegseth" in answer.citations[0].quote and answer.citations[0].role == "context"
+
+
+def test_us_matches_u_s(seed_pipeline):
+    answer = seed_pipeline.ask("Is Hegseth sending US troops to Ukraine?")
+    assert "He ruled out deploying U.S. troops to Ukraine." in [c.quote for c in answer.citations if c.role == "answer"]
+
+
 def test_rank_scores_every_retrieved_sentence_best_first(seed_pipeline):
     question = "What did Pistorius regret?"
     documents = seed_pipeline.retriever.invoke(question)
