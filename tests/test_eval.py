@@ -21,6 +21,8 @@ def test_squad_normalisation():
     assert holds_gold("It was built in 1889 [1]", ["1889"])
     assert not holds_gold("It was built in 18890", ["1889"])
     assert holds_gold("an urgent, real threat", ["urgent, real threat"])
+    assert holds_gold("as well as John Myhill’s definition", ["John Myhill"])  # SQuAD's rule alone reads "myhills"
+    assert not holds_gold("as well as John Myhills", ["John Myhill"])
     assert question_kind("How many homes flooded?") == "how many" and question_kind("Who spoke?") == "who"
 
 
