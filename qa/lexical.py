@@ -45,10 +45,9 @@ QUESTION_WORDS = frozenset(
         "type",
     ]
 )
-# "won" is there for "won't", but "Who won ...?" needs it; "us" stays out of the list too, so U.S. can match US.
-STOPWORDS = sorted((set(STOPWORDS_EN_PLUS) - {"won"}) | QUESTION_WORDS)
 TOKEN = re.compile(r"(?u)\b\w\w+\b|\b\d\b")
-_STOP = frozenset(STOPWORDS)
+# "won" is there for "won't", but "Who won ...?" needs it; "us" stays out of the list too, so U.S. can match US.
+_STOP = frozenset((set(STOPWORDS_EN_PLUS) - {"won"}) | QUESTION_WORDS)
 
 
 def is_stopword(word: str) -> bool:
