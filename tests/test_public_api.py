@@ -51,9 +51,10 @@ def test_readme_settings_table_matches_the_defaults():
     readme = (pathlib.Path(index.__file__).parents[1] / "README.md").read_text()
     rows = re.findall(r"^\| `(NEWSQA_[A-Z_]+)`(?:, `(NEWSQA_[A-Z_]+)`)? \| ([^|]+) \|", readme, flags=re.MULTILINE)
     assert len(rows) >= 5
+    settings = qa.Settings()
     for *names, defaults in rows:
         for name, default in zip([n for n in names if n], defaults.split(","), strict=True):
-            value: object = qa.Settings()
+            value: object = settings
             for part in name.removeprefix("NEWSQA_").lower().split("__"):
                 value = getattr(value, part)
             expected = default.strip().strip("`")

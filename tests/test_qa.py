@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from index import ArticleLoader, BadQuestionError, NoIndexError
+from index import ArticleLoader, BadQuestionError, NoIndexError, StoredChunk
 from qa import Answer, Pipeline
 from tests.conftest import SEEDS
 
@@ -92,7 +90,8 @@ def test_rank_scores_every_retrieved_sentence_best_first(seed_pipeline):
     question = "What did Pistorius regret?"
     documents = seed_pipeline.retriever.invoke(question)
     ranked = seed_pipeline.picker.rank(question, documents, seed_pipeline.retriever.term_weights)
-    retrieved = {(d.metadata["article_id"], start) for d in documents for start, _ in json.loads(d.metadata["sentences"])}
+    chunks = [StoredChunk(id=str(d.id), text=d.page_content, metadata=d.metadata) for d in documents]
+    retrieved = {(c.metadata["article_id"], start) for c in chunks for start, _ in c.sentences}
     assert {s.key for s in ranked} == retrieved  # each sentence once, however many chunks hold it
     scores = [s.score for s in ranked]
     assert scores == sorted(scores, reverse=True)
