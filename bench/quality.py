@@ -33,6 +33,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from index import ArticleLoader, Embedder, Settings, update_index
 from qa.evaluate import GoldQuestion, evaluate, holds_gold, load_gold
 from qa.pipeline import Pipeline
+from qa.question import analyze_question
 
 HERE = Path(__file__).resolve().parent
 SETS = {
@@ -180,7 +181,7 @@ def headroom(pipeline: Pipeline) -> str:
     top_n: dict[int, tuple[list[bool], list[int]]] = {n: ([], []) for n in (1, 2, 3)}
     for item in gold:
         documents = pipeline.retriever.invoke(item.question)
-        ranked = pipeline.picker.rank(item.question, documents, pipeline.retriever.term_weights)
+        ranked = pipeline.picker.rank(analyze_question(item.question, today=date.today()), documents, pipeline.retriever.term_weights)
         best = ranked[0].score if ranked else 0.0
         if not item.answerable:
             adversarial.append(best)

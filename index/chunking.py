@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -11,6 +12,17 @@ from langchain_text_splitters import TextSplitter
 from pydantic import BaseModel, Field
 
 from index.articles import Article
+from index.entities import Entity, find_entities
+
+SCOPE_WORDS = 300
+"""At most this many distinct words are stored for each of a chunk's two scopes."""
+PRIOR_CHARS = 20_000
+"""Article text read for a chunk's `prior_words` (a long article's names are mostly introduced early)."""
+SUBJECT_LABELS = frozenset({"ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"})
+"""Entities that stay a story's subject once named (a bridge, a company); a person named once is not the subject of every later sentence."""
+LEDE_SENTENCES = 2
+"""The opening sentences that establish a story's subject ("Engineers closed the Kessel Bridge ...")."""
+_WORD = re.compile(r"\w+")
 
 MAX_QUOTE_MERGE = 4
 """At most this many segments are glued together to close one quotation (guards a stray quote mark)."""
@@ -26,6 +38,12 @@ class Chunk(BaseModel):
     start: int = Field(description="Offset of the chunk's first character in the article text.")
     end: int = Field(description="Offset just past the chunk's last character.")
     sentences: list[tuple[int, int]] = Field(description="Sentence spans inside the chunk, as offsets into the article text.")
+    entities: list[Entity] = Field(default_factory=list, description="Named entities of those sentences (article offsets, NER label).")
+    subject_words: str = Field(
+        "",
+        description="Words of the title, the lede and the places, organisations and things named before the chunk: the story's subject.",
+    )
+    prior_words: str = Field("", description="Words of the title and of all the article text before the chunk: every name it has used.")
 
 
 @lru_cache(maxsize=1)
@@ -98,12 +116,15 @@ def chunk_article(article: Article, *, chunk_size: int, chunk_overlap: int) -> l
     """Split one article into chunks with offsets and deterministic ids."""
     splitter = SentenceTextSplitter(chunk_size=chunk_size, chunk_overlap=min(chunk_overlap, chunk_size - 1), add_start_index=True)
     sentences = split_sentences(article.text)
+    entities = find_entities(article.text, sentences)
+    lede = article.text[: sentences[min(LEDE_SENTENCES, len(sentences)) - 1][1]] if sentences else ""
     digest = article.content_hash[:16]
     chunks: list[Chunk] = []
     for index, document in enumerate(splitter.create_documents([article.text])):
         start = document.metadata["start_index"]
         end = start + len(document.page_content)
         inside = [(s, e) for s, e in sentences if s >= start and e <= end]
+        subjects = (article.text[e.start : e.end] for e in entities if e.end <= start and e.label in SUBJECT_LABELS)
         chunks.append(
             Chunk(
                 id=chunk_id(article.id, digest, index),
@@ -113,9 +134,18 @@ def chunk_article(article: Article, *, chunk_size: int, chunk_overlap: int) -> l
                 start=start,
                 end=end,
                 sentences=inside,
+                entities=[e for e in entities if e.start >= start and e.end <= end],
+                subject_words=_distinct_words(article.title, lede, *subjects),
+                prior_words=_distinct_words(article.title, article.text[: min(start, PRIOR_CHARS)]),
             )
         )
     return chunks
+
+
+def _distinct_words(*texts: str) -> str:
+    """The distinct lower-cased words of `texts`, in order, capped at `SCOPE_WORDS`."""
+    words = dict.fromkeys(w.lower() for text in texts for w in _WORD.findall(text))
+    return " ".join(list(words)[:SCOPE_WORDS])
 
 
 def chunk_id(article_id: str, digest: str, index: int) -> str:
@@ -139,4 +169,7 @@ def chunk_metadata(article: Article, chunk: Chunk, chunk_count: int) -> dict[str
         "start": chunk.start,
         "end": chunk.end,
         "sentences": json.dumps(chunk.sentences),
+        "entities": json.dumps([e.as_list() for e in chunk.entities]),
+        "subject_words": chunk.subject_words,
+        "prior_words": chunk.prior_words,
     }

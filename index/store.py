@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
 
+from index.entities import Entity
 from index.errors import StoreError
 from index.settings import Settings
 
@@ -64,6 +65,21 @@ class StoredChunk:
     def sentences(self) -> list[tuple[int, int]]:
         """Sentence spans (article offsets) inside this chunk."""
         return [(int(s), int(e)) for s, e in json.loads(self.metadata.get("sentences", "[]"))]
+
+    @property
+    def entities(self) -> list[Entity]:
+        """Named entities (article offsets, NER label) inside this chunk; none for an index built before NER."""
+        return [Entity.from_list(item) for item in json.loads(self.metadata.get("entities", "[]"))]
+
+    @property
+    def subject_words(self) -> str:
+        """Words of the title, lede and subjects named before this chunk (what the story is about)."""
+        return str(self.metadata.get("subject_words", self.metadata.get("title", "")))
+
+    @property
+    def prior_words(self) -> str:
+        """Words of the title and of all the article text before this chunk (every name it has used)."""
+        return str(self.metadata.get("prior_words", self.metadata.get("title", "")))
 
 
 def open_client(settings: Settings) -> Any:

@@ -7,6 +7,7 @@ import re
 import string
 import tempfile
 from collections import Counter
+from datetime import date
 from pathlib import Path
 from statistics import median
 
@@ -29,6 +30,7 @@ class GoldQuestion(BaseModel):
     distractors: list[str] = Field(
         default_factory=list, description="Strings a right answer must not contain (e.g. the twin story's name or year)."
     )
+    asked_on: date | None = Field(None, description="The day the question is asked, for relative dates ('last year'); default today.")
 
 
 class QuestionResult(BaseModel):
@@ -44,6 +46,10 @@ class QuestionResult(BaseModel):
     retrieval_hit: bool = Field(description="A gold string is in a retrieved chunk.")
     citations_valid: bool = Field(description="Every quote equals article_text[start:end].")
     words: int = Field(description="Words in the answer, markers excluded (0 when abstained).")
+    short: str | None = Field(None, description="The short answer given, if any.")
+    short_correct: bool = Field(False, description="The short answer equals a gold answer after normalisation.")
+    confidence: float = Field(0.0, description="The answer's calibrated confidence.")
+    best_score: float = Field(0.0, description="Score of the best supporting sentence (0 when abstained), for fitting the calibration.")
     ms: float = Field(description="Time of ask() in milliseconds.")
     answer: str = Field(description="The answer text.")
 
@@ -60,6 +66,11 @@ class EvalReport(BaseModel):
     citation_validity: float = Field(description="Answers whose every quote equals article_text[start:end].")
     answer_rate: float = Field(description="Answerable questions answered (not abstained).")
     abstention_rate: float = Field(description="Unanswerable questions abstained on.")
+    short_answer_rate: float = Field(description="Answered answerable questions that got a short answer.")
+    short_answer_exact: float = Field(
+        description="Of the short answers given to answerable questions, the share equal to a gold answer (normalised)."
+    )
+    calibration_error: float = Field(description="Expected calibration error of the confidence of answers given (10 equal-width bins).")
     latency_p50_ms: float = Field(description="Median time of ask().")
     latency_p95_ms: float = Field(description="95th percentile time of ask().")
     k: int = Field(description="Chunks retrieved per question.")
@@ -152,7 +163,7 @@ def evaluate(
 
 
 def _run_one(pipeline: Pipeline, item: GoldQuestion, texts: dict[str, str], index: int) -> QuestionResult:
-    answer: Answer = pipeline.ask(item.question)
+    answer: Answer = pipeline.ask(item.question, today=item.asked_on)
     documents = pipeline.retriever.invoke(answer.query)
     support = [c for c in answer.citations if c.role == "answer"]
     valid = all(texts.get(c.article_id, "")[c.start : c.end] == c.quote for c in answer.citations)
@@ -171,6 +182,10 @@ def _run_one(pipeline: Pipeline, item: GoldQuestion, texts: dict[str, str], inde
         retrieval_hit=item.answerable and any(holds_gold(d.page_content, item.answers) for d in documents),
         citations_valid=valid,
         words=len(re.sub(r"\[\d+\]", "", answered_text).split()),
+        short=answer.short,
+        short_correct=item.answerable and answer.short is not None and normalize(answer.short) in {normalize(a) for a in item.answers},
+        confidence=answer.confidence,
+        best_score=max((c.score for c in support), default=0.0) if not answer.abstained else 0.0,
         ms=answer.timings_ms.get("total", 0.0),
         answer=answer.text,
     )
@@ -195,11 +210,33 @@ def _report(results: list[QuestionResult], *, k: int) -> EvalReport:
         citation_validity=_share([r.citations_valid for r in results]),
         answer_rate=_share([not r.abstained for r in answerable]),
         abstention_rate=_share([r.abstained for r in unanswerable]),
+        short_answer_rate=_share([r.short is not None for r in answerable if not r.abstained]),
+        short_answer_exact=_share([r.short_correct for r in answerable if r.short is not None]),
+        calibration_error=expected_calibration_error([r.confidence for r in answered], [r.answer_hit for r in answered]),
         latency_p50_ms=round(float(np.percentile(latencies, 50)), 1),
         latency_p95_ms=round(float(np.percentile(latencies, 95)), 1),
         k=k,
         results=results,
     )
+
+
+def reliability(confidences: list[float], right: list[bool], *, bins: int = 10) -> list[tuple[float, float, int, float]]:
+    """Per equal-width confidence bin with answers in it: (low edge, mean confidence, answers, share right)."""
+    rows = []
+    for b in range(bins):
+        low, high = b / bins, (b + 1) / bins
+        inside = [i for i, c in enumerate(confidences) if low <= c < high or (b == bins - 1 and c == 1.0)]
+        if inside:
+            rows.append((low, float(np.mean([confidences[i] for i in inside])), len(inside), float(np.mean([right[i] for i in inside]))))
+    return rows
+
+
+def expected_calibration_error(confidences: list[float], right: list[bool], *, bins: int = 10) -> float:
+    """Answer-weighted mean gap between confidence and the share right, over equal-width bins (0 is perfect)."""
+    if not confidences:
+        return 0.0
+    gaps = sum(count * abs(mean - hit) for _, mean, count, hit in reliability(confidences, right, bins=bins))
+    return round(gaps / len(confidences), 4)
 
 
 def format_table(report: EvalReport) -> str:
@@ -213,6 +250,9 @@ def format_table(report: EvalReport) -> str:
         ("citation validity", f"{report.citation_validity:.3f}"),
         ("answer rate (answerable)", f"{report.answer_rate:.3f}"),
         ("abstention (unanswerable)", f"{report.abstention_rate:.3f}"),
+        ("short answers given (answered)", f"{report.short_answer_rate:.3f}"),
+        ("short answers exact", f"{report.short_answer_exact:.3f}"),
+        ("calibration error (ECE)", f"{report.calibration_error:.3f}"),
         ("latency p50 / p95 ms", f"{report.latency_p50_ms:g} / {report.latency_p95_ms:g}"),
     ]
     width = max(len(name) for name, _ in rows)

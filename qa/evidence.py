@@ -1,10 +1,33 @@
-"""Pick the sentences of the retrieved chunks that best answer a question.
+"""Pick the sentences of the retrieved chunks that best answer a question, and the phrase that answers it.
 
-Each sentence is scored by its embedding similarity to the question, the IDF-weighted share of the
-question's terms it holds, the rank of its chunk, and a cue for the question type (who → a name,
-when → a date, how many → a number). A sentence that cannot be read alone brings its neighbour: a
-pronoun-led sentence ("He ruled out ...") the sentence before it, a bare quotation the sentence
-that says who spoke.
+A sentence is read in its story: the names and subjects that the article's title, its lede and the
+sentence just before establish ("the Kessel Bridge" in the lede) count as mentioned by it, so the
+question's names choose the story and the rest of the question chooses the sentence. Each candidate
+sentence gets these features (weights and thresholds are the described fields of `AnswerSettings`):
+
+- `semantic`: cosine of the question's and the sentence's embeddings, mixed with the cosine of the
+  question without its names ("When will the reopen?"), which the lede does not win just by naming
+  the subject.
+- `alignment`: each content word of the question matched to its closest word of the sentence
+  (MaxSim over token vectors, from the same forward pass); a name the story has established counts
+  as matched.
+- `lexical`: IDF-weighted share of the question's terms found in the sentence; names and other
+  terms found only in the story's scope (title, lede, the sentence before) count in part.
+- `rank`: the rank of the chunk the sentence came from.
+- `answer_type`: the sentence (or the sentence that says who "she" is) holds an entity of the label
+  the question asks for (who → PERSON, when → DATE, how much → MONEY, ...) that the question itself
+  does not contain; half for a secondary label.
+- `focus`: IDF-weighted share of the question's non-name terms the sentence matches, lexically or
+  by a close token vector; too little focus, and no entity of the asked type, means the story is
+  right but the question is not answered there ("How many piers were sold?"): the answerer abstains.
+- `names`, `numbers`, `period`: the share of the question's names (in the sentence, its antecedent,
+  its story's subject; for ruling an answer out, anywhere in the story before it), of its numbers and years (in the sentence, title or date), and whether the story's
+  date falls in the question's "last year"; missing ones are penalties, and a missing number or
+  period rules the sentence out.
+
+A sentence that cannot be read alone brings its neighbour: a pronoun-led sentence ("He ruled out
+...") the sentence before it, a quotation attributed to "she" or to nobody the sentence that names
+the speaker.
 """
 
 from __future__ import annotations
@@ -12,15 +35,19 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
 from langchain_core.documents import Document
 
 from index import Embedder, StoredChunk
+from index.chunking import SUBJECT_LABELS
+from index.entities import Entity
 from index.settings import AnswerSettings
 from qa.lexical import TermWeights, acronyms_spelled_out, is_stopword, terms
+from qa.question import Question, story_date
 
 _PRONOUN_START = re.compile(r"^[\"“‘']?(he|she|they|it|his|her|their|its|this|these|those|that|such|him|them)\b", re.IGNORECASE)
 _PRONOUN_SPEAKER = re.compile(r"[,.!?][\"”’']\s+(he|she|they)\s+\w+", re.IGNORECASE)
@@ -29,40 +56,37 @@ _SPEECH = re.compile(
     re.IGNORECASE,
 )
 _QUOTE_START = re.compile(r"^[\"“‘]")
-_YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})s?\b")
-_DATE_WORD = re.compile(
-    r"\b(january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|wednesday|"
-    r"thursday|friday|saturday|sunday|century|centuries|decade|year|years|today|yesterday|ago|since|until|during)\b",
-    re.IGNORECASE,
-)
-_NUMBER = re.compile(
-    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|hundred|thousand|million|billion|dozen|half|percent)\b",
-    re.IGNORECASE,
-)
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
-_PLACE = re.compile(r"\b(in|at|from|near|to)\s+(the\s+)?[A-Z]")
-
+_WORD = re.compile(r"\w")
+_SPEAKER_LABELS = frozenset({"PERSON", "ORG", "NORP"})
+_NAMED_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC"})
 
 Role = Literal["answer", "context", "related"]
 
 
 @dataclass
 class Sentence:
-    """A candidate evidence sentence and its scores."""
+    """A candidate evidence sentence and its features."""
 
     text: str
     start: int
     end: int
     chunk: StoredChunk
     chunk_rank: int
+    entities: list[Entity] = field(default_factory=list)
     semantic: float = 0.0
     alignment: float = 0.0
     lexical: float = 0.0
+    answer_type: float = 0.0
+    focus: float = 1.0
     names: float = 1.0
+    story_names: float = 1.0
     numbers: float = 1.0
-    cue: float = 0.0
+    period: float = 1.0
     score: float = 0.0
     role: Role = "answer"
+    siblings: list[Sentence] = field(default_factory=list, repr=False)
+    """The sentences of the same chunk, in order (this one included)."""
 
     @property
     def article_id(self) -> str:
@@ -74,6 +98,32 @@ class Sentence:
         """(article id, start): one sentence, however many chunks hold it."""
         return (self.article_id, self.start)
 
+    def typed(self, labels: frozenset[str], question_terms: set[str]) -> list[Entity]:
+        """Entities of these labels that the question does not already name (a name with digits in it is a tagging slip)."""
+        found = []
+        for entity in self.entities:
+            text = self.phrase(entity)
+            if entity.label not in labels or not text.strip() or set(terms(text)) <= question_terms:
+                continue
+            if entity.label in _NAMED_LABELS and any(ch.isdigit() for ch in text):
+                continue
+            found.append(entity)
+        return found
+
+    def phrase(self, entity: Entity) -> str:
+        """The text of one of this sentence's entities."""
+        return self.text[entity.start - self.start : entity.end - self.start]
+
+
+@dataclass
+class ShortAnswer:
+    """The phrase that answers a typed question, with its place in the article."""
+
+    text: str
+    start: int
+    end: int
+    sentence: Sentence
+
 
 @dataclass
 class Evidence:
@@ -83,39 +133,22 @@ class Evidence:
     abstained: bool
     confidence: float
     best_score: float
-
-
-def question_cue(question: str) -> re.Pattern[str] | None:
-    """The pattern a sentence should match for this kind of question, if any."""
-    q = question.lower()
-    if re.search(r"\bhow (many|much|long|old|far|big|large|high|low|tall|fast)\b|\bwhat (percentage|percent|number|amount)\b", q):
-        return _NUMBER
-    if re.search(r"\bwhen\b|\bwhat (year|date|day|month|century|time)\b|\bwhich (year|century|decade)\b", q):
-        return _YEAR if "year" in q else re.compile(f"{_YEAR.pattern}|{_DATE_WORD.pattern}", re.IGNORECASE)
-    if re.search(r"\bwho(m|se)?\b", q):
-        return _NAME
-    if re.search(r"\bwhere\b", q):
-        return _PLACE
-    return None
-
-
-def _content_piece(piece: str) -> bool:
-    """A word piece of the question that carries meaning (not [CLS], punctuation or a stopword)."""
-    word = piece.removeprefix("##")
-    return piece not in ("[CLS]", "[SEP]") and word.isalnum() and (piece.startswith("##") or not is_stopword(word))
-
-
-def key_terms(question: str) -> tuple[set[str], set[str]]:
-    """What an answering sentence must mention: the question's names, and its numbers and years."""
-    numbers = {n.strip(".,") for n in re.findall(r"\d[\d,.]*", question)}
-    capitalised = [w for w in re.findall(r"\b[A-Z][\w'’-]*", question) if not is_stopword(w)]
-    names = {t for word in capitalised for t in terms(word)} - numbers
-    return names, numbers
+    short: ShortAnswer | None = None
 
 
 def _chunk_sentences(chunk: StoredChunk, rank: int) -> list[Sentence]:
     begin = int(chunk.metadata["start"])
-    return [Sentence(text=chunk.text[s - begin : e - begin], start=s, end=e, chunk=chunk, chunk_rank=rank) for s, e in chunk.sentences]
+    entities = chunk.entities
+    sentences = []
+    for s, e in chunk.sentences:
+        text = chunk.text[s - begin : e - begin]
+        if not _WORD.search(text):  # zero-width, control or combining characters alone: nothing to quote
+            continue
+        inside = [x for x in entities if x.start >= s and x.end <= e]
+        sentences.append(Sentence(text=text, start=s, end=e, chunk=chunk, chunk_rank=rank, entities=inside))
+    for sentence in sentences:
+        sentence.siblings = sentences
+    return sentences
 
 
 def _as_chunk(document: Document) -> StoredChunk:
@@ -124,7 +157,7 @@ def _as_chunk(document: Document) -> StoredChunk:
 
 def needs_antecedent(sentence: str) -> bool:
     """Whether the sentence leans on the one before it (starts with a pronoun, or quotes an unnamed 'he')."""
-    return bool(_PRONOUN_START.match(sentence) or (_PRONOUN_SPEAKER.search(sentence) and not _NAME.search(sentence)))
+    return bool(_PRONOUN_START.match(sentence) or (_PRONOUN_SPEAKER.search(sentence) and not _NAME.search(_outside_quotes(sentence))))
 
 
 def needs_speaker(sentence: str) -> bool:
@@ -132,15 +165,39 @@ def needs_speaker(sentence: str) -> bool:
     return bool(_QUOTE_START.match(sentence) and not _SPEECH.search(sentence))
 
 
+def _outside_quotes(sentence: str) -> str:
+    """The sentence with quoted speech removed ("..." she said → she said)."""
+    return re.sub(r"[\"“][^\"”]*[\"”]", " ", sentence)
+
+
+@lru_cache(maxsize=8192)
+def _scope_terms(prior_words: str) -> frozenset[str]:
+    return frozenset(terms(prior_words))
+
+
+def _word_groups(pieces: tuple[str, ...]) -> list[tuple[str, list[int]]]:
+    """Word pieces grouped back into words: [("kessel", [3, 4]), ...] (pieces starting ## continue a word)."""
+    words: list[tuple[str, list[int]]] = []
+    for i, piece in enumerate(pieces):
+        if piece in ("[CLS]", "[SEP]"):
+            continue
+        if piece.startswith("##") and words:
+            word, positions = words[-1]
+            words[-1] = (word + piece[2:], [*positions, i])
+        else:
+            words.append((piece, [i]))
+    return words
+
+
 class EvidencePicker:
-    """Scores candidate sentences and chooses the answer's one to three."""
+    """Scores candidate sentences, chooses the answer's one to three, and cuts the short answer."""
 
     def __init__(self, embedder: Embedder, settings: AnswerSettings, fetch_chunks: Callable[[list[str]], list[StoredChunk]]) -> None:
         self.embedder = embedder
         self.settings = settings
         self.fetch_chunks = fetch_chunks
 
-    def rank(self, question: str, documents: list[Document], weights: TermWeights) -> list[Sentence]:
+    def rank(self, question: Question, documents: list[Document], weights: TermWeights) -> list[Sentence]:
         """Every sentence of the retrieved `documents`, scored for `question`, best first."""
         candidates: dict[tuple[str, int], Sentence] = {}
         for rank, document in enumerate(documents):
@@ -152,65 +209,177 @@ class EvidencePicker:
             ranked.sort(key=lambda s: -s.score)
         return ranked
 
-    def pick(self, question: str, documents: list[Document], weights: TermWeights) -> Evidence:
+    def pick(self, question: Question, documents: list[Document], weights: TermWeights) -> Evidence:
         """Choose the evidence sentences for `question` from the retrieved `documents`."""
         ranked = self.rank(question, documents, weights)
         if not ranked:
             return Evidence(sentences=[], abstained=True, confidence=0.0, best_score=0.0)
-        best = ranked[0]
-        confidence = 1.0 / (1.0 + math.exp(-8.0 * (best.score - self.settings.abstain_below)))
-        if best.score < self.settings.abstain_below or best.numbers < 1.0 or best.names < self.settings.min_name_coverage:
-            related = self._related(ranked)
-            return Evidence(sentences=related, abstained=True, confidence=round(min(confidence, 0.5), 4), best_score=best.score)
-        return Evidence(sentences=self._choose(ranked), abstained=False, confidence=round(confidence, 4), best_score=best.score)
-
-    def _score(self, question: str, sentences: list[Sentence], weights: TermWeights) -> None:
         s = self.settings
-        encoded = self.embedder.encode_sentences([question] + [c.text for c in sentences])
+        best = ranked[0]
+        confidence = self.confidence(best.score)
+        if (
+            best.score < s.abstain_below
+            or best.numbers < 1.0
+            or best.period == 0.0
+            or best.story_names < s.min_name_coverage
+            or (best.focus < s.min_focus_coverage and best.answer_type < 1.0)
+        ):
+            return Evidence(
+                sentences=self._related(ranked), abstained=True, confidence=round(min(confidence, 0.5), 4), best_score=best.score
+            )
+        chosen = self._choose(ranked)
+        return Evidence(
+            sentences=chosen, abstained=False, confidence=round(confidence, 4), best_score=best.score, short=self._short(question, best)
+        )
+
+    def confidence(self, score: float) -> float:
+        """The chance that an answer whose best sentence scores `score` is right (Platt scaling fitted on the dev sets)."""
+        z = self.settings.confidence_slope * score + self.settings.confidence_intercept
+        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+    def _score(self, question: Question, sentences: list[Sentence], weights: TermWeights) -> None:
+        s = self.settings
+        queries = [question.text, question.focus_text] if question.focus_text else [question.text]
+        encoded = self.embedder.encode_sentences(queries + [c.text for c in sentences])
         asked = encoded[0]
-        content = [i for i, piece in enumerate(asked.pieces) if _content_piece(piece)]
-        question_tokens = asked.tokens[content].astype(np.float32)
-        question_terms = set(terms(question))
-        total = sum(weights.idf(t) for t in question_terms) or 1.0
-        cue = question_cue(question)
-        names, numbers = key_terms(question)
+        focused = encoded[1].sentence if question.focus_text else asked.sentence
+        encoded = encoded[len(queries) - 1 :]
+        words = [
+            (word, positions, set(terms(word)))
+            for word, positions in _word_groups(asked.pieces)
+            if word.isalnum() and not is_stopword(word)
+        ]
+        piece_rows = [p for _, positions, _ in words for p in positions]
+        question_tokens = asked.tokens[piece_rows].astype(np.float32) if piece_rows else np.zeros((0, asked.tokens.shape[1]), np.float32)
+        idf = {t: weights.idf(t) for t in question.terms}
+        total = sum(idf.values()) or 1.0
+        focus_total = sum(idf[t] for t in question.focus) or 1.0
         for sentence, vectors in zip(sentences, encoded[1:], strict=True):
-            before = self._antecedent_terms(sentence) if names or numbers else set()
-            # "He ruled out ..." mentions the question's Hegseth through its antecedent
-            found = question_terms.intersection(terms(sentence.text)) | acronyms_spelled_out(question, sentence.text) | (names & before)
-            sentence.semantic = float(vectors.sentence @ asked.sentence)
-            if content:  # each question word's best match among the sentence's words (MaxSim)
-                sentence.alignment = float((question_tokens @ vectors.tokens[1:-1].astype(np.float32).T).max(axis=1).mean())
-            sentence.lexical = sum(weights.idf(t) for t in found) / total
-            sentence.cue = 1.0 if cue is not None and cue.search(sentence.text) else 0.0
-            if names or numbers:
-                window = self._window_terms(sentence) | before
-                sentence.names = sum(1 for k in names if k in window) / len(names) if names else 1.0
-                sentence.numbers = sum(1 for k in numbers if k in window) / len(numbers) if numbers else 1.0
-            rank = 1.0 / (1.0 + sentence.chunk_rank)
+            sentence_terms = set(terms(sentence.text))
+            scope, mentioned = self._scopes(sentence)
+            before = self._antecedent(sentence)
+            before_terms = set(terms(before.text)) if before is not None else set()
+            found = question.terms & sentence_terms | acronyms_spelled_out(question.text, sentence.text)
+            scoped_names = question.names & (scope | before_terms)
+            scoped_other = (question.terms - question.names - found) & scope
+
+            sentence.semantic = (1.0 - s.focus_semantic_share) * float(vectors.sentence @ asked.sentence) + s.focus_semantic_share * float(
+                vectors.sentence @ focused
+            )
+            word_scores = self._word_alignment(question_tokens, vectors.tokens, words, scoped_names | found)
+            sentence.alignment = float(np.mean([score for score, _ in word_scores])) if word_scores else 0.0
+            sentence.lexical = (
+                sum(idf[t] for t in found)
+                + s.scope_name_credit * sum(idf[t] for t in scoped_names - found)
+                + s.scope_term_credit * sum(idf[t] for t in scoped_other - scoped_names)
+            ) / total
+            soft = {t for score, word_terms in word_scores if score >= s.focus_match_similarity for t in word_terms}
+            sentence.focus = sum(idf[t] for t in question.focus if t in found or t in soft) / focus_total if question.focus else 1.0
+            sentence.answer_type = self._type_match(question, sentence, before)
+            window = sentence_terms | before_terms | self._title_and_date_terms(sentence)
+            if question.names:
+                sentence.names = len(question.names & (window | scope)) / len(question.names)
+                sentence.story_names = len(question.names & (window | scope | mentioned)) / len(question.names)
+            if question.numbers:
+                numbers_seen = window | set(re.findall(r"\d[\d,.]*\d|\d", sentence.text))
+                sentence.numbers = len(question.numbers & numbers_seen) / len(question.numbers)
+            if question.period is not None:
+                published = story_date(str(sentence.chunk.metadata.get("date", "")))
+                sentence.period = 0.5 if published is None else float(question.period.holds(published))
             sentence.score = (
                 s.semantic_weight * sentence.semantic
                 + s.alignment_weight * sentence.alignment
                 + s.lexical_weight * sentence.lexical
-                + s.rank_weight * rank
-                + s.cue_weight * sentence.cue
+                + s.rank_weight / (1.0 + sentence.chunk_rank)
+                + s.type_weight * sentence.answer_type
                 - s.name_weight * (1.0 - sentence.names)
                 - s.number_weight * (1.0 - sentence.numbers)
+                - s.period_weight * (1.0 - sentence.period)
             )
 
-    def _window_terms(self, sentence: Sentence) -> set[str]:
-        """Terms of the sentence and of its article's title and date."""
-        meta = sentence.chunk.metadata
-        found = set(terms(f"{sentence.text} {meta.get('title', '')}")) | set(re.findall(r"\d+", str(meta.get("date", ""))))
-        found |= set(re.findall(r"\d[\d,.]*\d|\d", sentence.text))
-        return found
+    def _scopes(self, sentence: Sentence) -> tuple[frozenset[str], frozenset[str]]:
+        """What the story has established before `sentence`: its subject, and every name it has used.
 
-    def _antecedent_terms(self, sentence: Sentence) -> set[str]:
-        """Terms of the sentence before, when this one leans on it ("He said ..."); else none."""
-        if not needs_antecedent(sentence.text):
-            return set()
+        The subject (title, lede, places, organisations and things named before, the sentence just
+        before) gives part credit to a sentence that says "the bridge"; every earlier name only keeps
+        a question's name from ruling out a sentence that says "she".
+        """
+        earlier = [s for s in sentence.siblings if s.start < sentence.start]
+        subject = _scope_terms(sentence.chunk.subject_words).union(
+            *(terms(s.phrase(e)) for s in earlier for e in s.entities if e.label in SUBJECT_LABELS)
+        )
+        if earlier:
+            subject = subject.union(terms(earlier[-1].text))
+        mentioned = _scope_terms(sentence.chunk.prior_words).union(*(terms(s.text) for s in earlier))
+        return frozenset(subject), frozenset(mentioned)
+
+    @staticmethod
+    def _word_alignment(
+        question_tokens: np.ndarray, sentence_tokens: np.ndarray, words: list[tuple[str, list[int], set[str]]], matched: set[str]
+    ) -> list[tuple[float, set[str]]]:
+        """Per question content word: its best token similarity in the sentence (1.0 when the word is matched or established)."""
+        inner = sentence_tokens[1:-1].astype(np.float32)
+        if not words or inner.shape[0] == 0:
+            return [(1.0 if word_terms & matched else 0.0, word_terms) for _, _, word_terms in words]
+        best = (question_tokens @ inner.T).max(axis=1)
+        scores = []
+        row = 0
+        for _, positions, word_terms in words:
+            value = float(best[row : row + len(positions)].mean())
+            row += len(positions)
+            scores.append((1.0 if word_terms & matched else value, word_terms))
+        return scores
+
+    @staticmethod
+    def _title_and_date_terms(sentence: Sentence) -> set[str]:
+        meta = sentence.chunk.metadata
+        return set(terms(str(meta.get("title", "")))) | set(re.findall(r"\d+", str(meta.get("date", ""))))
+
+    def _type_match(self, question: Question, sentence: Sentence, before: Sentence | None) -> float:
+        """1 when the sentence holds an entity of the asked label the question lacks, 0.5 for a secondary label, else 0."""
+        kind = question.kind
+        if not kind.labels:
+            return 0.0
+        if sentence.typed(kind.labels, question.terms):
+            return 1.0
+        speaker = self._speaker(sentence, before)
+        if speaker is not None and kind.labels & _SPEAKER_LABELS and speaker.typed(kind.labels, question.terms):
+            return 1.0
+        return 0.5 if kind.also and sentence.typed(kind.also, question.terms) else 0.0
+
+    def _speaker(self, sentence: Sentence, before: Sentence | None) -> Sentence | None:
+        """The sentence that says who spoke or who 'she' is, when this one does not."""
+        if before is not None:
+            return before
+        if needs_speaker(sentence.text):
+            return self._named_speaker(sentence)
+        return None
+
+    def _short(self, question: Question, best: Sentence) -> ShortAnswer | None:
+        """The one entity of the asked label in the best sentence (or in the sentence naming its speaker); None when unsure."""
+        kind = question.kind
+        if not kind.labels:
+            return None
+        candidates = best.typed(kind.labels, question.terms)
+        owner = best
+        if not candidates and kind.labels & _SPEAKER_LABELS:
+            speaker = self._speaker(best, self._antecedent(best))
+            if speaker is not None:
+                candidates, owner = speaker.typed(kind.labels, question.terms), speaker
+        distinct = {owner.phrase(e) for e in candidates}
+        if len(distinct) != 1:
+            return None
+        entity = candidates[0]
+        return ShortAnswer(text=owner.phrase(entity), start=entity.start, end=entity.end, sentence=owner)
+
+    def _antecedent(self, sentence: Sentence) -> Sentence | None:
+        """The sentence before, when this one leans on it ("He said ..."); else None."""
+        return self._neighbour(sentence, -1) if needs_antecedent(sentence.text) else None
+
+    def _named_speaker(self, sentence: Sentence) -> Sentence | None:
+        after = self._neighbour(sentence, +1)
         before = self._neighbour(sentence, -1)
-        return set(terms(before.text)) if before is not None else set()
+        return next((n for n in (after, before) if n is not None and _SPEECH.search(n.text)), None)
 
     def _choose(self, ranked: list[Sentence]) -> list[Sentence]:
         best = ranked[0]
@@ -224,6 +393,7 @@ class EvidencePicker:
                 or candidate.key in chosen
                 or candidate.names < best.names  # a further sentence may not drift to another story
                 or candidate.numbers < best.numbers
+                or candidate.period < best.period
             ):
                 continue
             group = [candidate, *self._context_for(candidate)]
@@ -255,9 +425,7 @@ class EvidencePicker:
             if before is not None:
                 context.append(before)
         elif needs_speaker(sentence.text):
-            after = self._neighbour(sentence, +1)
-            before = self._neighbour(sentence, -1)
-            speaker = next((n for n in (after, before) if n is not None and _SPEECH.search(n.text)), None)
+            speaker = self._named_speaker(sentence)
             if speaker is not None:
                 context.append(speaker)
         for member in context:
@@ -265,16 +433,14 @@ class EvidencePicker:
             member.score = sentence.score  # context is cited for the answer it serves
         return context
 
-    def _neighbour(self, sentence: Sentence, step: int) -> Sentence | None:
-        """The sentence just before (step -1) or after (+1) in the article, fetching the next chunk if needed."""
-        spans = sentence.chunk.sentences
-        position = next((i for i, (s, _) in enumerate(spans) if s == sentence.start), None)
-        if position is not None and 0 <= position + step < len(spans):
-            begin = int(sentence.chunk.metadata["start"])
-            s, e = spans[position + step]
-            return Sentence(
-                text=sentence.chunk.text[s - begin : e - begin], start=s, end=e, chunk=sentence.chunk, chunk_rank=sentence.chunk_rank
-            )
+    def _neighbour(self, sentence: Sentence, step: int, *, fetch: bool = True) -> Sentence | None:
+        """The sentence just before (step -1) or after (+1) in the article, fetching the next chunk if needed (and allowed)."""
+        own = sentence.siblings or _chunk_sentences(sentence.chunk, sentence.chunk_rank)
+        position = next((i for i, s in enumerate(own) if s.start == sentence.start), None)
+        if position is not None and 0 <= position + step < len(own):
+            return own[position + step]
+        if not fetch:
+            return None
         meta = sentence.chunk.metadata
         index = int(meta["chunk_index"]) + step
         if index < 0 or index >= int(meta["chunk_count"]):

@@ -6,6 +6,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+LIKELY = 0.7
+"""Answers at this calibrated confidence or above are shown as likely right."""
+UNCERTAIN = 0.4
+"""Below this they are shown as unlikely; in between, uncertain."""
+
+
+def confidence_words(confidence: float) -> str:
+    """`likely`, `uncertain` or `unlikely`, for a calibrated confidence."""
+    return "likely" if confidence >= LIKELY else "uncertain" if confidence >= UNCERTAIN else "unlikely"
+
 
 class Citation(BaseModel):
     """One quoted sentence, checkable word for word against its article."""
@@ -25,6 +35,11 @@ class Citation(BaseModel):
         "answer",
         description="`answer`: supports the answer; `context`: needed to read it (who 'he' is, who spoke); `related`: closest passage of an abstained answer, not support.",
     )
+    answer_start: int | None = Field(
+        None,
+        description="Where the short answer starts in the article text, when this citation holds it (`text[answer_start:answer_end] == Answer.short`).",
+    )
+    answer_end: int | None = Field(None, description="Offset just past the short answer in the article text.")
     passage: str = Field("", description="The chunk around the quote, for showing it in context.")
     passage_start: int = Field(0, description="Offset of the passage in the article text.")
 
@@ -35,10 +50,20 @@ class Answer(BaseModel):
     question: str = Field(description="The question as asked.")
     query: str = Field(description="The question as searched: a follow-up carries the subject of the conversation.")
     text: str = Field(description="The answer: the articles' sentences, each followed by its `[n]` marker; or the abstention message.")
+    short: str | None = Field(
+        None, description="The phrase that answers a typed question ('Dana Whitfield', 'April', '3.2 million pounds'); None when unsure."
+    )
     citations: list[Citation] = Field(default_factory=list, description="The cited sentences, in marker order.")
     abstained: bool = Field(False, description="True when the articles do not answer the question.")
-    confidence: float = Field(0.0, ge=0.0, le=1.0, description="How sure the answerer is that the cited sentences answer the question.")
+    confidence: float = Field(
+        0.0, ge=0.0, le=1.0, description="Calibrated chance that the answer is right: of answers given confidence c, about c are right."
+    )
     timings_ms: dict[str, float] = Field(default_factory=dict, description="Milliseconds spent in retrieve, answer and total.")
+
+    @property
+    def confidence_words(self) -> str:
+        """The confidence as a reader would say it: likely, uncertain or unlikely."""
+        return confidence_words(self.confidence)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict."""

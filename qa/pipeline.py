@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from langchain_core.documents import Document
@@ -12,9 +13,10 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 
 from index import ChunkStore, Embedder, NoIndexError, Settings
 from index.errors import BadQuestionError
-from qa.evidence import Evidence, EvidencePicker, Sentence
+from qa.evidence import Evidence, EvidencePicker, Sentence, ShortAnswer
 from qa.followup import standalone_question
 from qa.models import Answer, Citation
+from qa.question import analyze_question
 from qa.retriever import HybridRetriever
 
 ABSTAIN_TEXT = "The indexed articles don't answer this question. The closest passages are listed as related, not as support."
@@ -30,8 +32,9 @@ def check_question(question: str, settings: Settings) -> str:
     return question
 
 
-def _citation(n: int, sentence: Sentence) -> Citation:
+def _citation(n: int, sentence: Sentence, short: ShortAnswer | None) -> Citation:
     meta = sentence.chunk.metadata
+    holds_short = short is not None and short.sentence.key == sentence.key
     return Citation(
         n=n,
         article_id=str(meta["article_id"]),
@@ -45,6 +48,8 @@ def _citation(n: int, sentence: Sentence) -> Citation:
         end=sentence.end,
         score=round(sentence.score, 4),
         role=sentence.role,
+        answer_start=short.start if short is not None and holds_short else None,
+        answer_end=short.end if short is not None and holds_short else None,
         passage=sentence.chunk.text,
         passage_start=int(meta["start"]),
     )
@@ -52,12 +57,16 @@ def _citation(n: int, sentence: Sentence) -> Citation:
 
 def compose_answer(question: str, query: str, evidence: Evidence, timings: dict[str, float]) -> Answer:
     """Turn picked evidence into an `Answer`: the sentences verbatim, each followed by `[n]`."""
-    citations = [_citation(n, s) for n, s in enumerate(evidence.sentences, start=1)]
+    short = evidence.short if not evidence.abstained else None
+    if short is not None and not any(s.key == short.sentence.key for s in evidence.sentences):
+        short = None  # the phrase must sit inside a cited sentence
+    citations = [_citation(n, s, short) for n, s in enumerate(evidence.sentences, start=1)]
     text = ABSTAIN_TEXT if evidence.abstained else " ".join(f"{c.quote} [{c.n}]" for c in citations)
     return Answer(
         question=question,
         query=query,
         text=text,
+        short=short.text if short is not None else None,
         citations=citations,
         abstained=evidence.abstained,
         confidence=evidence.confidence,
@@ -89,20 +98,26 @@ class Pipeline:
         def answer(inputs: dict[str, Any]) -> Answer:
             started = time.perf_counter()
             documents: list[Document] = inputs["retrieved"]["documents"]
-            evidence = self.picker.pick(inputs["question"], documents, self.retriever.term_weights)
+            question = analyze_question(inputs["question"], today=inputs["today"])
+            evidence = self.picker.pick(question, documents, self.retriever.term_weights)
             timings = {"retrieve": round(inputs["retrieved"]["ms"], 2), "answer": round((time.perf_counter() - started) * 1000, 2)}
             return compose_answer(inputs["asked"], inputs["query"], evidence, timings)
 
         return RunnablePassthrough.assign(retrieved=RunnableLambda(timed_retrieve)) | RunnableLambda(answer)
 
-    def ask(self, question: str, *, history: Iterable[Any] | None = None) -> Answer:
-        """Answer one question (with the conversation so far, for follow-ups)."""
+    def ask(self, question: str, *, history: Iterable[Any] | None = None, today: date | None = None) -> Answer:
+        """Answer one question (with the conversation so far, for follow-ups).
+
+        `today` is the day relative dates in the question are read against ("last year"); it
+        defaults to `settings.today`, else the current date.
+        """
         started = time.perf_counter()
         asked = check_question(question, self.settings)
         if self.store.count() == 0:
             raise NoIndexError()
         standalone, query = standalone_question(asked, history)
-        result = self.chain.invoke({"asked": asked, "question": standalone, "query": query})
+        day = today or self.settings.today or date.today()
+        result = self.chain.invoke({"asked": asked, "question": standalone, "query": query, "today": day})
         result.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 2)
         return result
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from index import ArticleLoader, BadQuestionError, NoIndexError, StoredChunk
 from qa import Answer, Pipeline
+from qa.question import analyze_question
 from tests.conftest import SEEDS
 
 pytestmark = pytest.mark.integration
@@ -89,7 +92,7 @@ def test_us_matches_u_s(seed_pipeline):
 def test_rank_scores_every_retrieved_sentence_best_first(seed_pipeline):
     question = "What did Pistorius regret?"
     documents = seed_pipeline.retriever.invoke(question)
-    ranked = seed_pipeline.picker.rank(question, documents, seed_pipeline.retriever.term_weights)
+    ranked = seed_pipeline.picker.rank(analyze_question(question, today=date.today()), documents, seed_pipeline.retriever.term_weights)
     chunks = [StoredChunk(id=str(d.id), text=d.page_content, metadata=d.metadata) for d in documents]
     retrieved = {(c.metadata["article_id"], start) for c in chunks for start, _ in c.sentences}
     assert {s.key for s in ranked} == retrieved  # each sentence once, however many chunks hold it

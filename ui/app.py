@@ -28,6 +28,11 @@ EXAMPLES = [
     "What did Hegseth rule out?",
     "How much should allies spend on defense?",
 ]
+CONFIDENCE_TEXT = {
+    "likely": "Likely right: answers this sure were right most of the time in our tests.",
+    "uncertain": "Uncertain: check the quoted sources.",
+    "unlikely": "Unlikely to answer the question: read the sources before relying on it.",
+}
 UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".json", ".jsonl"]
 
 CSS = """
@@ -45,6 +50,8 @@ CSS = """
 .nq-related .nq-passage mark { background: #e5e7eb; }
 .nq-abstain { color: #92400e; }
 .nq-confidence { font-size: 0.78rem; color: #6b7280; margin-top: 0.3rem; }
+.nq-short { font-size: 1.15rem; margin-bottom: 0.3rem; }
+.nq-short-phrase { text-decoration: underline; text-decoration-color: #ca8a04; }
 """
 
 
@@ -72,7 +79,7 @@ def render_source(citations: list[Citation]) -> str:
         if not (cursor <= start <= end <= len(passage) and passage[start:end] == citation.quote):
             continue  # never mark text that is not the quote itself
         marker = "" if related else f' <span class="nq-marker">[{citation.n}]</span>'
-        body.append(f'{_escape(passage[cursor:start])}<mark data-n="{citation.n}">{_escape(citation.quote)}</mark>{marker}')
+        body.append(f'{_escape(passage[cursor:start])}<mark data-n="{citation.n}">{_quote_with_short(citation)}</mark>{marker}')
         cursor = end
     body.append(_escape(passage[cursor:]))
     meta_html = f' <span class="nq-source-meta">{meta}</span>' if meta else ""
@@ -81,6 +88,15 @@ def render_source(citations: list[Citation]) -> str:
         f'<div class="nq-source{kind}"><div class="nq-source-head"><span class="nq-marker">{labels}</span> '
         f'<b>{title}</b>{meta_html}</div><div class="nq-passage">{"".join(body)}</div></div>'
     )
+
+
+def _quote_with_short(citation: Citation) -> str:
+    """The quote, escaped, with the short answer inside it in bold when this citation holds it."""
+    quote, a, b = citation.quote, citation.answer_start, citation.answer_end
+    if a is None or b is None or not citation.start <= a < b <= citation.end:
+        return _escape(quote)
+    a, b = a - citation.start, b - citation.start
+    return f'{_escape(quote[:a])}<strong class="nq-short-phrase">{_escape(quote[a:b])}</strong>{_escape(quote[b:])}'
 
 
 def render_sources(citations: list[Citation]) -> str:
@@ -98,13 +114,15 @@ def render_answer(answer: Answer, *, text: str | None = None, with_sources: bool
     else:
         shown = _marked_text(answer) if text is None else re.sub(r"\[(\d+)\]", r'<span class="nq-marker">[\1]</span>', html.escape(text))
         parts = [f'<div class="nq-answer">{shown}</div>']
+        if answer.short:
+            parts.insert(0, f'<div class="nq-short"><b>{html.escape(answer.short)}</b></div>')
     if with_sources and answer.citations:
         label = "Related passages (not an answer)" if answer.abstained else "Sources"
         parts.append(f'<div class="nq-sources"><div class="nq-sources-label">{label}</div>{render_sources(answer.citations)}</div>')
         if answer.query != answer.question:
             parts.append(f'<div class="nq-confidence">Searched as: {html.escape(answer.query)}</div>')
         if not answer.abstained:
-            parts.append(f'<div class="nq-confidence">Confidence {answer.confidence:.0%}</div>')
+            parts.append(f'<div class="nq-confidence">{CONFIDENCE_TEXT[answer.confidence_words]}</div>')
     return '<div class="nq-message">' + "".join(parts) + "</div>"
 
 

@@ -84,7 +84,12 @@ def ask(
     if as_json:
         typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
         return
+    if answer.short:
+        typer.echo(answer.short)
+        typer.echo("")
     typer.echo(answer.text)
+    if not answer.abstained:
+        typer.echo(f"({answer.confidence_words}: confidence {answer.confidence:.2f})")
     if answer.citations:
         typer.echo("\nRelated passages:" if answer.abstained else "\nSources:")
         for citation in answer.citations:
