@@ -70,7 +70,9 @@ class AnswerSettings(BaseModel):
         0.25, ge=0, description="The sentence holds an entity of the asked type (who → PERSON, when → DATE) that the question lacks."
     )
     name_weight: float = Field(
-        0.6, ge=0, description="Penalty for the share of the question's names missing from the sentence, its antecedent and its story's subject."
+        0.6,
+        ge=0,
+        description="Penalty for the share of the question's names missing from the sentence, its antecedent and its story's subject.",
     )
     number_weight: float = Field(
         0.6, ge=0, description="Penalty for the share of the question's numbers and years missing from the sentence, its title and date."
