@@ -340,6 +340,14 @@ def test_serve_port_errors_are_one_line():
 
 
 @pytest.mark.unit
+def test_auth_file_errors_are_one_line(tmp_path):
+    both = newsqa("serve", "--auth", "a:b", "--auth-file", str(tmp_path / "auth"))
+    assert both.returncode == 2 and both.stderr.strip().count("\n") == 0 and "not both" in both.stderr
+    missing = newsqa("serve", "--auth-file", str(tmp_path / "nope"))
+    assert missing.returncode == 2 and missing.stderr.strip().count("\n") == 0 and "cannot read --auth-file" in missing.stderr
+
+
+@pytest.mark.unit
 def test_printed_article_text_has_no_escape_sequences():
     from ui.cli import _safe_json, printable
 
