@@ -425,3 +425,30 @@ def test_article_that_turns_hostile_keeps_its_indexed_version(tmp_path, embedder
     assert (report.removed, report.unchanged, report.skipped) == (0, 1, 1)
     answer = Pipeline(settings, embedder=embedder).ask("When did the city reopen the river bridge?")
     assert not answer.abstained and answer.citations[0].article_id == "bridge.json" and "Friday" in answer.citations[0].quote
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_ask_through_gradio_client_returns_the_one_line_message(tmp_path, embedder):
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    from index import update_index
+    from qa import Pipeline
+    from tests.conftest import free_port
+    from ui.app import launch
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "zoo.txt").write_text(ZOO)
+    settings = Settings(articles_dir=folder, db_dir=tmp_path / "db")
+    update_index(settings, embedder=embedder)
+    port = free_port()
+    demo = launch(settings, port=port, block=False, pipeline=Pipeline(settings, embedder=embedder))
+    try:
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        with pytest.raises(AppError, match="empty") as raised:
+            client.predict("   ", api_name="/ask")
+        assert "upstream Gradio app has raised an exception" not in str(raised.value)
+    finally:
+        demo.close()
