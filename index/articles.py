@@ -1,11 +1,21 @@
-"""Read a folder of news articles (txt, md, html, json, jsonl) into `Article` objects."""
+"""Read a folder of news articles (txt, md, html, json, jsonl) into `Article` objects.
+
+Every file, and every JSONL line, is read inside a guard: whatever goes wrong with one (an
+exception, a recursion or memory error, a limit in `LimitSettings` hit) skips that one with a
+`SkippedFile` naming it, the line and why, and the run goes on. The folder is the boundary: links
+that resolve outside it, FIFOs, sockets and devices are skipped unread. Parsing is bounded before it
+starts: file and front-matter sizes are checked first, JSON nesting is counted by a flat scan before
+`json.loads`, and YAML front matter refuses anchors, aliases and deep nesting while it is composed.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+import os
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,13 +24,18 @@ import yaml
 from pydantic import BaseModel, Field
 
 from index.errors import BadArticleError, NoArticlesError
+from index.settings import LimitSettings, Settings
 
 log = logging.getLogger("newsqa")
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
 TEXT_FIELDS = ("text", "body", "content")
 MAX_TITLE_CHARS = 150
+"""A first line counts as the title only up to this length (longer ones are the start of the text)."""
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+MB = 1024 * 1024
+_JSON_STRUCTURE = re.compile(r'[\[\]{}"\\]')
+_WORD_CHARACTER = re.compile(r"[^\W_]")
 
 
 class Article(BaseModel):
@@ -68,17 +83,107 @@ def _title_from_name(path: Path) -> str:
 def _as_text(value: Any) -> str:
     if value is None:
         return ""
-    return str(value).strip()
+    text = str(value)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a JSON or YAML escape: it cannot be stored or hashed
+        text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return text.strip()
+
+
+def _shorten(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters at a word boundary, ending with '…' when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
+
+
+def json_too_deep(text: str, limit: int) -> bool:
+    """Whether JSON `text` nests arrays/objects deeper than `limit`, found by a flat scan (no recursion)."""
+    depth, in_string, escaped_at = 0, False, -1
+    for match in _JSON_STRUCTURE.finditer(text):
+        position, char = match.start(), match.group()
+        if position == escaped_at:
+            continue
+        if in_string:
+            if char == "\\":
+                escaped_at = position + 1
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+class _RefusedYAML(yaml.YAMLError):
+    """Front matter that is valid YAML but not allowed here (anchors, aliases, deep nesting)."""
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """`yaml.SafeLoader` that refuses anchors and aliases (a 399-byte alias bomb expands to gigabytes) and deep nesting."""
+
+    max_depth = 100
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        """Compose one node, refusing aliases, anchors and nesting deeper than `max_depth`."""
+        if self.check_event(yaml.AliasEvent):
+            raise _RefusedYAML("uses a YAML alias (*name); write the value out instead")
+        event = self.peek_event()
+        if getattr(event, "anchor", None) is not None:
+            raise _RefusedYAML("uses a YAML anchor (&name); write the values out instead")
+        if str(getattr(event, "tag", None) or "").startswith("tag:yaml.org,2002:python/"):
+            raise _RefusedYAML("uses a !!python tag, which is never run; write plain values")
+        self._depth += 1
+        if self._depth > self.max_depth:
+            raise _RefusedYAML(f"nests deeper than {self.max_depth} levels (NEWSQA_LIMITS__MAX_NESTING)")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def load_front_matter(text: str, *, max_depth: int) -> Any:
+    """Parse YAML front matter safely: plain data only, no anchors or aliases, at most `max_depth` deep."""
+    loader = _FrontMatterLoader(text)
+    loader.max_depth = max_depth
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
 
 
 class ArticleLoader:
     """Reads every supported article file below a folder.
 
     Bad files are skipped with a warning naming the file (and line); they never stop the others.
+    `limits` bounds what one file may cost; by default they come from `Settings()` (`NEWSQA_LIMITS__*`).
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, limits: LimitSettings | None = None) -> None:
         self.root = Path(root)
+        self.limits = limits if limits is not None else Settings().limits
 
     def load(self) -> LoadResult:
         """Read the whole folder; raise `NoArticlesError` if it does not exist."""
@@ -89,7 +194,11 @@ class ArticleLoader:
             )
         result = LoadResult()
         seen: dict[str, str] = {}
-        for path in self._files():
+        for path, refusal in self._files():
+            if refusal is not None:
+                log.warning("Skipping %s", refusal)
+                result.skipped.append(refusal)
+                continue
             articles, skipped = self.load_file(path)
             result.skipped.extend(skipped)
             for article in articles:
@@ -104,15 +213,31 @@ class ArticleLoader:
                 result.articles.append(article)
         return result
 
-    def _files(self) -> Iterator[Path]:
+    def _files(self) -> Iterator[tuple[Path, SkippedFile | None]]:
+        """Each candidate file, or why it is refused unread (a link out of the folder, a FIFO, a socket, a device)."""
+        root = self.root.resolve()
         for path in sorted(self.root.rglob("*")):
             relative = path.relative_to(self.root)
-            if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+            if any(part.startswith(".") for part in relative.parts):
                 continue
-            yield path
+            try:
+                resolved = path.resolve(strict=True)
+                mode = resolved.stat().st_mode
+            except (OSError, RuntimeError) as error:  # a dangling or looping link
+                yield path, SkippedFile(path=relative.as_posix(), reason=f"cannot be reached ({error}); fix or remove the link")
+                continue
+            if not resolved.is_relative_to(root):
+                yield path, SkippedFile(path=relative.as_posix(), reason="links to a file outside the articles folder; not read")
+                continue
+            if stat.S_ISDIR(mode):
+                continue  # rglob walks real folders; a link to a folder inside is reached through its real path
+            if not stat.S_ISREG(mode):
+                yield path, SkippedFile(path=relative.as_posix(), reason=f"is {_file_kind(mode)}, not an article file; not read")
+                continue
+            yield path, None
 
     def load_file(self, path: Path) -> tuple[list[Article], list[SkippedFile]]:
-        """Read one file; a bad file (or bad JSONL line) comes back as a `SkippedFile`."""
+        """Read one file; a bad file (or bad JSONL line) comes back as a `SkippedFile`, whatever went wrong."""
         relative = path.relative_to(self.root).as_posix()
         try:
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
@@ -123,15 +248,31 @@ class ArticleLoader:
             return self._parse(path.suffix.lower(), text, relative), []
         except BadArticleError as error:
             skip = SkippedFile(path=relative, line=error.line, reason=error.reason)
-            log.warning("Skipping %s", skip)
-            return [], [skip]
+        except RecursionError:
+            skip = SkippedFile(path=relative, reason="nests too deeply to be read; flatten it")
+        except MemoryError:
+            skip = SkippedFile(path=relative, reason="needs too much memory to be read")
+        except Exception as error:  # one bad file must never stop the others
+            skip = SkippedFile(path=relative, reason=f"cannot be read ({type(error).__name__}: {_shorten(str(error), 200)})")
+        log.warning("Skipping %s", skip)
+        return [], [skip]
 
-    @staticmethod
-    def _read_text(path: Path, relative: str) -> str:
+    def _read_text(self, path: Path, relative: str) -> str:
+        limit = self.limits.max_article_bytes
         try:
-            data = path.read_bytes()
+            # O_NONBLOCK: a FIFO swapped in after the folder scan must not hang the run; fstat then refuses it
+            descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
         except OSError as error:
             raise BadArticleError(relative, f"cannot be read ({error.strerror}); check its permissions") from error
+        with os.fdopen(descriptor, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise BadArticleError(relative, f"is {_file_kind(info.st_mode)}, not an article file; not read")
+            if info.st_size > limit:
+                raise BadArticleError(relative, self._too_big(info.st_size))
+            data = handle.read(limit + 1)
+        if len(data) > limit:  # grew while being read
+            raise BadArticleError(relative, self._too_big(len(data)))
         if b"\x00" in data[:8192]:
             raise BadArticleError(relative, "looks like a binary file, not an article")
         try:
@@ -142,15 +283,28 @@ class ArticleLoader:
             raise BadArticleError(relative, "is empty")
         return text
 
+    def _too_big(self, size: int) -> str:
+        limit = self.limits.max_article_bytes
+        return f"is {size / MB:.1f} MB, over the {limit / MB:g} MB limit (NEWSQA_LIMITS__MAX_ARTICLE_BYTES); split it or raise the limit"
+
+    def _parse_json(self, text: str, relative: str, *, line: int | None = None) -> Any:
+        limit = self.limits.max_nesting
+        if json_too_deep(text, limit):
+            raise BadArticleError(relative, f"nests JSON deeper than {limit} levels (NEWSQA_LIMITS__MAX_NESTING); flatten it", line=line)
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as error:
+            where = "" if line is not None else f" at line {error.lineno}"
+            raise BadArticleError(relative, f"is not valid JSON ({error.msg}{where})", line=line) from error
+        except ValueError as error:  # e.g. an integer longer than Python parses
+            raise BadArticleError(relative, f"is not usable JSON ({error})", line=line) from error
+
     def _parse(self, suffix: str, text: str, relative: str) -> list[Article]:
         if suffix in (".txt", ".md"):
             return [self._parse_plain(text, relative, markdown=suffix == ".md")]
         if suffix in (".html", ".htm"):
             return [self._parse_html(text, relative)]
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise BadArticleError(relative, f"is not valid JSON ({error.msg} at line {error.lineno})") from error
+        data = self._parse_json(text, relative)
         if isinstance(data, list):
             return [self._from_record(item, relative, f"{relative}#{i}") for i, item in enumerate(data)]
         return [self._from_record(data, relative, relative)]
@@ -162,43 +316,72 @@ class ArticleLoader:
             if not line.strip():
                 continue
             try:
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as error:
-                    raise BadArticleError(relative, f"malformed JSON ({error.msg})", line=number) from error
+                record = self._parse_json(line, relative, line=number)
                 articles.append(self._from_record(record, relative, f"{relative}#L{number}", line=number))
             except BadArticleError as error:
                 skip = SkippedFile(path=relative, line=number, reason=error.reason)
-                log.warning("Skipping %s", skip)
-                skipped.append(skip)
+            except RecursionError:
+                skip = SkippedFile(path=relative, line=number, reason="nests too deeply to be read; flatten it")
+            except Exception as error:  # one bad line must never stop the others
+                skip = SkippedFile(
+                    path=relative, line=number, reason=f"cannot be read ({type(error).__name__}: {_shorten(str(error), 200)})"
+                )
+            else:
+                continue
+            log.warning("Skipping %s", skip)
+            skipped.append(skip)
         return articles, skipped
 
-    @staticmethod
-    def _from_record(record: Any, relative: str, default_id: str, *, line: int | None = None) -> Article:
+    def _article(self, relative: str, *, line: int | None = None, **fields: Any) -> Article:
+        """An `Article` with every field within the limits: long titles, dates and outlets cut, an over-long url dropped."""
+        limit = self.limits.max_title_chars
+        if len(fields["id"]) > limit:
+            raise BadArticleError(
+                relative, f"has an id of {len(fields['id']):,} characters, over {limit} (NEWSQA_LIMITS__MAX_TITLE_CHARS)", line=line
+            )
+        if not _WORD_CHARACTER.search(fields["text"]):
+            raise BadArticleError(relative, "has no words in its text (only punctuation, control or zero-width characters)", line=line)
+        for name in ("title", "date", "source"):
+            fields[name] = _shorten(fields[name], limit)
+        if len(fields["url"]) > limit:
+            fields["url"] = ""
+        return Article(path=relative, **fields)
+
+    def _from_record(self, record: Any, relative: str, default_id: str, *, line: int | None = None) -> Article:
         if not isinstance(record, dict):
             raise BadArticleError(relative, "must be a JSON object with `title` and `text`", line=line)
         body = next((record[key] for key in TEXT_FIELDS if isinstance(record.get(key), str) and record[key].strip()), None)
         if body is None:
             raise BadArticleError(relative, "has no article text: give it a non-empty `text` (or `body`, `content`)", line=line)
-        return Article(
+        return self._article(
+            relative,
+            line=line,
             id=_as_text(record.get("id")) or default_id,
             title=_as_text(record.get("title")) or _title_from_name(Path(relative)),
-            text=body.strip(),
+            text=_as_text(body),
             date=_as_text(record.get("date")),
             source=_as_text(record.get("source")),
             url=_as_text(record.get("url")),
-            path=relative,
         )
 
-    @staticmethod
-    def _parse_plain(text: str, relative: str, *, markdown: bool) -> Article:
+    def _parse_plain(self, text: str, relative: str, *, markdown: bool) -> Article:
         meta: dict[str, Any] = {}
         match = _FRONT_MATTER.match(text)
         if match:
+            block = match.group(1)
+            limit = self.limits.max_front_matter_bytes
+            if len(block.encode("utf-8", "surrogatepass")) > limit:
+                raise BadArticleError(
+                    relative, f"has front matter over {limit / 1024:g} KB (NEWSQA_LIMITS__MAX_FRONT_MATTER_BYTES); shorten it"
+                )
             try:
-                loaded = yaml.safe_load(match.group(1))
+                loaded = load_front_matter(block, max_depth=self.limits.max_nesting)
+            except _RefusedYAML as error:
+                raise BadArticleError(relative, f"has front matter that {error}") from error
             except yaml.YAMLError as error:
-                raise BadArticleError(relative, f"has malformed YAML front matter ({error})") from error
+                raise BadArticleError(
+                    relative, f"has malformed YAML front matter ({_shorten(' '.join(str(error).split()), 300)})"
+                ) from error
             if loaded is not None and not isinstance(loaded, dict):
                 raise BadArticleError(relative, "front matter must be `key: value` lines")
             meta = loaded or {}
@@ -214,18 +397,17 @@ class ArticleLoader:
                 title, body = candidate, rest.strip()
             else:
                 title = _title_from_name(Path(relative))
-        return Article(
+        return self._article(
+            relative,
             id=_as_text(meta.get("id")) or relative,
             title=title,
             text=body,
             date=_as_text(meta.get("date")),
             source=_as_text(meta.get("source")),
             url=_as_text(meta.get("url")),
-            path=relative,
         )
 
-    @staticmethod
-    def _parse_html(html: str, relative: str) -> Article:
+    def _parse_html(self, html: str, relative: str) -> Article:
         import trafilatura  # heavy; only HTML needs it
 
         extracted = trafilatura.extract(html, output_format="json", with_metadata=True, include_comments=False, favor_recall=True)
@@ -233,12 +415,12 @@ class ArticleLoader:
         body = _as_text(data.get("text"))
         if not body:
             raise BadArticleError(relative, "no article text could be extracted from this HTML")
-        return Article(
+        return self._article(
+            relative,
             id=relative,
             title=_as_text(data.get("title")) or _title_from_name(Path(relative)),
             text=body,
             date=_as_text(data.get("date")),
             source=_as_text(data.get("sitename")) or _as_text(data.get("source-hostname")) or _as_text(data.get("hostname")),
             url=_as_text(data.get("url")) or _as_text(data.get("source")),
-            path=relative,
         )

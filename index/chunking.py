@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from functools import lru_cache
+import threading
+import unicodedata
+from collections.abc import Iterator
 from typing import Any
 
 from langchain_text_splitters import TextSplitter
@@ -27,6 +29,12 @@ _WORD = re.compile(r"\w+")
 MAX_QUOTE_MERGE = 4
 """At most this many segments are glued together to close one quotation (guards a stray quote mark)."""
 
+MAX_SENTENCE_CHARS = 1000
+"""Default of `LimitSettings.max_sentence_chars`: the longest run of text pysbd sees at once."""
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
+_WORD_CHARACTER = re.compile(r"[^\W_]")
+
 
 class Chunk(BaseModel):
     """A run of whole sentences from one article, with its place in the article text."""
@@ -46,11 +54,95 @@ class Chunk(BaseModel):
     prior_words: str = Field("", description="Words of the title and of all the article text before the chunk: every name it has used.")
 
 
-@lru_cache(maxsize=1)
-def _segmenter() -> Any:
-    import pysbd
+_local = threading.local()
 
-    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+
+def _segmenter() -> Any:
+    """This thread's pysbd segmenter (a Segmenter keeps per-call state, so threads must not share one)."""
+    segmenter = getattr(_local, "segmenter", None)
+    if segmenter is None:
+        import pysbd
+
+        segmenter = _local.segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
+    return segmenter
+
+
+def _invisible(char: str, *, leading: bool) -> bool:
+    """Whitespace, zero-width and control characters (and, at a sentence's start, a combining mark with no letter)."""
+    category = unicodedata.category(char)
+    return char.isspace() or category in ("Cc", "Cf") or (leading and category.startswith("M"))
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without invisible characters at either edge, so a quote never starts or ends with one."""
+    while start < end and _invisible(text[start], leading=True):
+        start += 1
+    while end > start and _invisible(text[end - 1], leading=False):
+        end -= 1
+    return start, end
+
+
+def _word_cut(text: str, start: int, limit: int) -> int:
+    """Where to cut a run that starts at `start` and is longer than `limit`: after the last whitespace in reach, else at `limit`."""
+    end = start + limit
+    for position in range(end - 1, start + limit // 2, -1):
+        if text[position].isspace():
+            return position + 1
+    return end
+
+
+def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of `text` between blank lines (no sentence crosses a blank line)."""
+    cursor = 0
+    for match in _PARAGRAPH_BREAK.finditer(text):
+        yield cursor, match.start()
+        cursor = match.end()
+    yield cursor, len(text)
+
+
+def _segment(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """pysbd's sentence spans of `text[start:end]`, as offsets into `text`, surrounding whitespace excluded."""
+    piece = text[start:end]
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for segment in _segmenter().segment(piece):
+        sentence = segment.sent.strip()
+        if not sentence:
+            continue
+        found = piece.find(sentence, cursor)
+        if found < 0:  # pysbd altered the text; fall back to its own span
+            found, sentence = segment.start, piece[segment.start : segment.end].strip()
+            if not sentence:
+                continue
+        spans.append((start + found, start + found + len(sentence)))
+        cursor = found + len(sentence)
+    return spans
+
+
+def _bounded_sentences(text: str, start: int, end: int, limit: int) -> Iterator[tuple[int, int]]:
+    """Sentence spans of one paragraph, handing pysbd at most `limit` characters at a time.
+
+    Each window's sentences are kept except the last, which may run past the window and is read
+    again at the start of the next one; a window holding a single over-long sentence is cut at a
+    word boundary. Every window moves on by at least half of `limit` over two steps, so the work is
+    linear in the paragraph's length (pysbd alone is about quadratic).
+    """
+    cursor = start
+    while cursor < end:
+        if end - cursor <= limit:
+            yield from _segment(text, cursor, end)
+            return
+        window = _word_cut(text, cursor, limit)
+        spans = _segment(text, cursor, window)
+        if len(spans) >= 2:
+            yield from spans[:-1]
+            cursor = spans[-1][0]
+        else:
+            stripped = text[cursor:window].strip()
+            if stripped:
+                first = text.index(stripped[0], cursor)
+                yield first, first + len(stripped)
+            cursor = window
 
 
 def _open_quote(text: str) -> bool:
@@ -60,28 +152,25 @@ def _open_quote(text: str) -> bool:
     return straight or curly
 
 
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of `text` (start, end), trailing whitespace excluded.
+def split_sentences(text: str, *, max_sentence_chars: int = MAX_SENTENCE_CHARS) -> list[tuple[int, int]]:
+    """Sentence spans of `text` (start, end), trailing whitespace excluded; `text[start:end]` is the sentence.
 
-    pysbd finds the boundaries; a sentence that leaves a quotation open is joined to the next one,
-    so a quote and its attribution ("... not ever," the minister said.) stay one sentence.
+    pysbd finds the boundaries inside each paragraph, seeing at most `max_sentence_chars` at a
+    time, so the time is linear in the text with or without punctuation; a run longer than that
+    with no sentence end is cut at a word boundary. A sentence that leaves a quotation open is
+    joined to the next one, so a quote and its attribution ("... not ever," the minister said.)
+    stay one sentence. Sentences with no letter or digit (only zero-width, control or combining
+    characters, or punctuation) are not sentences: nothing in them can answer a question.
+    Safe to call from several threads.
     """
     if not text.strip():
         return []
-    spans: list[tuple[int, int]] = []
-    cursor = 0
-    for piece in _segmenter().segment(text):
-        sentence = piece.sent.strip()
-        if not sentence:
-            continue
-        start = text.find(sentence, cursor)
-        if start < 0:  # pysbd altered the text; fall back to its own span
-            start, sentence = piece.start, text[piece.start : piece.end].strip()
-            if not sentence:
-                continue
-        end = start + len(sentence)
-        spans.append((start, end))
-        cursor = end
+    spans = [
+        _trim(text, *span)
+        for start, end in _paragraphs(text)
+        for span in _bounded_sentences(text, start, end, max_sentence_chars)
+        if _WORD_CHARACTER.search(text, span[0], span[1])  # letters and digits only: not zero-width, control or combining marks
+    ]
     merged: list[tuple[int, int]] = []
     pending: tuple[int, int] | None = None
     glued = 0

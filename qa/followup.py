@@ -3,6 +3,10 @@
 "What did Pistorius regret?" then "What about Healey?" becomes "What did Healey regret?";
 "Why did he say that?" becomes "Why did Pistorius say that?" and is searched together with the
 question it follows.
+
+The work per question is bounded: whitespace runs are collapsed before any pattern runs, only the
+last `LimitSettings.max_history_turns` questions are read, and every pattern here is linear (no
+two quantifiers that can match the same characters next to each other, so nothing backtracks).
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from index.settings import LimitSettings
 from qa.lexical import is_stopword, terms
 
-_WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?P<subject>.+?)\s*\??\s*$", re.IGNORECASE)
+_WHAT_ABOUT_PREFIXES = ("what about ", "how about ", "and what about ", "and how about ")
 _PRONOUN = re.compile(r"\b(he|she|they|him|her|them|his|hers|their|theirs)\b", re.IGNORECASE)
 _REFERENCE = re.compile(r"\b(that|this|it|those|these)\b", re.IGNORECASE)
 _NAME_RUN = re.compile(r"\b(?:[A-Z][\w’'.-]*)(?:\s+[A-Z][\w’'.-]*)*")
@@ -36,6 +41,21 @@ def previous_questions(history: Iterable[Any] | None) -> list[str]:
     return [q for q in questions if q.strip()]
 
 
+def _collapse(text: str) -> str:
+    """`text` with every whitespace run made one space and the ends stripped."""
+    return " ".join(text.split())
+
+
+def _what_about(question: str) -> str | None:
+    """The subject of "What about X?" / "And how about X?", else None (plain string tests, no regex)."""
+    lowered = question.lower()
+    for prefix in _WHAT_ABOUT_PREFIXES:
+        if lowered.startswith(prefix):
+            subject = question[len(prefix) :].rstrip("?").rstrip()
+            return subject or None
+    return None
+
+
 def subjects(question: str) -> list[str]:
     """Runs of capitalised words that name someone or something (question words excluded)."""
     found = []
@@ -50,11 +70,12 @@ def subjects(question: str) -> list[str]:
 
 def resolve(question: str, previous: str | None) -> tuple[str, str]:
     """The follow-up rewritten to stand alone, and the text to search with."""
+    question = _collapse(question)
     if not previous:
         return question, question
-    about = _WHAT_ABOUT.match(question)
-    if about:
-        subject = about.group("subject")
+    previous = _collapse(previous)
+    subject = _what_about(question)
+    if subject:
         old = subjects(previous)
         if old:
             rewritten = previous.replace(old[0], subject, 1)
@@ -73,9 +94,14 @@ def resolve(question: str, previous: str | None) -> tuple[str, str]:
     return question, question
 
 
-def standalone_question(question: str, history: Iterable[Any] | None) -> tuple[str, str]:
-    """Resolve `question` against the whole conversation; returns (rewritten question, search text)."""
+def standalone_question(question: str, history: Iterable[Any] | None, *, max_turns: int | None = None) -> tuple[str, str]:
+    """Resolve `question` against the conversation; returns (rewritten question, search text).
+
+    Only the last `max_turns` earlier questions are read (default: `LimitSettings.max_history_turns`).
+    """
+    turns = LimitSettings().max_history_turns if max_turns is None else max_turns
     context: str | None = None
-    for earlier in previous_questions(history):
+    earlier_questions = previous_questions(history)
+    for earlier in earlier_questions[len(earlier_questions) - turns :] if turns else []:
         context, _ = resolve(earlier, context)
     return resolve(question, context)

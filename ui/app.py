@@ -238,7 +238,10 @@ def build_app(pipeline: Pipeline) -> Any:
         demo.load(lambda: status_line(pipeline), None, status, api_visibility="private")
 
         def ask_api(question: str) -> dict[str, Any]:
-            return pipeline.ask(question).to_dict()
+            try:
+                return pipeline.ask(question).to_dict()
+            except (NewsqaError, ValueError) as error:  # gradio_client shows a gr.Error's message, not "upstream ... exception"
+                raise gr.Error(str(error)) from error
 
         gr.api(ask_api, api_name="ask")
     demo.queue(default_concurrency_limit=4)

@@ -1,7 +1,9 @@
 """`newsqa`: index articles, ask questions, serve the chat page, evaluate on a gold set.
 
-Library errors become one line on stderr and a non-zero exit (2 for a bad question).
-Heavy libraries load inside the commands, so `newsqa --help` answers at once.
+Library errors become one line on stderr and a non-zero exit (2 for a bad question or a bad
+setting). Heavy libraries load inside the commands, so `newsqa --help` answers at once. Article
+text is printed without control characters or terminal escape sequences: an article must not be
+able to retitle the terminal or hide text.
 """
 
 from __future__ import annotations
@@ -9,9 +11,12 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
+import socket
 import sys
+import unicodedata
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -22,11 +27,62 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Answer quest
 
 ArticlesOption = Annotated[Path | None, typer.Option("--articles", help="Folder of articles (default: NEWSQA_ARTICLES_DIR or seeds/).")]
 
+_ESCAPE_SEQUENCE = re.compile(r"\x1b(?:\][^\x07\x1b]*(?:\x07|\x1b\\)?|\[[0-?]*[ -/]*[@-~]?|.?)", re.DOTALL)
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def printable(text: str) -> str:
+    """`text` without terminal escape sequences, control characters (newlines and tabs kept) or bidi overrides."""
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    return "".join(char for char in text if char in "\n\t" or (unicodedata.category(char) != "Cc" and char not in _BIDI_CONTROLS))
+
+
+def _safe_json(data: Any) -> str:
+    """JSON with every control and bidi character escaped (json leaves U+007F-U+009F and bidi overrides raw)."""
+    return "".join(
+        f"\\u{ord(char):04x}" if unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS else char
+        for char in json.dumps(data, ensure_ascii=False)
+    )
+
+
+def _echo_error(message: str) -> None:
+    typer.echo(f"error: {printable(' '.join(str(message).split()))}", err=True)
+
+
+def _setting_error(error: Exception) -> str:
+    """One line naming the `NEWSQA_*` variable that is wrong and what it accepts."""
+    from pydantic import ValidationError
+
+    from index.settings import COLLECTION_NAME_RULE
+
+    if not isinstance(error, ValidationError):  # pydantic-settings could not even parse it (a section given as bad JSON)
+        field = re.search(r'field "(\w+)"', str(error))
+        name = f"NEWSQA_{field.group(1).upper()}" if field else "a NEWSQA_ variable"
+        return f"{name} is not valid JSON; set its fields one by one instead, e.g. NEWSQA_RETRIEVAL__K=6."
+    first = error.errors()[0]
+    variable = "NEWSQA_" + "__".join(str(part) for part in first["loc"]).upper()
+    message = first["msg"].removeprefix("Value error, ")
+    if message.startswith("NEWSQA_"):
+        return f"{message}."
+    if first["type"] == "string_pattern_mismatch" and first["loc"] == ("collection",):
+        message = f"must be {COLLECTION_NAME_RULE}"
+    value = first.get("input")
+    shown = f"={value!r}" if isinstance(value, str) and len(value) <= 80 else ""
+    more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+    return f"{variable}{shown} is not allowed: {message[:1].lower()}{message[1:]}{more}."
+
 
 def _settings(articles: Path | None = None) -> Settings:
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
+
     from index import Settings
 
-    settings = Settings()
+    try:
+        settings = Settings()
+    except (ValidationError, SettingsError) as error:
+        _echo_error(_setting_error(error))
+        raise typer.Exit(2) from None
     if articles is not None:
         settings = settings.model_copy(update={"articles_dir": articles})
     return settings
@@ -35,12 +91,22 @@ def _settings(articles: Path | None = None) -> Settings:
 def _fail(error: NewsqaError) -> NoReturn:
     from index import BadQuestionError
 
-    typer.echo(f"error: {error}", err=True)
+    _echo_error(str(error))
     raise typer.Exit(2 if isinstance(error, BadQuestionError) else 1)
 
 
+class _PrintableFormatter(logging.Formatter):
+    """Warnings name files and lines of articles: print them without control characters."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record, formatted, then made printable."""
+        return printable(super().format(record))
+
+
 def _setup_logging() -> None:
-    logging.basicConfig(level=logging.WARNING, format="warning: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_PrintableFormatter("warning: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
@@ -82,40 +148,76 @@ def ask(
     except NewsqaError as error:
         _fail(error)
     if as_json:
-        typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
+        typer.echo(_safe_json(answer.to_dict()))
         return
     if answer.short:
-        typer.echo(answer.short)
+        typer.echo(printable(answer.short))
         typer.echo("")
-    typer.echo(answer.text)
+    typer.echo(printable(answer.text))
     if not answer.abstained:
         typer.echo(f"({answer.confidence_words}: confidence {answer.confidence:.2f})")
     if answer.citations:
         typer.echo("\nRelated passages:" if answer.abstained else "\nSources:")
         for citation in answer.citations:
             label = f"[{citation.n}]" if not answer.abstained else "-"
-            typer.echo(f"  {label} {citation.title} (chars {citation.start}-{citation.end}): {citation.quote}")
+            typer.echo(printable(f"  {label} {citation.title} (chars {citation.start}-{citation.end}): {citation.quote}"))
+
+
+def _check_port(host: str, port: int) -> None:
+    """Exit with one line if `port` is out of range (2) or cannot be bound on `host` (1), before any model loads."""
+    if not 1 <= port <= 65535:
+        _echo_error(f"--port {port} is not a port: use 1-65535.")
+        raise typer.Exit(2)
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does, so a closing port is not "in use"
+            probe.bind((host, port))
+    except OSError as error:
+        _echo_error(f"cannot serve on {host}:{port} ({error.strerror or error}); pick another --port or --host.")
+        raise typer.Exit(1) from None
+
+
+def _read_auth_file(path: Path) -> str:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        _echo_error(f"cannot read --auth-file {path} ({getattr(error, 'strerror', None) or error}).")
+        raise typer.Exit(2) from None
+    return lines[0].strip() if lines else ""
 
 
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to bind; 127.0.0.1 keeps it on this machine.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port of the chat page.")] = 7860,
-    auth: Annotated[str | None, typer.Option(help="user:password the page asks for (or NEWSQA_UI_AUTH).")] = None,
+    port: Annotated[int, typer.Option(help="Port of the chat page (1-65535).")] = 7860,
+    auth: Annotated[
+        str | None,
+        typer.Option(help="user:password the page asks for; visible to other users in `ps`: prefer NEWSQA_UI_AUTH or --auth-file."),
+    ] = None,
+    auth_file: Annotated[Path | None, typer.Option("--auth-file", help="File whose first line is user:password.")] = None,
     articles: ArticlesOption = None,
 ) -> None:
     """Open the chat page (indexes nothing: run `newsqa index` first, or upload articles there)."""
     _setup_logging()
+    settings = _settings(articles)
+    if auth is not None and auth_file is not None:
+        _echo_error("give --auth or --auth-file, not both.")
+        raise typer.Exit(2)
+    if auth_file is not None:
+        auth = _read_auth_file(auth_file)
+    if auth is not None:
+        settings = settings.model_copy(update={"ui_auth": auth})
+    _check_port(host, port)
     from index import NewsqaError
     from ui.app import launch
 
-    settings = _settings(articles)
-    if auth is not None:
-        settings = settings.model_copy(update={"ui_auth": auth})
     try:
         launch(settings, host=host, port=port)
     except NewsqaError as error:
         _fail(error)
+    except OSError as error:  # the port was taken between the check and the launch
+        _echo_error(f"cannot serve on {host}:{port} ({error}); pick another --port or --host.")
+        raise typer.Exit(1) from None
 
 
 @app.command("eval")
@@ -134,7 +236,7 @@ def evaluate_gold(
     from qa.evaluate import evaluate, format_table, plot_report, write_json
 
     if not gold.is_file():
-        typer.echo(f"error: gold file {gold} does not exist.", err=True)
+        _echo_error(f"gold file {gold} does not exist.")
         raise typer.Exit(2)
     try:
         report = evaluate(gold, settings=_settings(articles), use_current_index=use_index, progress=not as_json)
