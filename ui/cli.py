@@ -49,13 +49,14 @@ def index(
     articles: ArticlesOption = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the index and embed every article again.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON line with the counts.")] = False,
+    no_wait: Annotated[bool, typer.Option("--no-wait", help="Exit 1 at once if another index run is writing, instead of waiting.")] = False,
 ) -> None:
     """Sync the index with the articles folder (only new and changed articles are embedded)."""
     _setup_logging()
     from index import NewsqaError, update_index
 
     try:
-        report = update_index(_settings(articles), rebuild=rebuild, progress=not as_json)
+        report = update_index(_settings(articles), rebuild=rebuild, progress=not as_json, wait=not no_wait)
     except NewsqaError as error:
         _fail(error)
     if as_json:
