@@ -29,6 +29,10 @@ EXAMPLES = [
     "How much should allies spend on defense?",
 ]
 UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".json", ".jsonl"]
+INDEX_EVENTS = "index"
+"""Gradio concurrency group of the events that write the index (upload, rebuild): one runs at a time."""
+STATUS_REFRESH_SECONDS = 5.0
+"""How often an open page re-reads the index status line."""
 
 CSS = """
 .nq-answer { font-size: 1.02rem; line-height: 1.55; }
@@ -215,9 +219,26 @@ def build_app(pipeline: Pipeline) -> Any:
         send.click(respond, [box, chatbot, questions], [chatbot, questions, box], api_name="ask_chat")
         box.submit(respond, [box, chatbot, questions], [chatbot, questions, box], api_visibility="private")
         clear.click(lambda: ([], [], ""), None, [chatbot, questions, box], api_visibility="private")
-        add.click(lambda f: index_uploads(pipeline, f), files, [report, status], api_visibility="private")
-        rebuild.click(lambda: index_uploads(pipeline, None, rebuild=True), None, [report, status], api_visibility="private")
+        # index events run one at a time (and under the store's write lock, shared with the CLI and the watcher)
+        add.click(
+            lambda f: index_uploads(pipeline, f),
+            files,
+            [report, status],
+            api_visibility="private",
+            concurrency_limit=1,
+            concurrency_id=INDEX_EVENTS,
+        )
+        rebuild.click(
+            lambda: index_uploads(pipeline, None, rebuild=True),
+            None,
+            [report, status],
+            api_visibility="private",
+            concurrency_limit=1,
+            concurrency_id=INDEX_EVENTS,
+        )
         demo.load(lambda: status_line(pipeline), None, status, api_visibility="private")
+        # the index also changes from outside (the CLI, a watcher): refresh the status line without a reload
+        gr.Timer(STATUS_REFRESH_SECONDS).tick(lambda: status_line(pipeline), None, status, api_visibility="private", show_progress="hidden")
 
         def ask_api(question: str) -> dict[str, Any]:
             return pipeline.ask(question).to_dict()
