@@ -62,6 +62,23 @@ class AnswerSettings(BaseModel):
     )
 
 
+class WatchSettings(BaseModel):
+    """Keeping the index current while articles arrive (`newsqa watch`, `newsqa serve --watch`)."""
+
+    debounce_seconds: float = Field(2.0, gt=0, description="Sync once the articles folder has been quiet this long after a change.")
+    settle_seconds: float = Field(
+        0.5, gt=0, description="A changed file is synced only once its size and mtime stayed the same this long (a half-copied file waits)."
+    )
+    max_settle_seconds: float = Field(60.0, gt=0, description="Sync anyway after waiting this long for files that keep changing.")
+
+
+class FeedSettings(BaseModel):
+    """Fetching RSS/Atom feeds into the articles folder (`newsqa fetch`)."""
+
+    subfolder: str = Field("feeds", min_length=1, description="Folder inside the articles folder where fetched entries are written.")
+    timeout_seconds: float = Field(20.0, gt=0, description="Longest wait for a feed or an entry's page to download.")
+
+
 class Settings(BaseSettings):
     """Everything newsqa can be told; every field has a default."""
 
@@ -87,6 +104,8 @@ class Settings(BaseSettings):
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings, description="Chunking of articles.")
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Hybrid retrieval.")
     answer: AnswerSettings = Field(default_factory=AnswerSettings, description="Evidence picking and abstention.")
+    watch: WatchSettings = Field(default_factory=WatchSettings, description="Watching the articles folder.")
+    feeds: FeedSettings = Field(default_factory=FeedSettings, description="Fetching RSS/Atom feeds.")
 
     def store_key(self) -> tuple[str, ...]:
         """What identifies the store and model these settings open (for caching open handles)."""
