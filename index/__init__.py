@@ -9,6 +9,7 @@ from index.embedding import Embedder
 from index.errors import (
     BadArticleError,
     BadQuestionError,
+    IndexBusyError,
     ModelError,
     NewsqaError,
     NoArticlesError,
@@ -27,6 +28,7 @@ __all__ = [
     "Chunk",
     "ChunkStore",
     "Embedder",
+    "IndexBusyError",
     "IndexReport",
     "LoadResult",
     "ModelError",

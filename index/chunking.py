@@ -194,24 +194,34 @@ class SentenceTextSplitter(TextSplitter):
     chunk is an exact substring of the input and offsets can be recovered.
     """
 
+    def __init__(self, *, max_sentence_chars: int = MAX_SENTENCE_CHARS, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.max_sentence_chars = max_sentence_chars
+
     def split_text(self, text: str) -> list[str]:
         """Split `text` into chunks of whole sentences, up to the chunk size."""
-        spans = split_sentences(text)
+        return self.merge_sentences(text, split_sentences(text, max_sentence_chars=self.max_sentence_chars))
+
+    def merge_sentences(self, text: str, spans: list[tuple[int, int]]) -> list[str]:
+        """Chunks of `text` made of the already found sentence `spans`, up to the chunk size."""
         pieces = [text[start : spans[i + 1][0] if i + 1 < len(spans) else end] for i, (start, end) in enumerate(spans)]
         return self._merge_splits(pieces, "")
 
 
-def chunk_article(article: Article, *, chunk_size: int, chunk_overlap: int) -> list[Chunk]:
-    """Split one article into chunks with offsets and deterministic ids."""
-    splitter = SentenceTextSplitter(chunk_size=chunk_size, chunk_overlap=min(chunk_overlap, chunk_size - 1), add_start_index=True)
-    sentences = split_sentences(article.text)
+def chunk_article(article: Article, *, chunk_size: int, chunk_overlap: int, max_sentence_chars: int = MAX_SENTENCE_CHARS) -> list[Chunk]:
+    """Split one article into chunks with offsets, named entities and deterministic ids (sentences are found once)."""
+    splitter = SentenceTextSplitter(
+        chunk_size=chunk_size, chunk_overlap=min(chunk_overlap, chunk_size - 1), max_sentence_chars=max_sentence_chars
+    )
+    sentences = split_sentences(article.text, max_sentence_chars=max_sentence_chars)
     entities = find_entities(article.text, sentences)
     lede = article.text[: sentences[min(LEDE_SENTENCES, len(sentences)) - 1][1]] if sentences else ""
     digest = article.content_hash[:16]
     chunks: list[Chunk] = []
-    for index, document in enumerate(splitter.create_documents([article.text])):
-        start = document.metadata["start_index"]
-        end = start + len(document.page_content)
+    start = -1
+    for index, text in enumerate(splitter.merge_sentences(article.text, sentences)):
+        start = article.text.find(text, start + 1)  # chunks are exact substrings, in order
+        end = start + len(text)
         inside = [(s, e) for s, e in sentences if s >= start and e <= end]
         subjects = (article.text[e.start : e.end] for e in entities if e.end <= start and e.label in SUBJECT_LABELS)
         chunks.append(
@@ -219,7 +229,7 @@ def chunk_article(article: Article, *, chunk_size: int, chunk_overlap: int) -> l
                 id=chunk_id(article.id, digest, index),
                 article_id=article.id,
                 index=index,
-                text=document.page_content,
+                text=text,
                 start=start,
                 end=end,
                 sentences=inside,

@@ -8,7 +8,8 @@ The hierarchy::
     ├── BadArticleError             one article file (or JSONL line) cannot be read
     ├── BadQuestionError            empty or over-long question (also a ValueError)
     ├── ModelError                  the embedding model cannot be loaded
-    └── StoreError                  the Chroma store cannot be opened, reached, or is for another model
+    ├── StoreError                  the Chroma store cannot be opened, reached, or is for another model
+    └── IndexBusyError              another index run holds the write lock (and we were told not to wait)
 """
 
 from __future__ import annotations
@@ -50,3 +51,7 @@ class StoreError(NewsqaError):
 
 class ModelError(NewsqaError):
     """The embedding model cannot be loaded."""
+
+
+class IndexBusyError(NewsqaError):
+    """Another index run holds the store's write lock, and this one was told not to wait."""

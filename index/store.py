@@ -2,31 +2,51 @@
 
 The store is its own record of what is indexed: every chunk's metadata carries its article's id,
 content hash and chunk count, so an article counts as indexed only when all its chunks are there.
+
+Which collection is live is said by one record, the metadata of the `<collection>-pointer`
+collection (`{"live": name}`); without it the live collection is `<collection>` itself. Readers
+resolve the pointer on every question (`revision`), so they follow a rebuild without reopening.
+
+Who writes, and what a crash at each step leaves (see `index.sync` for the order of a sync):
+- Only one process writes at a time: every writer holds `index.lock.WriteLock`. Readers take no lock.
+- A sync adds an article's new chunks before deleting its old ones: dying in between leaves both
+  versions, which readers can still cite; the next sync sees the article as incomplete and
+  re-indexes it.
+- A rebuild fills a fresh `<collection>-build-<hex>` collection that no reader sees, switches the
+  pointer to it in one `modify`, then deletes the old collection. Dying before the switch leaves
+  the old index live and the half-built collection orphaned; dying after it leaves the new index
+  live and the old collection orphaned. The next writer deletes orphans (`remove_leftovers`).
+- Chroma failures (server gone, collection deleted, disk full) surface as `StoreError`.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import sqlite3
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from langchain_core.embeddings import Embeddings
 
 from index.entities import Entity
-from index.errors import StoreError
+from index.errors import NewsqaError, StoreError
+from index.faults import crash_point
 from index.settings import Settings
 
 if TYPE_CHECKING:
-    from langchain_chroma import Chroma
-
     from index.embedding import Embedder
 
 PAGE = 2000
 """Chunks read per `get` when scanning the whole collection."""
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -105,6 +125,21 @@ def open_client(settings: Settings) -> Any:
         raise StoreError(f"Cannot open {where} ({error}). Start the server with `chroma run`, or check NEWSQA_DB_DIR.") from error
 
 
+def _is_store_failure(error: BaseException) -> bool:
+    """Whether `error` comes from Chroma or what is under it (the disk, sqlite, the HTTP connection)."""
+    if isinstance(error, NewsqaError):
+        return False
+    if isinstance(error, OSError | sqlite3.Error):
+        return True
+    return any(kind.__module__.split(".")[0] in {"chromadb", "httpx", "httpcore"} for kind in type(error).__mro__)
+
+
+def _is_missing_collection(error: BaseException) -> bool:
+    from chromadb.errors import NotFoundError
+
+    return isinstance(error, NotFoundError) or "does not exist" in str(error)
+
+
 class ProgressEmbeddings(Embeddings):
     """Wraps an `Embedder` so that each batch LangChain asks for moves a progress bar."""
 
@@ -115,6 +150,7 @@ class ProgressEmbeddings(Embeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Embed and count the texts on the bar."""
         vectors = self.embedder.embed_documents(texts)
+        crash_point("embed")  # one call per article: embedded, not yet written
         self.bar.update(len(texts))
         return vectors
 
@@ -124,70 +160,137 @@ class ProgressEmbeddings(Embeddings):
 
 
 class ChunkStore:
-    """Chunks, their vectors and metadata in one Chroma collection, used through langchain-chroma."""
+    """Chunks, their vectors and metadata in one Chroma collection, used through langchain-chroma.
 
-    def __init__(self, settings: Settings, embedder: Embedder, *, client: Any = None, collection: str | None = None) -> None:
+    Opened without a `collection`, the store follows the live pointer (the index readers see);
+    opened with one, it is that collection only (a rebuild's target). The embedding model loads on
+    first use, so a sync with nothing to embed never imports torch.
+    """
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None, *, client: Any = None, collection: str | None = None) -> None:
         self.settings = settings
-        self.embedder = embedder
+        self.base = settings.collection
+        self.pointer = f"{self.base}-pointer"
+        self.follows_pointer = collection is None
         self.client = client if client is not None else open_client(settings)
-        self.name = collection or settings.collection
-        self.vectorstore = self._open_vectorstore(embedder)
+        self._embedder = embedder
+        self._lock = threading.RLock()
+        self._open(collection or self.live_name())
 
-    def _open_vectorstore(self, embeddings: Embeddings) -> Chroma:
+    @property
+    def embedder(self) -> Embedder:
+        """The embedding model, loaded on first use."""
+        with self._lock:
+            if self._embedder is None:
+                from index.embedding import Embedder
+
+                self._embedder = Embedder(self.settings.embedding_model, batch_size=self.settings.embedding_batch_size)
+            return self._embedder
+
+    @property
+    def model_name(self) -> str:
+        """The embedding model this store is opened for (without loading it)."""
+        return self._embedder.name if self._embedder is not None else self.settings.embedding_model
+
+    @contextmanager
+    def _failures_as_store_error(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except Exception as error:
+            if not _is_store_failure(error):
+                raise
+            if self.settings.chroma_host:
+                advice = (
+                    f"Check that the Chroma server at {self.settings.chroma_host}:{self.settings.chroma_port} is running (`chroma run`)."
+                )
+            elif _is_missing_collection(error):
+                advice = "The index changed or was removed meanwhile: ask again, or run `newsqa index`."
+            else:
+                advice = f"Check that {self.settings.db_dir} is there and the disk is not full; if the index is damaged, run `newsqa index --rebuild`."
+            raise StoreError(f"The index could not be {doing} ({type(error).__name__}: {error}). {advice}") from error
+
+    def _read(self, doing: str, read: Callable[[], T]) -> T:
+        """Run `read`; when the collection vanished under it (a rebuild switched), follow the pointer and try once more."""
+        with self._failures_as_store_error(doing):
+            try:
+                return read()
+            except Exception as error:
+                if not (self.follows_pointer and _is_store_failure(error) and _is_missing_collection(error)):
+                    raise
+            self._open(self.live_name())
+            return read()
+
+    def _open(self, name: str) -> None:
         from langchain_chroma import Chroma
 
-        vectorstore = Chroma(
-            client=self.client,
-            collection_name=self.name,
-            embedding_function=embeddings,
-            collection_metadata={"hnsw:space": "cosine", "embedding_model": self.embedder.name},
-        )
-        built_with = (self._collection().metadata or {}).get("embedding_model")
-        if built_with and built_with != self.embedder.name:
-            raise StoreError(
-                f"The index was built with embedding model {built_with!r} but the settings ask for "
-                f"{self.embedder.name!r}: run `newsqa index --rebuild`, or set NEWSQA_EMBEDDING_MODEL back."
+        with self._lock, self._failures_as_store_error("opened"):
+            vectorstore = Chroma(
+                client=self.client,
+                collection_name=name,
+                collection_metadata={"hnsw:space": "cosine", "embedding_model": self.model_name},
             )
-        return vectorstore
+            collection = self.client.get_collection(name)
+            built_with = (collection.metadata or {}).get("embedding_model")
+            if built_with and built_with != self.model_name:
+                raise StoreError(
+                    f"The index was built with embedding model {built_with!r} but the settings ask for "
+                    f"{self.model_name!r}: run `newsqa index --rebuild`, or set NEWSQA_EMBEDDING_MODEL back."
+                )
+            self.name, self.vectorstore, self._collection_id = name, vectorstore, collection.id
+
+    def live_name(self) -> str:
+        """The name of the live collection, as the pointer says (the base name before any rebuild)."""
+        from chromadb.errors import NotFoundError
+
+        with self._failures_as_store_error("read"):
+            try:
+                pointer = self.client.get_collection(self.pointer)
+            except NotFoundError:
+                return self.base
+            return str((pointer.metadata or {}).get("live", self.base))
+
+    def refresh(self) -> None:
+        """Follow the pointer now (a writer does this once it holds the lock)."""
+        if self.follows_pointer:
+            self._open(self.live_name())
 
     def _collection(self) -> Any:
         return self.client.get_collection(self.name)
-
-    def writer(self, bar: Any) -> Chroma:
-        """The collection as a vector store whose embedding calls advance `bar`."""
-        from langchain_chroma import Chroma
-
-        return Chroma(client=self.client, collection_name=self.name, embedding_function=ProgressEmbeddings(self.embedder, bar))
 
     @property
     def revision(self) -> str:
         """Changes whenever a sync changes the store; tells when BM25 must be rebuilt.
 
-        Reopens the collection if another process rebuilt (and so replaced) it.
+        Resolves the live pointer, so a reader follows a rebuild done by another process.
         """
-        current = self._collection()
-        if current.id != self.vectorstore._collection.id:
-            self.vectorstore = self._open_vectorstore(self.embedder)
-        return f"{current.id}:{(current.metadata or {}).get('revision', '')}:{current.count()}"
+
+        def read() -> str:
+            current = self.client.get_collection(self.live_name() if self.follows_pointer else self.name)
+            if current.id != self._collection_id:
+                self._open(current.name)
+            return f"{current.id}:{(current.metadata or {}).get('revision', '')}:{current.count()}"
+
+        return self._read("read", read)
 
     def status(self) -> IndexStatus:
         """How many articles and chunks are indexed, and when the index last changed."""
         articles = {str(c.metadata.get("article_id")) for c in self.iter_chunks(with_text=False)}
-        collection = self._collection()
+        collection = self._read("read", self._collection)
         return IndexStatus(
             articles=len(articles), chunks=int(collection.count()), updated_at=str((collection.metadata or {}).get("updated_at", ""))
         )
 
     def count(self) -> int:
         """Number of chunks stored."""
-        return int(self._collection().count())
+        return self._read("read", lambda: int(self._collection().count()))
 
     def iter_chunks(self, *, with_text: bool = True) -> Iterator[StoredChunk]:
         """Every stored chunk, page by page."""
         include = ["metadatas", "documents"] if with_text else ["metadatas"]
         offset = 0
         while True:
-            page = self.vectorstore.get(include=include, limit=PAGE, offset=offset)
+            with self._failures_as_store_error("read"):
+                page = self.vectorstore.get(include=include, limit=PAGE, offset=offset)
             ids = page["ids"]
             if not ids:
                 return
@@ -216,39 +319,91 @@ class ChunkStore:
         """The chunks with these ids that exist."""
         if not ids:
             return []
-        page = self.vectorstore.get(ids=ids, include=["metadatas", "documents"])
+        page = self._read("read", lambda: self.vectorstore.get(ids=ids, include=["metadatas", "documents"]))
         return [
             StoredChunk(id=i, text=t or "", metadata=dict(m or {}))
             for i, t, m in zip(page["ids"], page["documents"], page["metadatas"], strict=True)
         ]
 
+    def add(self, texts: list[str], metadatas: list[dict[str, Any]], ids: list[str], *, bar: Any) -> None:
+        """Embed and store chunks (replacing any with the same ids); embedding calls advance `bar`."""
+        from langchain_chroma import Chroma
+
+        writer = Chroma(client=self.client, collection_name=self.name, embedding_function=ProgressEmbeddings(self.embedder, bar))
+        with self._failures_as_store_error("written"):
+            writer.add_texts(texts=texts, metadatas=metadatas, ids=ids)
+
+    def copy_from(self, other: ChunkStore, ids: list[str]) -> None:
+        """Copy chunks with their vectors from another collection (a rebuild keeps what it could not re-split)."""
+        if not ids:
+            return
+        with self._failures_as_store_error("copied"):
+            page = self.client.get_collection(other.name).get(ids=ids, include=["embeddings", "documents", "metadatas"])
+            self._collection().upsert(
+                ids=page["ids"], embeddings=page["embeddings"], documents=page["documents"], metadatas=page["metadatas"]
+            )
+
     def delete(self, ids: list[str]) -> None:
         """Delete chunks by id."""
-        for begin in range(0, len(ids), PAGE):
-            self.vectorstore.delete(ids=ids[begin : begin + PAGE])
+        with self._failures_as_store_error("written"):
+            for begin in range(0, len(ids), PAGE):
+                self.vectorstore.delete(ids=ids[begin : begin + PAGE])
 
     def mark_changed(self) -> None:
         """Record a new revision in the collection's metadata."""
-        collection = self._collection()
-        metadata = {key: value for key, value in (collection.metadata or {}).items() if not key.startswith("hnsw:")}
-        metadata["revision"] = uuid.uuid4().hex
-        metadata["updated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-        collection.modify(metadata=metadata)
+        with self._failures_as_store_error("written"):
+            collection = self._collection()
+            metadata = {key: value for key, value in (collection.metadata or {}).items() if not key.startswith("hnsw:")}
+            metadata["revision"] = uuid.uuid4().hex
+            metadata["updated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+            collection.modify(metadata=metadata)
 
     def dense_search(self, query_vector: list[float], k: int) -> list[tuple[StoredChunk, float]]:
         """Up to k chunks nearest to the query vector, with their cosine similarity (Chroma returns fewer when it holds fewer)."""
         if k <= 0:
             return []
-        hits = self.vectorstore.similarity_search_by_vector_with_relevance_scores(query_vector, k=k)
+        hits = self._read("searched", lambda: self.vectorstore.similarity_search_by_vector_with_relevance_scores(query_vector, k=k))
         return [
             (StoredChunk(id=str(doc.id), text=doc.page_content, metadata=dict(doc.metadata)), 1.0 - float(distance))
             for doc, distance in hits
         ]
 
-    def replace_with(self, other: ChunkStore) -> None:
-        """Make `other` (a freshly built collection) this store's collection, dropping the old one."""
-        old = f"{self.name}-old-{uuid.uuid4().hex[:8]}"
-        self._collection().modify(name=old)
-        other._collection().modify(name=self.name)
-        self.client.delete_collection(old)
-        self.vectorstore = self._open_vectorstore(self.embedder)
+    def new_build(self) -> ChunkStore:
+        """A fresh, empty collection for a rebuild, invisible to readers until `switch_to` makes it live."""
+        return ChunkStore(self.settings, self.embedder, client=self.client, collection=f"{self.base}-build-{uuid.uuid4().hex[:8]}")
+
+    def switch_to(self, build: ChunkStore) -> None:
+        """Make `build` the live collection in one write to the pointer, then drop the old one.
+
+        Call with the write lock held. A crash before the pointer write leaves the old index live;
+        after it, the new one; either way the other collection is a leftover the next writer removes.
+        """
+        from chromadb.errors import NotFoundError
+
+        old = self.name
+        with self._failures_as_store_error("switched"):
+            try:
+                pointer = self.client.get_collection(self.pointer)
+            except NotFoundError:
+                pointer = self.client.create_collection(self.pointer, metadata={"live": old})
+            crash_point("switch")
+            pointer.modify(metadata={"live": build.name})  # the switch: readers see the new index from here on
+            crash_point("switch")
+            self._open(build.name)
+            self.client.delete_collection(old)
+
+    def leftovers(self) -> list[str]:
+        """Collections of this index that are neither live nor the pointer: half-built or replaced ones of dead runs."""
+        pattern = re.compile(rf"{re.escape(self.base)}(-(build|rebuild|old)-[0-9a-f]{{8}})?")
+        live = self.live_name()
+        with self._failures_as_store_error("read"):
+            names = [c.name for c in self.client.list_collections()]
+        return sorted(n for n in names if pattern.fullmatch(n) and n != live)
+
+    def remove_leftovers(self) -> list[str]:
+        """Delete the leftovers of dead runs (call with the write lock held); their names."""
+        removed = self.leftovers()
+        with self._failures_as_store_error("cleaned up"):
+            for name in removed:
+                self.client.delete_collection(name)
+        return removed

@@ -1,20 +1,39 @@
-"""Keep the Chroma store in step with the articles folder, by content hash."""
+"""Keep the Chroma store in step with the articles folder, by content hash.
+
+A sync, in order, all under the store's write lock (`index.lock.WriteLock`; readers take none):
+1. remove the leftovers of dead runs (half-built or replaced collections), and report them;
+2. read the folder and compare content hashes with what the store holds; when nothing changed,
+   stop here, without loading the embedding model (or torch);
+3. for each new or changed article: embed and add its new chunks, then delete its old ones;
+4. delete the chunks of articles gone from the folder;
+5. a rebuild does 3 into a fresh collection and then switches the live pointer to it.
+
+What a SIGKILL at each step leaves: before 3, nothing changed. In 3, every article is either
+fully indexed in its old or new version, or (between add and delete) in both; the next sync
+re-indexes it. In 4, some removed articles are still there; the next sync removes them. In 5,
+see `ChunkStore.switch_to`: the old or the new index is live, never none. `tests/test_crash.py`
+kills a real run at these points.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
-import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from index.articles import Article, ArticleLoader, SkippedFile
-from index.chunking import chunk_article, chunk_metadata
-from index.embedding import Embedder
-from index.errors import NoArticlesError
+from index.chunking import Chunk, chunk_article, chunk_metadata
+from index.errors import ModelError, NoArticlesError
+from index.faults import crash_point
+from index.lock import WriteLock
 from index.settings import Settings
-from index.store import ChunkStore
+from index.store import ChunkStore, StoredArticle
+
+if TYPE_CHECKING:
+    from index.embedding import Embedder
 
 log = logging.getLogger("newsqa")
 
@@ -34,6 +53,9 @@ class IndexReport(BaseModel):
     updated_ids: list[str] = Field(default_factory=list, description="Ids of the updated articles.")
     removed_ids: list[str] = Field(default_factory=list, description="Ids of the removed articles.")
     skipped_files: list[SkippedFile] = Field(default_factory=list, description="Each skipped file or line, and why.")
+    leftovers_removed: list[str] = Field(
+        default_factory=list, description="Collections left by dead runs (half-built or replaced) that this run deleted."
+    )
 
     def summary(self) -> dict[str, int | float]:
         """The counts, as printed by `newsqa index --json`."""
@@ -50,13 +72,15 @@ def update_index(
     embedder: Embedder | None = None,
     store: ChunkStore | None = None,
     progress: bool = False,
+    wait: bool = True,
 ) -> IndexReport:
     """Sync the store with the articles folder: add new, re-index changed, drop removed articles.
 
-    Unchanged articles are not embedded again. New chunks of a changed article are stored before
-    its old ones are deleted, so a failed run leaves every previously indexed article answerable.
-    With `rebuild`, everything is re-embedded into a fresh collection that replaces the old one
-    only once it is complete.
+    Unchanged articles are not embedded again, and when nothing changed the model is not even
+    loaded. New chunks of a changed article are stored before its old ones are deleted, so a failed
+    run leaves every previously indexed article answerable. With `rebuild`, everything is
+    re-embedded into a fresh collection that becomes live only once it is complete. Runs hold the
+    store's write lock, so they happen one at a time.
 
     Args:
         settings: Where the articles and the store are; the defaults (and `NEWSQA_*`) otherwise.
@@ -65,84 +89,123 @@ def update_index(
         embedder: An already loaded model, to avoid loading it again.
         store: An already open store, to avoid opening it again.
         progress: Show a progress bar while embedding.
+        wait: When another run holds the lock, wait for it (saying so); else raise `IndexBusyError`.
     """
     started = time.perf_counter()
     settings = settings or Settings()
     folder = Path(articles_dir or settings.articles_dir)
-    loaded = ArticleLoader(folder).load()
+    live = store or ChunkStore(settings, embedder)
+    with WriteLock(settings, wait=wait):
+        live.refresh()  # another writer may have switched the index while we waited
+        report = IndexReport(leftovers_removed=live.remove_leftovers())
+        for name in report.leftovers_removed:
+            log.warning("Removed %s, left by an index run that did not finish", name)
+        _sync(live, folder, settings, report, rebuild=rebuild, progress=progress)
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report
+
+
+def _sync(live: ChunkStore, folder: Path, settings: Settings, report: IndexReport, *, rebuild: bool, progress: bool) -> None:
+    """The body of `update_index`, with the lock held."""
+    loaded = ArticleLoader(folder, limits=settings.limits).load()
     if not loaded.articles:
         reasons = "; ".join(str(s) for s in loaded.skipped[:5])
         raise NoArticlesError(
             f"No readable articles in {folder}{f' ({reasons})' if reasons else ''}. Add .txt, .md, .html, .json "
             "or .jsonl articles there; nothing in the index was changed."
         )
-    embedder = embedder or (store.embedder if store else Embedder(settings.embedding_model, batch_size=settings.embedding_batch_size))
-    live = store or ChunkStore(settings, embedder)
-    target = (
-        ChunkStore(settings, embedder, client=live.client, collection=f"{live.name}-rebuild-{uuid.uuid4().hex[:8]}") if rebuild else live
-    )
-
-    report = IndexReport(skipped=len(loaded.skipped), skipped_files=loaded.skipped)
-    stored = target.indexed_articles()
+    report.skipped_files = list(loaded.skipped)
+    stored = live.indexed_articles()
     todo: list[Article] = []
     for article in loaded.articles:
         previous = stored.get(article.id)
-        if previous is None:
-            report.added_ids.append(article.id)
-            todo.append(article)
-        elif previous.hash != article.content_hash or not previous.complete:
-            report.updated_ids.append(article.id)
+        if rebuild or previous is None or previous.hash != article.content_hash or not previous.complete:
+            (report.added_ids if previous is None else report.updated_ids).append(article.id)
             todo.append(article)
         else:
             report.unchanged += 1
-
-    try:
-        report.chunks_embedded = _store_articles(target, todo, settings, stored, progress=progress)
-    except BaseException:
-        if rebuild:
-            live.client.delete_collection(target.name)
-        raise
-
+    plans = _chunk_articles(todo, settings, report)
     present = {a.id for a in loaded.articles}
     skipped_paths = {s.path for s in loaded.skipped}
+    gone = {i: p for i, p in stored.items() if i not in present and p.path not in skipped_paths}
+    # kept as indexed: articles that could not be split this time, and files that turned unreadable
+    unsplit = {a.id for a in todo} - set(plans)
+    kept = [p for i, p in stored.items() if i in unsplit or (i not in present and i not in gone)]
     for article_id, previous in stored.items():
-        if article_id in present:
-            continue
-        if previous.path in skipped_paths:  # unreadable now, but what was indexed is kept
+        if article_id not in present and article_id not in gone:
             log.warning("Keeping indexed article %s: its file %s could not be read this time", article_id, previous.path)
-            continue
-        target.delete(previous.chunk_ids)
-        report.removed_ids.append(article_id)
 
     if rebuild:
-        live.replace_with(target)
-    if todo or report.removed_ids or rebuild:
+        target = live.new_build()
+        try:
+            report.chunks_embedded = _store_articles(target, plans, {}, progress=progress)
+            target.copy_from(live, [i for previous in kept for i in previous.chunk_ids])
+        except BaseException:
+            live.client.delete_collection(target.name)  # never made live; after a SIGKILL the next writer removes it
+            raise
+        live.switch_to(target)
+    else:
+        report.chunks_embedded = _store_articles(live, plans, stored, progress=progress)
+        for previous in gone.values():
+            live.delete(previous.chunk_ids)
+    report.removed_ids = sorted(gone)
+
+    if plans or report.removed_ids or rebuild:
         live.mark_changed()
+    report.skipped = len(report.skipped_files)
     report.added, report.updated, report.removed = len(report.added_ids), len(report.updated_ids), len(report.removed_ids)
     report.total_chunks = live.count()
-    report.seconds = round(time.perf_counter() - started, 3)
-    return report
 
 
-def _store_articles(store: ChunkStore, articles: list[Article], settings: Settings, stored: dict, *, progress: bool) -> int:
+def _chunk_articles(articles: list[Article], settings: Settings, report: IndexReport) -> dict[str, tuple[Article, list[Chunk]]]:
+    """Each article's chunks, by id; an article that fails to split is skipped (and reported), keeping what is indexed of it."""
+    plans: dict[str, tuple[Article, list[Chunk]]] = {}
+    for article in articles:
+        try:
+            chunks = chunk_article(
+                article,
+                chunk_size=settings.chunking.chunk_size,
+                chunk_overlap=settings.chunking.chunk_overlap,
+                max_sentence_chars=settings.limits.max_sentence_chars,
+            )
+        except ModelError:  # the NER model is missing: every article would fail, and the message says how to install it
+            raise
+        except Exception as error:  # one bad article must not stop the others
+            log.warning("Skipping %s: it could not be split into chunks (%s)", article.path, error)
+            report.skipped_files.append(
+                SkippedFile(
+                    path=article.path,
+                    reason=f"could not be split into chunks ({type(error).__name__}: {error}); its indexed version is kept",
+                )
+            )
+            for ids in (report.added_ids, report.updated_ids):
+                if article.id in ids:
+                    ids.remove(article.id)
+            continue
+        plans[article.id] = (article, chunks)
+    return plans
+
+
+def _store_articles(
+    store: ChunkStore, plans: dict[str, tuple[Article, list[Chunk]]], stored: dict[str, StoredArticle], *, progress: bool
+) -> int:
     """Embed and store each article's chunks, then delete its stale ones; returns chunks embedded."""
     from tqdm.auto import tqdm
 
-    plans = [
-        (article, chunk_article(article, chunk_size=settings.chunking.chunk_size, chunk_overlap=settings.chunking.chunk_overlap))
-        for article in articles
-    ]
-    total = sum(len(chunks) for _, chunks in plans)
+    total = sum(len(chunks) for _, chunks in plans.values())
     with tqdm(total=total, desc="Embedding chunks", unit="chunk", disable=not progress or total == 0) as bar:
-        writer = store.writer(bar)
-        for article, chunks in plans:
-            writer.add_texts(
+        for article, chunks in plans.values():
+            store.add(
                 texts=[c.text for c in chunks],
                 metadatas=[chunk_metadata(article, c, len(chunks)) for c in chunks],
                 ids=[c.id for c in chunks],
+                bar=bar,
             )
             previous = stored.get(article.id)
             if previous is not None:
                 fresh = {c.id for c in chunks}
-                store.delete([i for i in previous.chunk_ids if i not in fresh])
+                stale = [i for i in previous.chunk_ids if i not in fresh]
+                if stale:
+                    crash_point("replace")  # both versions are stored now
+                    store.delete(stale)
     return total

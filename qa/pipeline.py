@@ -115,7 +115,7 @@ class Pipeline:
         asked = check_question(question, self.settings)
         if self.store.count() == 0:
             raise NoIndexError()
-        standalone, query = standalone_question(asked, history)
+        standalone, query = standalone_question(asked, history, max_turns=self.settings.limits.max_history_turns)
         day = today or self.settings.today or date.today()
         result = self.chain.invoke({"asked": asked, "question": standalone, "query": query, "today": day})
         result.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 2)

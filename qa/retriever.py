@@ -69,7 +69,9 @@ class HybridRetriever(BaseRetriever):
     @property
     def term_weights(self) -> TermWeights:
         """IDF weights of the BM25 index as last built, without asking the store again."""
-        return (self._bm25 or self.lexical_index()).weights
+        with self._lock:
+            built = self._bm25
+        return (built or self.lexical_index()).weights
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None) -> list[Document]:
         k = k or self.k

@@ -34,6 +34,10 @@ CONFIDENCE_TEXT = {
     "unlikely": "Unlikely to answer the question: read the sources before relying on it.",
 }
 UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".json", ".jsonl"]
+INDEX_EVENTS = "index"
+"""Gradio concurrency group of the events that write the index (upload, rebuild): one runs at a time."""
+STATUS_REFRESH_SECONDS = 5.0
+"""How often an open page re-reads the index status line."""
 
 CSS = """
 .nq-answer { font-size: 1.02rem; line-height: 1.55; }
@@ -173,7 +177,7 @@ def index_uploads(pipeline: Pipeline, files: list[Any] | None, *, rebuild: bool 
     lines: list[str] = []
     if files:
         pairs = [(Path(str(f)).name, Path(str(f))) for f in files]  # Gradio keeps the uploaded name on its temp copy
-        saved = save_uploads(pairs, Path(settings.articles_dir), max_bytes=settings.max_upload_bytes)
+        saved = save_uploads(pairs, Path(settings.articles_dir), max_bytes=settings.max_upload_bytes, limits=settings.limits)
         lines += [f"Refused {html.escape(r)}" for r in saved.refused]
         if not saved.saved and not rebuild:
             return "<br>".join(lines) or "Nothing uploaded.", status_line(pipeline)
@@ -219,7 +223,7 @@ def build_app(pipeline: Pipeline) -> Any:
                 file_count="multiple",
                 file_types=UPLOAD_TYPES,
                 type="filepath",
-                label="Upload articles (.txt .md .html .json .jsonl, up to 10 MB each)",
+                label=f"Upload articles (.txt .md .html .json .jsonl, up to {pipeline.settings.max_upload_bytes / 1e6:.0f} MB each)",
                 elem_id="nq-upload",
             )
             with gr.Row():
@@ -233,9 +237,26 @@ def build_app(pipeline: Pipeline) -> Any:
         send.click(respond, [box, chatbot, questions], [chatbot, questions, box], api_name="ask_chat")
         box.submit(respond, [box, chatbot, questions], [chatbot, questions, box], api_visibility="private")
         clear.click(lambda: ([], [], ""), None, [chatbot, questions, box], api_visibility="private")
-        add.click(lambda f: index_uploads(pipeline, f), files, [report, status], api_visibility="private")
-        rebuild.click(lambda: index_uploads(pipeline, None, rebuild=True), None, [report, status], api_visibility="private")
+        # index events run one at a time (and under the store's write lock, shared with the CLI and the watcher)
+        add.click(
+            lambda f: index_uploads(pipeline, f),
+            files,
+            [report, status],
+            api_visibility="private",
+            concurrency_limit=1,
+            concurrency_id=INDEX_EVENTS,
+        )
+        rebuild.click(
+            lambda: index_uploads(pipeline, None, rebuild=True),
+            None,
+            [report, status],
+            api_visibility="private",
+            concurrency_limit=1,
+            concurrency_id=INDEX_EVENTS,
+        )
         demo.load(lambda: status_line(pipeline), None, status, api_visibility="private")
+        # the index also changes from outside (the CLI, a watcher): refresh the status line without a reload
+        gr.Timer(STATUS_REFRESH_SECONDS).tick(lambda: status_line(pipeline), None, status, api_visibility="private", show_progress="hidden")
 
         def ask_api(question: str) -> dict[str, Any]:
             try:
@@ -268,7 +289,7 @@ def launch(settings: Settings, *, host: str = "127.0.0.1", port: int = 7860, blo
     """Serve the chat page; warns when it is reachable from other machines without a login."""
     auth = None
     if settings.ui_auth:
-        user, sep, password = settings.ui_auth.partition(":")
+        user, sep, password = settings.ui_auth.get_secret_value().partition(":")
         if not sep or not user or not password:
             raise NewsqaError("--auth / NEWSQA_UI_AUTH must look like user:password.")
         auth = (user, password)

@@ -8,6 +8,7 @@ able to retitle the terminal or hide text.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 if TYPE_CHECKING:
-    from index import NewsqaError, Settings
+    from index import IndexReport, NewsqaError, Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Answer questions about news articles with cited sentences.")
 
@@ -115,22 +116,93 @@ def index(
     articles: ArticlesOption = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the index and embed every article again.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON line with the counts.")] = False,
+    no_wait: Annotated[bool, typer.Option("--no-wait", help="Exit 1 at once if another index run is writing, instead of waiting.")] = False,
 ) -> None:
     """Sync the index with the articles folder (only new and changed articles are embedded)."""
     _setup_logging()
     from index import NewsqaError, update_index
 
     try:
-        report = update_index(_settings(articles), rebuild=rebuild, progress=not as_json)
+        report = update_index(_settings(articles), rebuild=rebuild, progress=not as_json, wait=not no_wait)
     except NewsqaError as error:
         _fail(error)
     if as_json:
         typer.echo(json.dumps(report.summary()))
         return
-    typer.echo(
+    typer.echo(_describe(report))
+
+
+def _describe(report: IndexReport) -> str:
+    return (
         f"{report.added} added, {report.updated} updated, {report.removed} removed, {report.unchanged} unchanged, "
         f"{report.skipped} skipped; {report.chunks_embedded} chunks embedded, {report.total_chunks} in the index ({report.seconds:.1f} s)"
     )
+
+
+def _print_sync(report: IndexReport) -> None:
+    """One timestamped line per sync of a watcher or fetcher."""
+    from datetime import datetime
+
+    typer.echo(f"{datetime.now().isoformat(timespec='seconds')} {_describe(report)}")
+    for skipped in report.skipped_files:
+        typer.echo(f"  skipped {skipped}")
+
+
+@app.command()
+def watch(articles: ArticlesOption = None) -> None:
+    """Keep the index in step with the articles folder: sync after every change (Ctrl-C stops)."""
+    _setup_logging()
+    from index.watch import ArticleWatcher
+
+    settings = _settings(articles)
+    typer.echo(f"watching {settings.articles_dir} (sync {settings.watch.debounce_seconds:g} s after the last change)")
+    with contextlib.suppress(KeyboardInterrupt):
+        ArticleWatcher(settings, on_report=_print_sync).run()
+
+
+def _parse_every(every: str) -> float:
+    units = {"s": 1, "m": 60, "h": 3600}
+    amount, unit = every[:-1], every[-1:]
+    if unit not in units or not amount.replace(".", "", 1).isdigit() or float(amount) <= 0:
+        typer.echo(f"error: --every {every!r} must look like 30s, 15m or 2h.", err=True)
+        raise typer.Exit(2)
+    return float(amount) * units[unit]
+
+
+@app.command()
+def fetch(
+    feeds: Annotated[list[str], typer.Argument(help="RSS/Atom feeds: files or http(s) URLs.")],
+    articles: ArticlesOption = None,
+    every: Annotated[str | None, typer.Option("--every", help="Keep fetching at this interval, e.g. 15m (s, m, h).")] = None,
+) -> None:
+    """Save new feed entries as articles in the articles folder, then sync the index."""
+    _setup_logging()
+    import time
+
+    from index import NewsqaError, update_index
+    from index.feeds import fetch_feeds
+
+    settings = _settings(articles)
+    pause = _parse_every(every) if every else None
+    while True:
+        fetched = fetch_feeds(feeds, settings)
+        for problem in fetched.problems:
+            typer.echo(f"warning: {problem}", err=True)
+        typer.echo(f"{len(fetched.saved)} new entries saved, {fetched.known} already there")
+        try:
+            _print_sync(update_index(settings))
+        except NewsqaError as error:
+            if pause is None:
+                _fail(error)
+            typer.echo(f"error: {error}", err=True)
+        if pause is None:
+            if fetched.failed_feeds == len(feeds):
+                raise typer.Exit(1)
+            return
+        try:
+            time.sleep(pause)
+        except KeyboardInterrupt:
+            return
 
 
 @app.command()
@@ -196,8 +268,9 @@ def serve(
     ] = None,
     auth_file: Annotated[Path | None, typer.Option("--auth-file", help="File whose first line is user:password.")] = None,
     articles: ArticlesOption = None,
+    watch: Annotated[bool, typer.Option("--watch", help="Also keep the index in step with the articles folder while serving.")] = False,
 ) -> None:
-    """Open the chat page (indexes nothing: run `newsqa index` first, or upload articles there)."""
+    """Open the chat page (indexes nothing unless --watch: run `newsqa index` first, or upload articles there)."""
     _setup_logging()
     settings = _settings(articles)
     if auth is not None and auth_file is not None:
@@ -206,13 +279,24 @@ def serve(
     if auth_file is not None:
         auth = _read_auth_file(auth_file)
     if auth is not None:
-        settings = settings.model_copy(update={"ui_auth": auth})
+        from pydantic import SecretStr
+
+        settings = settings.model_copy(update={"ui_auth": SecretStr(auth)})
     _check_port(host, port)
     from index import NewsqaError
+    from qa import get_pipeline
     from ui.app import launch
 
     try:
-        launch(settings, host=host, port=port)
+        pipeline = get_pipeline(settings)
+        if watch:
+            import threading
+
+            from index.watch import ArticleWatcher
+
+            watcher = ArticleWatcher(settings, store=pipeline.store, on_report=_print_sync)
+            threading.Thread(target=watcher.run, name="newsqa-watch", daemon=True).start()
+        launch(settings, host=host, port=port, pipeline=pipeline)
     except NewsqaError as error:
         _fail(error)
     except OSError as error:  # the port was taken between the check and the launch

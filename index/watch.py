@@ -1,0 +1,114 @@
+"""Keep the index current: watch the articles folder and sync after each burst of changes.
+
+`ArticleWatcher.run` syncs once at start, then waits for changes (`watchfiles`), lets the folder
+go quiet for `watch.debounce_seconds`, waits until every changed file has kept its size and mtime
+for `watch.settle_seconds` (so a file still being copied is not indexed half), and syncs through
+`update_index`, that is under the store's write lock like every other writer. Nothing stops it
+but its stop event: a deleted folder is waited for, a bad file is skipped by the sync, and any
+other failure of a sync is logged and retried at the next change.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from index.errors import NewsqaError
+from index.settings import Settings
+from index.store import ChunkStore
+from index.sync import IndexReport, update_index
+
+log = logging.getLogger("newsqa")
+
+FOLDER_POLL_SECONDS = 1.0
+"""How often a missing articles folder is looked for again."""
+
+
+def _file_state(paths: set[Path]) -> dict[Path, tuple[int, int] | None]:
+    state: dict[Path, tuple[int, int] | None] = {}
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            state[path] = None  # gone (deleted, or renamed away)
+        else:
+            state[path] = (stat.st_size, stat.st_mtime_ns)
+    return state
+
+
+class ArticleWatcher:
+    """Watches the articles folder and syncs the index after changes.
+
+    Args:
+        settings: Which folder and store; `settings.watch` sets the timing.
+        store: An open store to sync (e.g. the chat's), so the model loads once; opened on first sync otherwise.
+        on_report: Called with each sync's report (the CLI prints it); errors are logged either way.
+    """
+
+    def __init__(
+        self, settings: Settings, *, store: ChunkStore | None = None, on_report: Callable[[IndexReport], None] | None = None
+    ) -> None:
+        self.settings = settings
+        self.folder = Path(settings.articles_dir)
+        self.store = store
+        self.on_report = on_report
+        self.last_report: IndexReport | None = None
+
+    def sync(self) -> IndexReport | None:
+        """One sync now; a failure is logged, and the watcher goes on."""
+        try:
+            if self.store is None:
+                self.store = ChunkStore(self.settings)
+            report = update_index(self.settings, store=self.store)
+        except NewsqaError as error:
+            log.warning("sync failed: %s", error)
+            return None
+        except Exception:  # the watcher must outlive any one sync
+            log.exception("sync failed unexpectedly; retrying at the next change")
+            return None
+        self.last_report = report
+        if self.on_report:
+            self.on_report(report)
+        return report
+
+    def wait_until_settled(self, paths: set[Path], stop: threading.Event) -> None:
+        """Return once none of `paths` has changed size or mtime for `settle_seconds` (or after `max_settle_seconds`)."""
+        timing = self.settings.watch
+        deadline = time.monotonic() + timing.max_settle_seconds
+        before = _file_state(paths)
+        while not stop.wait(timing.settle_seconds):
+            after = _file_state(paths)
+            if after == before or time.monotonic() > deadline:
+                return
+            before = after
+
+    def run(self, stop: threading.Event | None = None) -> None:
+        """Sync now, then after every burst of changes, until `stop` is set."""
+        import watchfiles
+
+        stop = stop or threading.Event()
+        quiet_ms = int(self.settings.watch.debounce_seconds * 1000)
+        self.sync()
+        while not stop.is_set():
+            if not self.folder.is_dir():
+                log.warning("articles folder %s is missing; waiting for it (the index is kept as it is)", self.folder)
+                while not self.folder.is_dir():
+                    if stop.wait(FOLDER_POLL_SECONDS):
+                        return
+                self.sync()
+            try:
+                for changes in watchfiles.watch(
+                    self.folder, step=quiet_ms, debounce=quiet_ms * 5, stop_event=stop, rust_timeout=1000, raise_interrupt=False
+                ):
+                    self.wait_until_settled({Path(path) for _, path in changes}, stop)
+                    if stop.is_set():
+                        return
+                    self.sync()
+                    if not self.folder.is_dir():
+                        break
+            except (FileNotFoundError, RuntimeError, OSError) as error:  # the folder vanished under the watch
+                log.warning("watching %s stopped (%s); starting again", self.folder, error)
+                stop.wait(FOLDER_POLL_SECONDS)
