@@ -49,3 +49,20 @@ def test_abstained_answer_lists_related_passages():
 def test_a_quote_that_does_not_match_its_passage_is_not_marked():
     wrong = citation(1, "Done.").model_copy(update={"start": 100, "end": 105})
     assert "<mark" not in render_answer(answer(wrong))
+
+
+def test_short_answer_first_in_bold_and_marked_inside_the_quote():
+    quote = 'He also wrote <img src=x onerror="alert(2)">.'
+    c = citation(1, quote)
+    phrase_start = c.start + quote.index("<img")
+    c = c.model_copy(update={"answer_start": phrase_start, "answer_end": phrase_start + len("<img src=x")})
+    a = answer(c).model_copy(update={"short": "<img src=x"})
+    html = render_answer(a)
+    assert html.index('<div class="nq-short"><b>&lt;img src=x</b></div>') < html.index('class="nq-answer"')
+    assert '<mark data-n="1">He also wrote <strong class="nq-short-phrase">&lt;img src=x</strong>' in html
+    assert "<img" not in html
+
+
+def test_confidence_shown_in_words_not_a_percentage():
+    html = render_answer(answer(citation(1, "Done.")).model_copy(update={"confidence": 0.55}))
+    assert "Uncertain" in html and "%" not in html

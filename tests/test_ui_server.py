@@ -60,7 +60,7 @@ def test_login_is_required(app_server):
         Client(app_server["url"], auth=("alice", "wrong"), verbose=False)
 
 
-def test_upload_handler_reports_added_refused_and_skipped(app_server, tmp_path):
+def test_upload_handler_reports_added_and_refused(app_server, tmp_path):
     from ui.app import index_uploads
 
     uploads = tmp_path / "gradio-tmp"
@@ -73,7 +73,7 @@ def test_upload_handler_reports_added_refused_and_skipped(app_server, tmp_path):
     exe.write_bytes(b"MZ")
     report, status = index_uploads(app_server["pipeline"], [str(good), str(bad), str(exe)])
     assert "1 added" in report and "Added: storm.txt" in report
-    assert "Refused tool.exe" in report and "Skipped bad.jsonl:1" in report
+    assert "Refused tool.exe" in report and "Refused bad.jsonl" in report  # checked with the loader before it is saved
     assert "2 articles" in status
     answer = app_server["pipeline"].ask("How many lorries were stranded at Dover?")
     assert "300 lorries" in answer.citations[0].quote
