@@ -43,6 +43,7 @@ lint: install
 
 bench: install
 	$(PY) bench/quality.py
+	$(PY) bench/latency.py
 
 clean:
 	rm -rf $(VENV) .newsqa

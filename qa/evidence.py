@@ -103,7 +103,7 @@ class Sentence:
         found = []
         for entity in self.entities:
             text = self.phrase(entity)
-            if entity.label not in labels or not text.strip() or set(terms(text)) <= question_terms:
+            if entity.label not in labels or not text.strip() or _term_set(text) <= question_terms:
                 continue
             if entity.label in _NAMED_LABELS and any(ch.isdigit() for ch in text):
                 continue
@@ -170,9 +170,10 @@ def _outside_quotes(sentence: str) -> str:
     return re.sub(r"[\"“][^\"”]*[\"”]", " ", sentence)
 
 
-@lru_cache(maxsize=8192)
-def _scope_terms(prior_words: str) -> frozenset[str]:
-    return frozenset(terms(prior_words))
+@lru_cache(maxsize=32768)
+def _term_set(text: str) -> frozenset[str]:
+    """The distinct terms of a sentence or scope (cached: the same sentences come back question after question)."""
+    return frozenset(terms(text))
 
 
 def _word_groups(pieces: tuple[str, ...]) -> list[tuple[str, list[int]]]:
@@ -255,10 +256,10 @@ class EvidencePicker:
         total = sum(idf.values()) or 1.0
         focus_total = sum(idf[t] for t in question.focus) or 1.0
         for sentence, vectors in zip(sentences, encoded[1:], strict=True):
-            sentence_terms = set(terms(sentence.text))
+            sentence_terms = _term_set(sentence.text)
             scope, mentioned = self._scopes(sentence)
             before = self._antecedent(sentence)
-            before_terms = set(terms(before.text)) if before is not None else set()
+            before_terms = _term_set(before.text) if before is not None else frozenset()
             found = question.terms & sentence_terms | acronyms_spelled_out(question.text, sentence.text)
             scoped_names = question.names & (scope | before_terms)
             scoped_other = (question.terms - question.names - found) & scope
@@ -305,12 +306,12 @@ class EvidencePicker:
         a question's name from ruling out a sentence that says "she".
         """
         earlier = [s for s in sentence.siblings if s.start < sentence.start]
-        subject = _scope_terms(sentence.chunk.subject_words).union(
-            *(terms(s.phrase(e)) for s in earlier for e in s.entities if e.label in SUBJECT_LABELS)
+        subject = _term_set(sentence.chunk.subject_words).union(
+            *(_term_set(s.phrase(e)) for s in earlier for e in s.entities if e.label in SUBJECT_LABELS)
         )
         if earlier:
-            subject = subject.union(terms(earlier[-1].text))
-        mentioned = _scope_terms(sentence.chunk.prior_words).union(*(terms(s.text) for s in earlier))
+            subject = subject.union(_term_set(earlier[-1].text))
+        mentioned = _term_set(sentence.chunk.prior_words).union(*(_term_set(s.text) for s in earlier))
         return frozenset(subject), frozenset(mentioned)
 
     @staticmethod
@@ -333,7 +334,7 @@ class EvidencePicker:
     @staticmethod
     def _title_and_date_terms(sentence: Sentence) -> set[str]:
         meta = sentence.chunk.metadata
-        return set(terms(str(meta.get("title", "")))) | set(re.findall(r"\d+", str(meta.get("date", ""))))
+        return set(_term_set(str(meta.get("title", "")))) | set(re.findall(r"\d+", str(meta.get("date", ""))))
 
     def _type_match(self, question: Question, sentence: Sentence, before: Sentence | None) -> float:
         """1 when the sentence holds an entity of the asked label the question lacks, 0.5 for a secondary label, else 0."""
