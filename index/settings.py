@@ -97,6 +97,12 @@ class AnswerSettings(BaseModel):
     type_weight: float = Field(
         0.25, ge=0, description="The sentence holds an entity of the asked type (who → PERSON, when → DATE) that the question lacks."
     )
+    nearby_weight: float = Field(
+        0.3,
+        ge=0,
+        description="The asked-for entity sits near a question word the sentence matches: the fact the question is about, not another.",
+    )
+    near_words: int = Field(6, ge=1, description="How many words apart an entity and a matched question word may be to count as near.")
     name_weight: float = Field(
         0.6,
         ge=0,
@@ -128,11 +134,11 @@ class AnswerSettings(BaseModel):
         0.6, ge=0, le=1, description="Token similarity at which a question word counts as matched by a sentence word (reopen ~ reopening)."
     )
     confidence_slope: float = Field(
-        1.744,
+        1.495,
         allow_inf_nan=False,
         description="Platt scaling of the best score into a probability of being right (fitted by bench/calibrate.py on the news dev sets).",
     )
-    confidence_intercept: float = Field(-2.633, allow_inf_nan=False, description="Intercept of that Platt scaling.")
+    confidence_intercept: float = Field(-2.159, allow_inf_nan=False, description="Intercept of that Platt scaling.")
 
 
 class WatchSettings(BaseModel):

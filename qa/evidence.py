@@ -17,6 +17,8 @@ sentence gets these features (weights and thresholds are the described fields of
 - `answer_type`: the sentence (or the sentence that says who "she" is) holds an entity of the label
   the question asks for (who → PERSON, when → DATE, how much → MONEY, ...) that the question itself
   does not contain; half for a secondary label.
+- `nearby`: that entity sits within a few words of a question word the sentence matches ("would
+  reopen in April" for "When will the bridge reopen?"), not elsewhere in a lede full of dates.
 - `focus`: IDF-weighted share of the question's non-name terms the sentence matches, lexically or
   by a close token vector; too little focus, and no entity of the asked type, means the story is
   right but the question is not answered there ("How many piers were sold?"): the answerer abstains.
@@ -58,6 +60,7 @@ _SPEECH = re.compile(
 _QUOTE_START = re.compile(r"^[\"“‘]")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
 _WORD = re.compile(r"\w")
+_WORD_RUN = re.compile(r"\w+")
 _SPEAKER_LABELS = frozenset({"PERSON", "ORG", "NORP"})
 _NAMED_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC"})
 
@@ -78,6 +81,8 @@ class Sentence:
     alignment: float = 0.0
     lexical: float = 0.0
     answer_type: float = 0.0
+    nearby: float = 0.0
+    matched: set[str] = field(default_factory=set)
     focus: float = 1.0
     names: float = 1.0
     story_names: float = 1.0
@@ -277,6 +282,7 @@ class EvidencePicker:
             soft = {t for score, word_terms in word_scores if score >= s.focus_match_similarity for t in word_terms}
             sentence.focus = sum(idf[t] for t in question.focus if t in found or t in soft) / focus_total if question.focus else 1.0
             sentence.answer_type = self._type_match(question, sentence, before)
+            sentence.nearby = self._typed_near_focus(question, sentence, (found | soft) & question.focus)
             window = sentence_terms | before_terms | self._title_and_date_terms(sentence)
             if question.names:
                 sentence.names = len(question.names & (window | scope)) / len(question.names)
@@ -293,6 +299,7 @@ class EvidencePicker:
                 + s.lexical_weight * sentence.lexical
                 + s.rank_weight / (1.0 + sentence.chunk_rank)
                 + s.type_weight * sentence.answer_type
+                + s.nearby_weight * sentence.nearby
                 - s.name_weight * (1.0 - sentence.names)
                 - s.number_weight * (1.0 - sentence.numbers)
                 - s.period_weight * (1.0 - sentence.period)
@@ -336,6 +343,27 @@ class EvidencePicker:
         meta = sentence.chunk.metadata
         return set(_term_set(str(meta.get("title", "")))) | set(re.findall(r"\d+", str(meta.get("date", ""))))
 
+    def _typed_near_focus(self, question: Question, sentence: Sentence, matched: set[str]) -> float:
+        """1 when an entity of the asked label sits within `near_words` words of a matched focus word ("reopen in April")."""
+        sentence.matched = matched
+        if not matched or not question.kind.labels:
+            return 0.0
+        distances = self._distances(sentence, sentence.typed(question.kind.labels, question.terms), matched)
+        return 1.0 if any(d <= self.settings.near_words for d in distances) else 0.0
+
+    @staticmethod
+    def _distances(sentence: Sentence, entities: list[Entity], matched: set[str]) -> list[int]:
+        """For each entity, how many words it is from the nearest word of the sentence whose term is in `matched`."""
+        words = list(_WORD_RUN.finditer(sentence.text))
+        anchors = [i for i, w in enumerate(words) if _term_set(w.group(0)) & matched]
+        distances = []
+        for entity in entities:
+            start, end = entity.start - sentence.start, entity.end - sentence.start
+            inside = [i for i, w in enumerate(words) if w.start() < end and w.end() > start]
+            near = [min(abs(a - inside[0]), abs(a - inside[-1])) for a in anchors] if inside else []
+            distances.append(min(near, default=len(words)))
+        return distances
+
     def _type_match(self, question: Question, sentence: Sentence, before: Sentence | None) -> float:
         """1 when the sentence holds an entity of the asked label the question lacks, 0.5 for a secondary label, else 0."""
         kind = question.kind
@@ -368,6 +396,14 @@ class EvidencePicker:
             if speaker is not None:
                 candidates, owner = speaker.typed(kind.labels, question.terms), speaker
         distinct = {owner.phrase(e) for e in candidates}
+        if len(distinct) > 1 and owner is best and best.matched:
+            # several of the asked type: the one nearest the question's matched words, when it is clearly nearest
+            distances = self._distances(best, candidates, best.matched)
+            nearest = min(distances)
+            others = sorted(distances)[1:]
+            if nearest <= self.settings.near_words // 2 and all(d > nearest + self.settings.near_words // 2 for d in others):
+                candidates = [candidates[distances.index(nearest)]]
+                distinct = {owner.phrase(candidates[0])}
         if len(distinct) != 1:
             return None
         entity = candidates[0]
