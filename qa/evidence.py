@@ -395,6 +395,12 @@ class EvidencePicker:
             speaker = self._speaker(best, self._antecedent(best))
             if speaker is not None:
                 candidates, owner = speaker.typed(kind.labels, question.terms), speaker
+        if not candidates and kind.also and best.matched:
+            # "3.2 million pounds" tagged QUANTITY for "how much": a secondary label counts right next to the matched words
+            also = best.typed(kind.also, question.terms)
+            candidates = [
+                e for e, d in zip(also, self._distances(best, also, best.matched), strict=True) if d <= self.settings.near_words // 2
+            ]
         distinct = {owner.phrase(e) for e in candidates}
         if len(distinct) > 1 and owner is best and best.matched:
             # several of the asked type: the one nearest the question's matched words, when it is clearly nearest
