@@ -131,14 +131,20 @@ class AnswerSettings(BaseModel):
         description="Abstain when the best sentence matches less than this IDF-weighted share of the question's non-name terms and holds no entity of the asked type: the story is right, the question is not answered.",
     )
     focus_match_similarity: float = Field(
-        0.6, ge=0, le=1, description="Token similarity at which a question word counts as matched by a sentence word (reopen ~ reopening)."
+        0.5, ge=0, le=1, description="Token similarity at which a question word counts as matched by a sentence word (reopen ~ reopening)."
+    )
+    short_min_confidence: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Give a short answer only when the answer's calibrated confidence reaches this: no short answer beats a wrong one.",
     )
     confidence_slope: float = Field(
-        1.495,
+        1.969,
         allow_inf_nan=False,
         description="Platt scaling of the best score into a probability of being right (fitted by bench/calibrate.py on the news dev sets).",
     )
-    confidence_intercept: float = Field(-2.159, allow_inf_nan=False, description="Intercept of that Platt scaling.")
+    confidence_intercept: float = Field(-3.335, allow_inf_nan=False, description="Intercept of that Platt scaling.")
 
 
 class WatchSettings(BaseModel):

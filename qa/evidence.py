@@ -11,8 +11,10 @@ sentence gets these features (weights and thresholds are the described fields of
 - `alignment`: each content word of the question matched to its closest word of the sentence
   (MaxSim over token vectors, from the same forward pass); a name the story has established counts
   as matched.
-- `lexical`: IDF-weighted share of the question's terms found in the sentence; names and other
-  terms found only in the story's scope (title, lede, the sentence before) count in part.
+- `lexical`: IDF-weighted share of the question's terms found in the sentence or its story's
+  headline and date (which belong to every sentence of the story, so the lede does not win by
+  repeating them); names and other terms found only in the story's scope (lede, subjects named
+  before, the sentence before) count in part.
 - `rank`: the rank of the chunk the sentence came from.
 - `answer_type`: the sentence (or the sentence that says who "she" is) holds an entity of the label
   the question asks for (who → PERSON, when → DATE, how much → MONEY, ...) that the question itself
@@ -104,11 +106,11 @@ class Sentence:
         return (self.article_id, self.start)
 
     def typed(self, labels: frozenset[str], question_terms: set[str]) -> list[Entity]:
-        """Entities of these labels that the question does not already name (a name with digits in it is a tagging slip)."""
+        """Entities of these labels that share no word with the question (the answer is news to the asker; a name with digits in it is a tagging slip)."""
         found = []
         for entity in self.entities:
             text = self.phrase(entity)
-            if entity.label not in labels or not text.strip() or _term_set(text) <= question_terms:
+            if entity.label not in labels or not text.strip() or _term_set(text) & question_terms:
                 continue
             if entity.label in _NAMED_LABELS and any(ch.isdigit() for ch in text):
                 continue
@@ -234,9 +236,8 @@ class EvidencePicker:
                 sentences=self._related(ranked), abstained=True, confidence=round(min(confidence, 0.5), 4), best_score=best.score
             )
         chosen = self._choose(ranked)
-        return Evidence(
-            sentences=chosen, abstained=False, confidence=round(confidence, 4), best_score=best.score, short=self._short(question, best)
-        )
+        short = self._short(question, best) if confidence >= s.short_min_confidence else None
+        return Evidence(sentences=chosen, abstained=False, confidence=round(confidence, 4), best_score=best.score, short=short)
 
     def confidence(self, score: float) -> float:
         """The chance that an answer whose best sentence scores `score` is right (Platt scaling fitted on the dev sets)."""
@@ -265,7 +266,11 @@ class EvidencePicker:
             scope, mentioned = self._scopes(sentence)
             before = self._antecedent(sentence)
             before_terms = _term_set(before.text) if before is not None else frozenset()
-            found = question.terms & sentence_terms | acronyms_spelled_out(question.text, sentence.text)
+            # the headline's words (and the story's date) belong to every sentence of the story, so the
+            # lede does not win just by repeating them
+            found = question.terms & (sentence_terms | self._title_and_date_terms(sentence)) | acronyms_spelled_out(
+                question.text, sentence.text
+            )
             scoped_names = question.names & (scope | before_terms)
             scoped_other = (question.terms - question.names - found) & scope
 

@@ -58,7 +58,7 @@ _KINDS: tuple[tuple[re.Pattern[str], AnswerType], ...] = (
     ),
     (re.compile(r"\bhow (?:long|old)\b"), AnswerType("how long", DATE | frozenset({"QUANTITY"}), frozenset({"CARDINAL"}))),
     (
-        re.compile(r"\bhow (?:far|big|large|high|tall|deep|fast|heavy|wide|low)\b"),
+        re.compile(r"\bhow (?:far|big|large|high|tall|deep|fast|heavy|wide|low|strong|hot|cold|warm|severe|loud|steep)\b"),
         AnswerType("how big", frozenset({"QUANTITY"}), AMOUNT),
     ),
     (re.compile(rf"\bwhen\b|\b(?:what|which) {_TIME_NOUN}\b|\bwhat time\b"), AnswerType("when", DATE)),

@@ -101,10 +101,12 @@ def test_who_said_a_bare_quote_brings_the_speaker(news):
 @pytest.mark.integration
 def test_subject_covered_but_question_not_answered_abstains(news):
     pipeline, _ = news
-    for question in ("Why was the Marlow Dam sold?", "Who bought the Marlow Dam?"):
-        answer = pipeline.ask(question)
-        assert answer.abstained and answer.short is None, question
-        assert all(c.role == "related" for c in answer.citations)
+    answer = pipeline.ask("Why was the Marlow Dam sold?")
+    assert answer.abstained and answer.short is None
+    assert all(c.role == "related" for c in answer.citations)
+    # a person is named in the story, but nothing says anyone bought it: no short answer, and not "likely"
+    bought = pipeline.ask("Who bought the Marlow Dam?")
+    assert bought.short is None and (bought.abstained or bought.confidence_words != "likely")
 
 
 @pytest.mark.integration
