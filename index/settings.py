@@ -134,7 +134,7 @@ class AnswerSettings(BaseModel):
         0.5, ge=0, le=1, description="Token similarity at which a question word counts as matched by a sentence word (reopen ~ reopening)."
     )
     short_min_confidence: float = Field(
-        0.5,
+        0.6,
         ge=0,
         le=1,
         description="Give a short answer only when the answer's calibrated confidence reaches this: no short answer beats a wrong one.",
