@@ -1,0 +1,93 @@
+"""Find syndicated copies: the same wire story republished with another headline, byline or a few edits.
+
+Each article's text (not its title: outlets rewrite headlines) becomes a set of word shingles,
+`SHINGLE_WORDS` consecutive lower-cased words, summarised by a MinHash of `PERMUTATIONS`
+permutations; `datasketch.MinHashLSH` proposes pairs whose estimated Jaccard similarity may reach
+`COPY_THRESHOLD`, and a pair is a copy when the MinHash estimate does reach it. Copies are grouped
+transitively (A~B and B~C put A, B and C in one story). A story's id is the article id of its
+earliest copy (by date, undated last, then by id), so an article with no copies is its own story.
+
+The threshold is measured on the pairs in `bench/data/copies/` (`bench/copies.py` prints the
+similarities): true copies with a new headline, byline, outlet boilerplate and a few reworded
+sentences score 0.55-0.85, different stories on the same topic 0.00-0.10; 0.5 sits between them
+with room on both sides. Shingles of 3 words keep a reworded sentence from costing more than the
+few shingles around it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from index.dates import NO_DATE, date_ordinal
+
+SHINGLE_WORDS = 3
+"""Words per shingle: long enough that two stories on one topic share few, short enough that an edit costs few."""
+PERMUTATIONS = 128
+"""MinHash permutations: the Jaccard estimate's standard error is about 1/sqrt(128) ≈ 0.09 at worst, far less near 0 or 1."""
+COPY_THRESHOLD = 0.5
+"""Estimated Jaccard similarity of shingle sets at or above which two articles are copies of one story (see the module docstring)."""
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class StoryInput:
+    """What copy detection needs of an article."""
+
+    id: str
+    text: str
+    date: str = ""
+
+
+def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
+    """The text's runs of `size` consecutive lower-cased words (the whole text when it is shorter)."""
+    words = [w.casefold() for w in _WORD.findall(text)]
+    if len(words) <= size:
+        return {" ".join(words)} if words else set()
+    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+def _minhash(text: str) -> object:
+    from datasketch import MinHash
+
+    signature = MinHash(num_perm=PERMUTATIONS)
+    signature.update_batch([s.encode("utf-8") for s in sorted(shingles(text))])
+    return signature
+
+
+def similarity(first: str, second: str) -> float:
+    """The MinHash estimate of the Jaccard similarity of two texts' shingle sets (what `story_ids` compares)."""
+    return float(_minhash(first).jaccard(_minhash(second)))  # type: ignore[attr-defined]
+
+
+def story_ids(articles: Iterable[StoryInput], *, threshold: float = COPY_THRESHOLD) -> dict[str, str]:
+    """Each article's story id: the id of the earliest article it is a copy of (its own id when it has none)."""
+    from datasketch import MinHashLSH
+
+    items = list(articles)
+    signatures = {a.id: _minhash(a.text) for a in items}
+    lsh = MinHashLSH(threshold=threshold, num_perm=PERMUTATIONS)
+    for article_id, signature in signatures.items():
+        lsh.insert(article_id, signature)
+    parent = {a.id: a.id for a in items}
+
+    def root(node: str) -> str:
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for article_id, signature in signatures.items():
+        for other in lsh.query(signature):
+            if other != article_id and signature.jaccard(signatures[other]) >= threshold:  # type: ignore[attr-defined]
+                parent[root(other)] = root(article_id)
+
+    def age(article: StoryInput) -> tuple[bool, int, str]:
+        ordinal = date_ordinal(article.date)
+        return ordinal == NO_DATE, ordinal, article.id
+
+    earliest: dict[str, StoryInput] = {}
+    for article in sorted(items, key=age):
+        earliest.setdefault(root(article.id), article)
+    return {a.id: earliest[root(a.id)].id for a in items}
