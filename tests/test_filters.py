@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from index import BadQuestionError, ChunkStore, Settings, update_index
+from index import BadQuestionError, Settings, update_index
 from qa import Pipeline
 from tests.conftest import ROOT
 
@@ -110,15 +110,15 @@ def test_deleting_a_copy_keeps_the_other_answerable(news):
 
 def test_editing_a_copy_into_another_story_splits_it_off(news):
     folder = news.settings.articles_dir
-    text = (folder / "ap-bridge.md").read_text()
+    text = (folder / "reuters-bridge.md").read_text()
     head = text[: text.index("Engineers")]
-    (folder / "ap-bridge.md").write_text(
+    (folder / "reuters-bridge.md").write_text(
         head + "The Kessel Bridge reopened on Friday after eleven weeks of repairs, two days ahead of plan. Drivers queued at "
         "dawn to be the first across, and the ferry timetable went back to its summer hours. The transport office said the "
         "new cables should last for eighty years, and that tolls would stay unchanged until at least next spring.\n"
     )
     report = update_index(news.settings, store=news.store)
-    assert report.updated_ids == ["ap-bridge.md"]
+    assert report.updated_ids == ["reuters-bridge.md"] and report.stories_updated == 1  # ap, unchanged, named its story after reuters
     stories = {c.article_id: c.story_id for c in news.store.iter_chunks(with_text=False)}
     assert stories["ap-bridge.md"] == "ap-bridge.md" and stories["reuters-bridge.md"] == "reuters-bridge.md"
     assert news.ask(BRIDGE).citations[0].also_in == []
