@@ -45,7 +45,7 @@ class AppliedFilters(BaseModel):
         return bool(self.since or self.until or self.sources)
 
     def describe(self) -> str:
-        """The filters in words ("from 2025-01-01 to 2025-12-31; outlets: Reuters, AP"), or "" when none."""
+        """The filters in words ("dated from 2025-01-01 to 2025-12-31, from AP or Reuters"), or "" when none."""
         parts = []
         if self.since or self.until:
             dates = " ".join(
@@ -53,8 +53,8 @@ class AppliedFilters(BaseModel):
             )
             parts.append(f"dated {dates}")
         if self.sources:
-            parts.append(f"outlets: {', '.join(self.sources)}")
-        return "; ".join(parts)
+            parts.append(f"from {' or '.join(self.sources)}")
+        return ", ".join(parts)
 
 
 def _markdown_text(text: str) -> str:
