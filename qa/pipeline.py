@@ -12,11 +12,11 @@ from langchain_core.documents import Document
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
 from index import ChunkStore, Embedder, NoIndexError, Settings
-from index.dates import filter_date
 from index.errors import BadQuestionError
-from index.filters import ChunkFilter, source_key
+from index.filters import ChunkFilter
 from index.store import CatalogEntry
 from qa.evidence import Evidence, EvidencePicker, Sentence, ShortAnswer
+from qa.filters import outlet_names, resolve_filters
 from qa.followup import standalone_question
 from qa.models import Answer, AppliedFilters, Citation, Copy
 from qa.question import analyze_question
@@ -102,37 +102,13 @@ class Pipeline:
 
     def outlets(self) -> list[str]:
         """The indexed outlets, as their articles name them, sorted case-insensitively."""
-        names: dict[str, str] = {}
-        for entry in self.catalog():
-            if entry.source_key:
-                names.setdefault(entry.source_key, entry.source)
-        return [names[key] for key in sorted(names)]
+        return outlet_names(self.catalog())
 
     def resolve_filters(
         self, since: date | str | None = None, until: date | str | None = None, sources: Sequence[str] | str | None = None
     ) -> tuple[ChunkFilter, AppliedFilters]:
-        """Check the filters a user gave and turn them into a `ChunkFilter`, or raise `BadQuestionError` saying what to fix.
-
-        `since`/`until` are dates or ISO strings (inclusive); `sources` are outlet names, matched
-        case-insensitively against the indexed outlets.
-        """
-        first, last = filter_date(since, name="since"), filter_date(until, name="until")
-        if first is not None and last is not None and first > last:
-            raise BadQuestionError(f"since {first.isoformat()} is after until {last.isoformat()}: swap them, or widen the range.")
-        names = [sources] if isinstance(sources, str) else [s for s in (sources or []) if s and s.strip()]
-        keys: frozenset[str] | None = None
-        shown: list[str] = []
-        if names:
-            indexed = {source_key(name): name for name in self.outlets()}
-            unknown = [name for name in names if source_key(name) not in indexed]
-            if unknown:
-                listed = ", ".join(indexed.values()) or "none (no article names its outlet)"
-                missing = ", ".join(repr(name.strip()) for name in unknown)
-                raise BadQuestionError(f"no articles from {missing}; indexed outlets: {listed}.")
-            keys = frozenset(source_key(name) for name in names)
-            shown = [indexed[key] for key in sorted(keys)]
-        applied = AppliedFilters(since=first.isoformat() if first else None, until=last.isoformat() if last else None, sources=shown)
-        return ChunkFilter(since=first, until=last, sources=keys), applied
+        """Check the filters against this index (`qa.filters.resolve_filters`)."""
+        return resolve_filters(since, until, sources, outlets=self.outlets())
 
     def copies_of(self, citation: Citation) -> list[Copy]:
         """The other indexed copies of the story `citation` quotes, earliest first."""

@@ -261,12 +261,12 @@ def articles(
 ) -> None:
     """List the indexed articles (id, title, date, outlet, url, chunks, copies), filtered like `ask`."""
     _setup_logging()
-    from qa import NewsqaError, get_pipeline
+    from index import ChunkStore, NewsqaError
+    from qa.filters import outlet_names, resolve_filters
 
     try:
-        pipeline = get_pipeline(_settings())
-        chunk_filter, _ = pipeline.resolve_filters(since, until, source)
-        catalog = pipeline.catalog()
+        catalog = ChunkStore(_settings()).catalog()  # no embedding model needed to list
+        chunk_filter, _ = resolve_filters(since, until, source, outlets=outlet_names(catalog))
     except NewsqaError as error:
         _fail(error)
     stories: dict[str, list[str]] = {}
