@@ -4,7 +4,10 @@ Each article's text (not its title: outlets rewrite headlines) becomes a set of 
 `SHINGLE_WORDS` consecutive lower-cased words, summarised by a MinHash of `PERMUTATIONS`
 permutations; `datasketch.MinHashLSH` proposes pairs whose estimated Jaccard similarity may reach
 `COPY_THRESHOLD`, and a pair is a copy when the MinHash estimate does reach it. Copies are grouped
-transitively (A~B and B~C put A, B and C in one story). A story's id is the article id of its
+transitively (A~B and B~C put A, B and C in one story). Two dated articles more than
+`COPY_WINDOW_DAYS` apart are never copies: outlets republish a wire story within days, while the
+same words a year later are the next edition of an event ("Okafor won the Glenmoor half marathon
+on Sunday in ..." in 2024, "Sorvik won ..." in 2025), which must stay its own story. A story's id is the article id of its
 earliest copy (by date, undated last, then by id), so an article with no copies is its own story.
 
 The threshold is measured on the pairs in `bench/data/copies/` (`bench/copies.py` prints the
@@ -32,6 +35,8 @@ PERMUTATIONS = 128
 """MinHash permutations: the Jaccard estimate's standard error is sqrt(J(1-J)/128), at most 0.044."""
 COPY_THRESHOLD = 0.4
 """Estimated Jaccard similarity of shingle sets at or above which two articles are copies of one story (see the module docstring)."""
+COPY_WINDOW_DAYS = 7
+"""Dated copies of one story are published at most this many days apart (an undated article is compared by its text alone)."""
 _WORD = re.compile(r"\w+")
 
 
@@ -82,14 +87,20 @@ def story_ids(articles: Iterable[StoryInput], *, threshold: float = COPY_THRESHO
             node = parent[node]
         return node
 
+    days = {a.id: date_ordinal(a.date) for a in items}
+
+    def close_in_time(first: str, second: str) -> bool:
+        return NO_DATE in (days[first], days[second]) or abs(days[first] - days[second]) <= COPY_WINDOW_DAYS
+
     for article_id, signature in signatures.items():
         for other in lsh.query(signature):
-            if other != article_id and signature.jaccard(signatures[other]) >= threshold:  # type: ignore[attr-defined]
+            if (
+                other != article_id and close_in_time(article_id, other) and signature.jaccard(signatures[other]) >= threshold  # type: ignore[attr-defined]
+            ):
                 parent[root(other)] = root(article_id)
 
     def age(article: StoryInput) -> tuple[bool, int, str]:
-        ordinal = date_ordinal(article.date)
-        return ordinal == NO_DATE, ordinal, article.id
+        return days[article.id] == NO_DATE, days[article.id], article.id
 
     earliest: dict[str, StoryInput] = {}
     for article in sorted(items, key=age):
