@@ -28,15 +28,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from index.dates import NO_DATE, date_ordinal
+from index.settings import CopySettings
 
 SHINGLE_WORDS = 3
 """Words per shingle: long enough that two stories on one topic share few, short enough that an edit costs few."""
 PERMUTATIONS = 128
 """MinHash permutations: the Jaccard estimate's standard error is sqrt(J(1-J)/128), at most 0.044."""
-COPY_THRESHOLD = 0.4
-"""Estimated Jaccard similarity of shingle sets at or above which two articles are copies of one story (see the module docstring)."""
-COPY_WINDOW_DAYS = 7
-"""Dated copies of one story are published at most this many days apart (an undated article is compared by its text alone)."""
+COPY_THRESHOLD = CopySettings().threshold
+"""Default estimated Jaccard similarity at or above which two articles are copies (`NEWSQA_COPIES__THRESHOLD`; see the module docstring)."""
+COPY_WINDOW_DAYS = CopySettings().window_days
+"""Default of how many days apart dated copies may be (`NEWSQA_COPIES__WINDOW_DAYS`); undated articles are compared by text alone."""
 _WORD = re.compile(r"\w+")
 
 
@@ -70,7 +71,7 @@ def similarity(first: str, second: str) -> float:
     return float(_minhash(first).jaccard(_minhash(second)))  # type: ignore[attr-defined]
 
 
-def story_ids(articles: Iterable[StoryInput], *, threshold: float = COPY_THRESHOLD) -> dict[str, str]:
+def story_ids(articles: Iterable[StoryInput], *, threshold: float = COPY_THRESHOLD, window_days: int = COPY_WINDOW_DAYS) -> dict[str, str]:
     """Each article's story id: the id of the earliest article it is a copy of (its own id when it has none)."""
     from datasketch import MinHashLSH
 
@@ -90,7 +91,7 @@ def story_ids(articles: Iterable[StoryInput], *, threshold: float = COPY_THRESHO
     days = {a.id: date_ordinal(a.date) for a in items}
 
     def close_in_time(first: str, second: str) -> bool:
-        return NO_DATE in (days[first], days[second]) or abs(days[first] - days[second]) <= COPY_WINDOW_DAYS
+        return NO_DATE in (days[first], days[second]) or abs(days[first] - days[second]) <= window_days
 
     for article_id, signature in signatures.items():
         for other in lsh.query(signature):

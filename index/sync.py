@@ -134,7 +134,11 @@ def _sync(live: ChunkStore, folder: Path, settings: Settings, report: IndexRepor
         else:
             report.unchanged += 1
     plans = _chunk_articles(todo, settings, report)
-    stories = story_ids(StoryInput(a.id, a.text, a.date) for a in loaded.articles)
+    stories = story_ids(
+        (StoryInput(a.id, a.text, a.date) for a in loaded.articles),
+        threshold=settings.copies.threshold,
+        window_days=settings.copies.window_days,
+    )
     present = {a.id for a in loaded.articles}
     skipped_paths = {s.path for s in loaded.skipped}
     gone = {i: p for i, p in stored.items() if i not in present and p.path not in skipped_paths}

@@ -108,7 +108,7 @@ class Pipeline:
         self, since: date | str | None = None, until: date | str | None = None, sources: Sequence[str] | str | None = None
     ) -> tuple[ChunkFilter, AppliedFilters]:
         """Check the filters against this index (`qa.filters.resolve_filters`)."""
-        return resolve_filters(since, until, sources, outlets=self.outlets())
+        return resolve_filters(since, until, sources, outlets=self.outlets() if sources else [])
 
     def copies_of(self, citation: Citation) -> list[Copy]:
         """The other indexed copies of the story `citation` quotes, earliest first."""
