@@ -215,6 +215,7 @@ def _restamp_stories(store: ChunkStore, stored: dict[str, StoredArticle], storie
             updates.update(dict.fromkeys(article.chunk_ids, story))
             restamped += 1
     if updates:
+        crash_point("restamp")  # the chunks are written and deleted; only story ids are stale
         store.set_story_ids(updates)
     return restamped
 
