@@ -16,8 +16,9 @@ from index.errors import (
     NoIndexError,
     StoreError,
 )
+from index.filters import ChunkFilter
 from index.settings import Settings
-from index.store import ChunkStore, StoredChunk
+from index.store import CatalogEntry, ChunkStore, StoredChunk
 from index.sync import IndexReport, update_index
 
 __all__ = [
@@ -25,7 +26,9 @@ __all__ = [
     "ArticleLoader",
     "BadArticleError",
     "BadQuestionError",
+    "CatalogEntry",
     "Chunk",
+    "ChunkFilter",
     "ChunkStore",
     "Embedder",
     "IndexBusyError",

@@ -14,7 +14,9 @@ from langchain_text_splitters import TextSplitter
 from pydantic import BaseModel, Field
 
 from index.articles import Article
+from index.dates import date_ordinal
 from index.entities import Entity, find_entities
+from index.filters import source_key
 
 SCOPE_WORDS = 300
 """At most this many distinct words are stored for each of a chunk's two scopes."""
@@ -253,10 +255,19 @@ def chunk_id(article_id: str, digest: str, index: int) -> str:
     return f"{key}-{digest}-{index:04d}"
 
 
-def chunk_metadata(article: Article, chunk: Chunk, chunk_count: int) -> dict[str, Any]:
-    """The metadata stored with a chunk: enough to cite it and to know what is indexed."""
+def chunk_metadata(article: Article, chunk: Chunk, chunk_count: int, *, story_id: str) -> dict[str, Any]:
+    """The metadata stored with a chunk: enough to cite it, filter it, group its copies and know what is indexed.
+
+    `date_ordinal` (the article date as `date.toordinal()`, 0 when unknown) and `source_key` (the
+    outlet folded by `source_key`) are what date and outlet filters compare; `story_id` names the
+    group of syndicated copies the article belongs to (`index.copies`), and is the only field a
+    sync may rewrite in place (`ChunkStore.set_story_ids`).
+    """
     return {
         "article_id": article.id,
+        "story_id": story_id,
+        "date_ordinal": date_ordinal(article.date),
+        "source_key": source_key(article.source),
         "article_hash": article.content_hash,
         "chunk_index": chunk.index,
         "chunk_count": chunk_count,

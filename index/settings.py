@@ -164,6 +164,21 @@ class FeedSettings(BaseModel):
     timeout_seconds: float = Field(20.0, gt=0, description="Longest wait for a feed or an entry's page to download.")
 
 
+class CopySettings(BaseModel):
+    """Finding syndicated copies of one story at index time (`index.copies`; measured on `bench/data/copies/`)."""
+
+    threshold: float = Field(
+        0.4,
+        gt=0,
+        le=1,
+        description="Estimated Jaccard similarity of two texts' 3-word shingles at or above which they are copies "
+        "(measured: copies 0.60-0.82, same-topic stories 0.00-0.04).",
+    )
+    window_days: int = Field(
+        7, ge=0, description="Dated copies are published at most this many days apart; further apart, the same words are another story."
+    )
+
+
 class Settings(BaseSettings):
     """Everything newsqa can be told; every field has a default."""
 
@@ -204,8 +219,9 @@ class Settings(BaseSettings):
     limits: LimitSettings = Field(default_factory=LimitSettings, description="Bounds on article files, sentences and follow-ups.")
     watch: WatchSettings = Field(default_factory=WatchSettings, description="Watching the articles folder.")
     feeds: FeedSettings = Field(default_factory=FeedSettings, description="Fetching RSS/Atom feeds.")
+    copies: CopySettings = Field(default_factory=CopySettings, description="Grouping syndicated copies of one story.")
 
-    @field_validator("chunking", "retrieval", "answer", "limits", "watch", "feeds")
+    @field_validator("chunking", "retrieval", "answer", "limits", "watch", "feeds", "copies")
     @classmethod
     def _finite(cls, section: BaseModel, info: ValidationInfo) -> BaseModel:
         """Reject NaN and infinite numbers in every section (a NaN threshold would fail every question)."""

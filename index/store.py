@@ -35,9 +35,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from langchain_core.embeddings import Embeddings
 
+from index.dates import date_ordinal
 from index.entities import Entity
 from index.errors import NewsqaError, StoreError
 from index.faults import crash_point
+from index.filters import ChunkFilter, source_key
 from index.settings import Settings
 
 if TYPE_CHECKING:
@@ -57,11 +59,27 @@ class StoredArticle:
     path: str
     expected_chunks: int
     chunk_ids: list[str] = field(default_factory=list)
+    story_ids: set[str] = field(default_factory=set)
 
     @property
     def complete(self) -> bool:
         """All chunks of one version of the article are stored."""
         return len(self.chunk_ids) == self.expected_chunks
+
+
+@dataclass
+class CatalogEntry:
+    """One indexed article as `newsqa articles` lists it: what to cite it by, its chunks and its story."""
+
+    id: str
+    title: str
+    date: str
+    source: str
+    url: str
+    chunks: int
+    story_id: str
+    date_ordinal: int
+    source_key: str
 
 
 @dataclass
@@ -80,6 +98,32 @@ class StoredChunk:
     id: str
     text: str
     metadata: dict[str, Any]
+
+    @property
+    def article_id(self) -> str:
+        """Id of the chunk's article."""
+        return str(self.metadata.get("article_id", ""))
+
+    @property
+    def date_ordinal(self) -> int:
+        """The article's date as `date.toordinal()`, 0 when unknown (read from the date for an index built before filters)."""
+        stored = self.metadata.get("date_ordinal")
+        return int(stored) if stored is not None else date_ordinal(str(self.metadata.get("date", "")))
+
+    @property
+    def source_key(self) -> str:
+        """The article's outlet as filters compare it (case and spacing folded)."""
+        stored = self.metadata.get("source_key")
+        return str(stored) if stored is not None else source_key(str(self.metadata.get("source", "")))
+
+    @property
+    def story_id(self) -> str:
+        """The story this article is a copy of (`index.copies`); its own id when it has no copies."""
+        return str(self.metadata.get("story_id") or self.article_id)
+
+    def passes(self, chunk_filter: ChunkFilter | None) -> bool:
+        """Whether the chunk's article passes `chunk_filter` (None passes everything)."""
+        return chunk_filter is None or chunk_filter.admits(self.date_ordinal, self.source_key)
 
     @property
     def sentences(self) -> list[tuple[int, int]]:
@@ -313,7 +357,51 @@ class ChunkStore:
             elif stored.hash != meta["article_hash"]:
                 stored.expected_chunks = -1  # two versions present: neither counts as indexed
             stored.chunk_ids.append(chunk.id)
+            stored.story_ids.add(str(meta.get("story_id", "")))
         return articles
+
+    def catalog(self) -> list[CatalogEntry]:
+        """Every indexed article (title, date, outlet, url, chunk count, story), in id order."""
+        entries: dict[str, CatalogEntry] = {}
+        for chunk in self.iter_chunks(with_text=False):
+            entry = entries.get(chunk.article_id)
+            if entry is None:
+                meta = chunk.metadata
+                entries[chunk.article_id] = CatalogEntry(
+                    id=chunk.article_id,
+                    title=str(meta.get("title", "")),
+                    date=str(meta.get("date", "")),
+                    source=str(meta.get("source", "")),
+                    url=str(meta.get("url", "")),
+                    chunks=1,
+                    story_id=chunk.story_id,
+                    date_ordinal=chunk.date_ordinal,
+                    source_key=chunk.source_key,
+                )
+            else:
+                entry.chunks += 1
+        return [entries[key] for key in sorted(entries)]
+
+    def article_text(self, article_id: str) -> str:
+        """The article's text as far as its stored chunks hold it, each placed at its offset (gaps become spaces)."""
+        chunks = self._read("read", lambda: self.vectorstore.get(where={"article_id": article_id}, include=["metadatas", "documents"]))
+        pieces = sorted(
+            (int((meta or {}).get("start", 0)), text or "") for text, meta in zip(chunks["documents"], chunks["metadatas"], strict=True)
+        )
+        text = ""
+        for start, piece in pieces:
+            text = text.ljust(start) if len(text) < start else text
+            text = text[:start] + piece + text[start + len(piece) :]
+        return text
+
+    def set_story_ids(self, story_ids: dict[str, str]) -> None:
+        """Rewrite the `story_id` of these chunks (id → story id) in place: metadata only, nothing is re-embedded."""
+        ids = sorted(story_ids)
+        with self._failures_as_store_error("written"):
+            collection = self._collection()
+            for begin in range(0, len(ids), PAGE):
+                page = ids[begin : begin + PAGE]
+                collection.update(ids=page, metadatas=[{"story_id": story_ids[i]} for i in page])
 
     def get_chunks(self, ids: list[str]) -> list[StoredChunk]:
         """The chunks with these ids that exist."""
@@ -358,11 +446,16 @@ class ChunkStore:
             metadata["updated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
             collection.modify(metadata=metadata)
 
-    def dense_search(self, query_vector: list[float], k: int) -> list[tuple[StoredChunk, float]]:
-        """Up to k chunks nearest to the query vector, with their cosine similarity (Chroma returns fewer when it holds fewer)."""
+    def dense_search(
+        self, query_vector: list[float], k: int, *, chunk_filter: ChunkFilter | None = None
+    ) -> list[tuple[StoredChunk, float]]:
+        """Up to k chunks nearest to the query vector that pass `chunk_filter` (a Chroma `where`), with their cosine similarity."""
         if k <= 0:
             return []
-        hits = self._read("searched", lambda: self.vectorstore.similarity_search_by_vector_with_relevance_scores(query_vector, k=k))
+        where = chunk_filter.where() if chunk_filter is not None else None
+        hits = self._read(
+            "searched", lambda: self.vectorstore.similarity_search_by_vector_with_relevance_scores(query_vector, k=k, filter=where)
+        )
         return [
             (StoredChunk(id=str(doc.id), text=doc.page_content, metadata=dict(doc.metadata)), 1.0 - float(distance))
             for doc, distance in hits

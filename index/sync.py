@@ -6,13 +6,18 @@ A sync, in order, all under the store's write lock (`index.lock.WriteLock`; read
    stop here, without loading the embedding model (or torch);
 3. for each new or changed article: embed and add its new chunks, then delete its old ones;
 4. delete the chunks of articles gone from the folder;
-5. a rebuild does 3 into a fresh collection and then switches the live pointer to it.
+5. a rebuild does 3 into a fresh collection and then switches the live pointer to it;
+6. group syndicated copies (`index.copies`, over every article in the folder, on every sync) and
+   rewrite the `story_id` of any stored chunk whose story changed (a copy deleted or edited into
+   a story of its own): metadata only, nothing is re-embedded. New chunks are written in 3 with
+   their story id already right.
 
 What a SIGKILL at each step leaves: before 3, nothing changed. In 3, every article is either
 fully indexed in its old or new version, or (between add and delete) in both; the next sync
 re-indexes it. In 4, some removed articles are still there; the next sync removes them. In 5,
-see `ChunkStore.switch_to`: the old or the new index is live, never none. `tests/test_crash.py`
-kills a real run at these points.
+see `ChunkStore.switch_to`: the old or the new index is live, never none. In 6, some chunks keep
+a stale story id (an answer may cite two copies); since 6 runs on every sync, the next one fixes
+them. `tests/test_crash.py` kills a real run at these points.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from pydantic import BaseModel, Field
 
 from index.articles import Article, ArticleLoader, SkippedFile
 from index.chunking import Chunk, chunk_article, chunk_metadata
+from index.copies import StoryInput, story_ids
 from index.errors import ModelError, NoArticlesError
 from index.faults import crash_point
 from index.lock import WriteLock
@@ -53,6 +59,9 @@ class IndexReport(BaseModel):
     updated_ids: list[str] = Field(default_factory=list, description="Ids of the updated articles.")
     removed_ids: list[str] = Field(default_factory=list, description="Ids of the removed articles.")
     skipped_files: list[SkippedFile] = Field(default_factory=list, description="Each skipped file or line, and why.")
+    stories_updated: int = Field(
+        0, description="Articles already stored whose story id was rewritten (a copy of theirs was deleted, edited or added)."
+    )
     leftovers_removed: list[str] = Field(
         default_factory=list, description="Collections left by dead runs (half-built or replaced) that this run deleted."
     )
@@ -125,6 +134,11 @@ def _sync(live: ChunkStore, folder: Path, settings: Settings, report: IndexRepor
         else:
             report.unchanged += 1
     plans = _chunk_articles(todo, settings, report)
+    stories = story_ids(
+        (StoryInput(a.id, a.text, a.date) for a in loaded.articles),
+        threshold=settings.copies.threshold,
+        window_days=settings.copies.window_days,
+    )
     present = {a.id for a in loaded.articles}
     skipped_paths = {s.path for s in loaded.skipped}
     gone = {i: p for i, p in stored.items() if i not in present and p.path not in skipped_paths}
@@ -138,19 +152,21 @@ def _sync(live: ChunkStore, folder: Path, settings: Settings, report: IndexRepor
     if rebuild:
         target = live.new_build()
         try:
-            report.chunks_embedded = _store_articles(target, plans, {}, progress=progress)
+            report.chunks_embedded = _store_articles(target, plans, {}, stories, progress=progress)
             target.copy_from(live, [i for previous in kept for i in previous.chunk_ids])
+            report.stories_updated = _restamp_stories(target, target.indexed_articles(), stories)
         except BaseException:
             live.client.delete_collection(target.name)  # never made live; after a SIGKILL the next writer removes it
             raise
         live.switch_to(target)
     else:
-        report.chunks_embedded = _store_articles(live, plans, stored, progress=progress)
+        report.chunks_embedded = _store_articles(live, plans, stored, stories, progress=progress)
         for previous in gone.values():
             live.delete(previous.chunk_ids)
+        report.stories_updated = _restamp_stories(live, live.indexed_articles() if plans or gone else stored, stories)
     report.removed_ids = sorted(gone)
 
-    if plans or report.removed_ids or rebuild:
+    if plans or report.removed_ids or rebuild or report.stories_updated:
         live.mark_changed()
     report.skipped = len(report.skipped_files)
     report.added, report.updated, report.removed = len(report.added_ids), len(report.updated_ids), len(report.removed_ids)
@@ -186,8 +202,31 @@ def _chunk_articles(articles: list[Article], settings: Settings, report: IndexRe
     return plans
 
 
+def _restamp_stories(store: ChunkStore, stored: dict[str, StoredArticle], stories: dict[str, str]) -> int:
+    """Rewrite the story id of stored articles whose copies changed; returns how many articles were rewritten.
+
+    Articles not in `stories` (kept because their file could not be read this time) keep theirs.
+    """
+    updates: dict[str, str] = {}
+    restamped = 0
+    for article_id, article in stored.items():
+        story = stories.get(article_id)
+        if story is not None and article.story_ids != {story}:
+            updates.update(dict.fromkeys(article.chunk_ids, story))
+            restamped += 1
+    if updates:
+        crash_point("restamp")  # the chunks are written and deleted; only story ids are stale
+        store.set_story_ids(updates)
+    return restamped
+
+
 def _store_articles(
-    store: ChunkStore, plans: dict[str, tuple[Article, list[Chunk]]], stored: dict[str, StoredArticle], *, progress: bool
+    store: ChunkStore,
+    plans: dict[str, tuple[Article, list[Chunk]]],
+    stored: dict[str, StoredArticle],
+    stories: dict[str, str],
+    *,
+    progress: bool,
 ) -> int:
     """Embed and store each article's chunks, then delete its stale ones; returns chunks embedded."""
     from tqdm.auto import tqdm
@@ -197,7 +236,7 @@ def _store_articles(
         for article, chunks in plans.values():
             store.add(
                 texts=[c.text for c in chunks],
-                metadatas=[chunk_metadata(article, c, len(chunks)) for c in chunks],
+                metadatas=[chunk_metadata(article, c, len(chunks), story_id=stories[article.id]) for c in chunks],
                 ids=[c.id for c in chunks],
                 bar=bar,
             )

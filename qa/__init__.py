@@ -5,14 +5,16 @@ answer = ask("What did Pistorius regret?")
 """
 
 from index import BadQuestionError, NewsqaError, NoIndexError, Settings
-from qa.models import Answer, Citation
+from qa.models import Answer, AppliedFilters, Citation, Copy
 from qa.pipeline import Pipeline, ask, get_pipeline
 from qa.retriever import HybridRetriever
 
 __all__ = [
     "Answer",
+    "AppliedFilters",
     "BadQuestionError",
     "Citation",
+    "Copy",
     "HybridRetriever",
     "NewsqaError",
     "NoIndexError",

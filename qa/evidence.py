@@ -48,10 +48,11 @@ from langchain_core.documents import Document
 
 from index import Embedder, StoredChunk
 from index.chunking import SUBJECT_LABELS
+from index.dates import story_date
 from index.entities import Entity
 from index.settings import AnswerSettings
 from qa.lexical import TermWeights, acronyms_spelled_out, is_stopword, terms
-from qa.question import Question, story_date
+from qa.question import Question
 
 _PRONOUN_START = re.compile(r"^[\"“‘']?(he|she|they|it|his|her|their|its|this|these|those|that|such|him|them)\b", re.IGNORECASE)
 _PRONOUN_SPEAKER = re.compile(r"[,.!?][\"”’']\s+(he|she|they)\s+\w+", re.IGNORECASE)

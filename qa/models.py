@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -15,6 +16,55 @@ UNCERTAIN = 0.4
 def confidence_words(confidence: float) -> str:
     """`likely`, `uncertain` or `unlikely`, for a calibrated confidence."""
     return "likely" if confidence >= LIKELY else "uncertain" if confidence >= UNCERTAIN else "unlikely"
+
+
+def is_web_link(url: str) -> bool:
+    """Whether `url` may be shown as a link (http or https only: never `javascript:` or `data:`)."""
+    return url.startswith(("http://", "https://"))
+
+
+class Copy(BaseModel):
+    """Another outlet's copy of a cited story (the same wire story republished), listed instead of cited again."""
+
+    article_id: str = Field(description="Id of the copy.")
+    title: str = Field("", description="Its headline (outlets often rewrite it).")
+    source: str = Field("", description="The outlet that published the copy, if known.")
+    date: str = Field("", description="Its publication date, if known.")
+
+
+class AppliedFilters(BaseModel):
+    """The filters an answer was searched with; empty when every article was searched."""
+
+    since: str | None = Field(None, description="Earliest article date searched (ISO, inclusive); None for no bound.")
+    until: str | None = Field(None, description="Latest article date searched (ISO, inclusive); None for no bound.")
+    sources: list[str] = Field(default_factory=list, description="Outlets searched, as indexed; empty for every outlet.")
+
+    @property
+    def any(self) -> bool:
+        """Whether any filter was applied."""
+        return bool(self.since or self.until or self.sources)
+
+    def describe(self) -> str:
+        """The filters in words ("dated from 2025-01-01 to 2025-12-31, from AP or Reuters"), or "" when none."""
+        parts = []
+        if self.since or self.until:
+            dates = " ".join(
+                part for part in (f"from {self.since}" if self.since else "", f"to {self.until}" if self.until else "") if part
+            )
+            parts.append(f"dated {dates}")
+        if self.sources:
+            parts.append(f"from {' or '.join(self.sources)}")
+        return ", ".join(parts)
+
+
+def _markdown_text(text: str) -> str:
+    """Text for a Markdown line: one line, with Markdown and HTML syntax characters escaped."""
+    return re.sub(r"([\\`*_\[\]<>])", r"\\\1", " ".join(text.split()))
+
+
+def _markdown_answer(text: str) -> str:
+    """The answer text for Markdown: escaped like `_markdown_text`, its `[n]` markers kept as they read."""
+    return re.sub(r"\\\[(\d+)\\\]", r"[\1]", _markdown_text(text))
 
 
 class Citation(BaseModel):
@@ -42,6 +92,20 @@ class Citation(BaseModel):
     answer_end: int | None = Field(None, description="Offset just past the short answer in the article text.")
     passage: str = Field("", description="The chunk around the quote, for showing it in context.")
     passage_start: int = Field(0, description="Offset of the passage in the article text.")
+    also_in: list[Copy] = Field(
+        default_factory=list, description="Other copies of the cited story (the same wire story from other outlets), not cited again."
+    )
+
+    def to_markdown(self) -> str:
+        """The source as a Markdown list item: title (linked when it has a web url), outlet, date, the quote, its copies."""
+        title = _markdown_text(self.title)
+        head = f"[{title}]({self.url.replace(')', '%29').replace(' ', '%20')})" if is_web_link(self.url) else title
+        meta = ", ".join(_markdown_text(part) for part in (self.source, self.date) if part)
+        lines = [f"{head}{f' ({meta})' if meta else ''}", f"   > {_markdown_text(self.quote)}"]
+        if self.also_in:
+            copies = "; ".join(_markdown_text(", ".join(p for p in (c.source or c.title, c.date) if p)) for c in self.also_in)
+            lines.append(f"   Also reported by: {copies}")
+        return "\n".join(lines)
 
 
 class Answer(BaseModel):
@@ -59,11 +123,26 @@ class Answer(BaseModel):
         0.0, ge=0.0, le=1.0, description="Calibrated chance that the answer is right: of answers given confidence c, about c are right."
     )
     timings_ms: dict[str, float] = Field(default_factory=dict, description="Milliseconds spent in retrieve, answer and total.")
+    filters: AppliedFilters = Field(default_factory=AppliedFilters, description="The date and outlet filters the answer was searched with.")
 
     @property
     def confidence_words(self) -> str:
         """The confidence as a reader would say it: likely, uncertain or unlikely."""
         return confidence_words(self.confidence)
+
+    def to_markdown(self) -> str:
+        """The question, the answer with its `[n]` markers, the short answer, the filters and the sources, as Markdown."""
+        lines = [f"## {_markdown_text(self.question)}", ""]
+        if self.short:
+            lines += [f"**{_markdown_text(self.short)}**", ""]
+        lines += [_markdown_answer(self.text), ""]
+        if self.filters.any:
+            lines += [f"*Searched articles {_markdown_text(self.filters.describe())}*", ""]
+        if self.citations:
+            lines.append("Related passages (not an answer):" if self.abstained else "Sources:")
+            lines += [f"{'-' if self.abstained else f'{c.n}.'} {c.to_markdown()}" for c in self.citations]
+            lines.append("")
+        return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -13,9 +13,12 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 
 from index import ChunkStore, Embedder, NoIndexError, Settings
 from index.errors import BadQuestionError
+from index.filters import ChunkFilter
+from index.store import CatalogEntry
 from qa.evidence import Evidence, EvidencePicker, Sentence, ShortAnswer
+from qa.filters import outlet_names, resolve_filters
 from qa.followup import standalone_question
-from qa.models import Answer, Citation
+from qa.models import Answer, AppliedFilters, Citation, Copy
 from qa.question import analyze_question
 from qa.retriever import HybridRetriever
 
@@ -86,13 +89,41 @@ class Pipeline:
         self.retriever = HybridRetriever(store=self.store, k=settings.retrieval.k, settings=settings.retrieval)
         self.picker = EvidencePicker(self.embedder, settings.answer, self.store.get_chunks)
         self.chain = self.build_chain()
+        self._catalog: tuple[str, list[CatalogEntry]] | None = None
+        self._catalog_lock = threading.Lock()
+
+    def catalog(self) -> list[CatalogEntry]:
+        """Every indexed article (id, title, date, outlet, url, chunks, story), read again only when the index changed."""
+        revision = self.store.revision
+        with self._catalog_lock:
+            if self._catalog is None or self._catalog[0] != revision:
+                self._catalog = (revision, self.store.catalog())
+            return self._catalog[1]
+
+    def outlets(self) -> list[str]:
+        """The indexed outlets, as their articles name them, sorted case-insensitively."""
+        return outlet_names(self.catalog())
+
+    def resolve_filters(
+        self, since: date | str | None = None, until: date | str | None = None, sources: Sequence[str] | str | None = None
+    ) -> tuple[ChunkFilter, AppliedFilters]:
+        """Check the filters against this index (`qa.filters.resolve_filters`)."""
+        return resolve_filters(since, until, sources, outlets=self.outlets() if sources else [])
+
+    def copies_of(self, citation: Citation) -> list[Copy]:
+        """The other indexed copies of the story `citation` quotes, earliest first."""
+        catalog = self.catalog()
+        story = next((e.story_id for e in catalog if e.id == citation.article_id), None)
+        others = [e for e in catalog if story is not None and e.story_id == story and e.id != citation.article_id]
+        others.sort(key=lambda e: (e.date_ordinal == 0, e.date_ordinal, e.id))
+        return [Copy(article_id=e.id, title=e.title, source=e.source, date=e.date) for e in others]
 
     def build_chain(self) -> Runnable[dict[str, Any], Answer]:
         """LCEL: {question, query} → retrieve on `query` → pick evidence for `question` → `Answer`."""
 
         def timed_retrieve(inputs: dict[str, Any]) -> dict[str, Any]:
             started = time.perf_counter()
-            documents = self.retriever.invoke(inputs["query"])
+            documents = self.retriever.invoke(inputs["query"], chunk_filter=inputs["filter"])
             return {"documents": documents, "ms": (time.perf_counter() - started) * 1000}
 
         def answer(inputs: dict[str, Any]) -> Answer:
@@ -105,19 +136,35 @@ class Pipeline:
 
         return RunnablePassthrough.assign(retrieved=RunnableLambda(timed_retrieve)) | RunnableLambda(answer)
 
-    def ask(self, question: str, *, history: Iterable[Any] | None = None, today: date | None = None) -> Answer:
-        """Answer one question (with the conversation so far, for follow-ups).
+    def ask(
+        self,
+        question: str,
+        *,
+        history: Iterable[Any] | None = None,
+        today: date | None = None,
+        since: date | str | None = None,
+        until: date | str | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> Answer:
+        """Answer one question (with the conversation so far, for follow-ups), searching only the articles the filters let through.
 
         `today` is the day relative dates in the question are read against ("last year"); it
-        defaults to `settings.today`, else the current date.
+        defaults to `settings.today`, else the current date. `since`/`until` and `sources` are
+        checked by `resolve_filters`.
         """
         started = time.perf_counter()
         asked = check_question(question, self.settings)
         if self.store.count() == 0:
             raise NoIndexError()
+        chunk_filter, applied = self.resolve_filters(since, until, sources)
         standalone, query = standalone_question(asked, history, max_turns=self.settings.limits.max_history_turns)
         day = today or self.settings.today or date.today()
-        result = self.chain.invoke({"asked": asked, "question": standalone, "query": query, "today": day})
+        result = self.chain.invoke(
+            {"asked": asked, "question": standalone, "query": query, "today": day, "filter": None if chunk_filter.empty else chunk_filter}
+        )
+        result.filters = applied
+        for citation in result.citations:
+            citation.also_in = self.copies_of(citation)
         result.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 2)
         return result
 
@@ -139,7 +186,15 @@ def get_pipeline(settings: Settings | None = None) -> Pipeline:
         return pipeline
 
 
-def ask(question: str, *, history: Iterable[Any] | None = None, settings: Settings | None = None) -> Answer:
+def ask(
+    question: str,
+    *,
+    history: Iterable[Any] | None = None,
+    settings: Settings | None = None,
+    since: date | str | None = None,
+    until: date | str | None = None,
+    sources: Sequence[str] | None = None,
+) -> Answer:
     """Answer a question from the indexed articles, with verbatim, offset-checked citations.
 
     Args:
@@ -147,9 +202,13 @@ def ask(question: str, *, history: Iterable[Any] | None = None, settings: Settin
         history: Earlier questions of the conversation (strings, (question, answer) pairs or chat
             messages), so a follow-up like "What about Healey?" is understood.
         settings: Where the index is and how to answer; `Settings()` (and `NEWSQA_*`) by default.
+        since: Search only articles dated on or after this day (a `date` or `YYYY-MM-DD`); undated articles are then left out.
+        until: Search only articles dated on or before this day.
+        sources: Search only articles from these outlets (case-insensitive); each must be indexed.
 
     Raises:
-        BadQuestionError: The question is empty or too long (a `ValueError`).
+        BadQuestionError: The question is empty or too long, a date is not `YYYY-MM-DD`, `since` is after
+            `until`, or an outlet has no indexed article (a `ValueError`; the message names the indexed outlets).
         NoIndexError: Nothing is indexed yet; run `newsqa index`.
     """
-    return get_pipeline(settings).ask(question, history=history)
+    return get_pipeline(settings).ask(question, history=history, since=since, until=until, sources=sources)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
 
 from qa.lexical import is_stopword, terms
 
@@ -148,21 +147,6 @@ def _parse_relative(phrase: str, today: date) -> date | None:
         settings={"RELATIVE_BASE": datetime(today.year, today.month, today.day), "PREFER_DATES_FROM": "past"},
     )
     return parsed.date() if parsed else None
-
-
-@lru_cache(maxsize=4096)
-def story_date(text: str) -> date | None:
-    """A story's date as written in its metadata (ISO first, then anything dateparser reads); None if unreadable."""
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text[:10])
-    except ValueError:
-        import dateparser
-
-        parsed = dateparser.parse(text, languages=["en"])
-        return parsed.date() if parsed else None
 
 
 @dataclass

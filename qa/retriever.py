@@ -1,4 +1,9 @@
-"""Hybrid retrieval: dense (Chroma) and BM25 (bm25s) rankings fused by reciprocal rank."""
+"""Hybrid retrieval: dense (Chroma) and BM25 (bm25s) rankings fused by reciprocal rank.
+
+A `ChunkFilter` (date range, outlets) restricts both sides before fusion: Chroma gets it as a
+`where` clause, BM25 scores only the chunks that pass it. After fusion, one copy of each
+syndicated story is kept (`one_copy_per_story`), so an answer never quotes two copies.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,8 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
 from index import ChunkStore, StoredChunk
+from index.dates import NO_DATE
+from index.filters import ChunkFilter
 from index.settings import RetrievalSettings
 from qa.lexical import TermWeights, terms
 
@@ -29,12 +36,31 @@ class _Bm25Index:
             self.model = bm25s.BM25()
             self.model.index(tokens, show_progress=False)
 
-    def search(self, query: str, k: int) -> list[tuple[StoredChunk, float]]:
+    def search(self, query: str, k: int, *, chunk_filter: ChunkFilter | None = None) -> list[tuple[StoredChunk, float]]:
+        """The k best chunks for `query` among those passing `chunk_filter`, with their BM25 scores (zero scores left out)."""
         query_terms = terms(query)
         if self.model is None or not query_terms:
             return []
-        found, scores = self.model.retrieve([query_terms], k=min(k, len(self.chunks)), show_progress=False, n_threads=1)
-        return [(self.chunks[int(i)], float(s)) for i, s in zip(found[0], scores[0], strict=True) if s > 0]
+        if chunk_filter is None or chunk_filter.empty:
+            found, scores = self.model.retrieve([query_terms], k=min(k, len(self.chunks)), show_progress=False, n_threads=1)
+            return [(self.chunks[int(i)], float(s)) for i, s in zip(found[0], scores[0], strict=True) if s > 0]
+        every = self.model.get_scores(query_terms)  # scores of all chunks; only those passing the filter compete
+        passing = [i for i, chunk in enumerate(self.chunks) if chunk.passes(chunk_filter) and every[i] > 0]
+        best = sorted(passing, key=lambda i: -float(every[i]))[:k]
+        return [(self.chunks[i], float(every[i])) for i in best]
+
+
+def one_copy_per_story(ranked: list[StoredChunk]) -> list[StoredChunk]:
+    """`ranked` with the chunks of only one copy of each story: the story's earliest article if ranked, else the earliest ranked copy."""
+    copies: dict[str, dict[str, StoredChunk]] = {}
+    for chunk in ranked:
+        copies.setdefault(chunk.story_id, {}).setdefault(chunk.article_id, chunk)
+
+    def age(chunk: StoredChunk) -> tuple[bool, int, str]:
+        return chunk.date_ordinal == NO_DATE, chunk.date_ordinal, chunk.article_id
+
+    chosen = {story: story if story in articles else min(articles.values(), key=age).article_id for story, articles in copies.items()}
+    return [chunk for chunk in ranked if chosen[chunk.story_id] == chunk.article_id]
 
 
 class HybridRetriever(BaseRetriever):
@@ -73,7 +99,14 @@ class HybridRetriever(BaseRetriever):
             built = self._bm25
         return (built or self.lexical_index()).weights
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None) -> list[Document]:
+    def _get_relevant_documents(
+        self,
+        query: str,
+        *,
+        run_manager: CallbackManagerForRetrieverRun,
+        k: int | None = None,
+        chunk_filter: ChunkFilter | None = None,
+    ) -> list[Document]:
         k = k or self.k
         lexical = self.lexical_index()
         if not lexical.chunks:
@@ -81,8 +114,8 @@ class HybridRetriever(BaseRetriever):
         depth = max(self.settings.candidates, k)
         query_vector = self.store.embedder.embed_query(query)
         rankings = {
-            "dense": (self.settings.dense_weight, self.store.dense_search(query_vector, depth)),
-            "bm25": (self.settings.bm25_weight, lexical.search(query, depth)),
+            "dense": (self.settings.dense_weight, self.store.dense_search(query_vector, depth, chunk_filter=chunk_filter)),
+            "bm25": (self.settings.bm25_weight, lexical.search(query, depth, chunk_filter=chunk_filter)),
         }
         fused: dict[str, float] = {}
         chunks: dict[str, StoredChunk] = {}
@@ -92,7 +125,8 @@ class HybridRetriever(BaseRetriever):
                 fused[chunk.id] = fused.get(chunk.id, 0.0) + weight / (self.settings.rrf_k + rank + 1)
                 chunks[chunk.id] = chunk
                 scores.setdefault(chunk.id, {})[f"{name}_score"] = round(score, 6)
-        best = sorted(fused, key=lambda chunk_id: (-fused[chunk_id], chunk_id))[:k]
+        ordered = sorted(fused, key=lambda chunk_id: (-fused[chunk_id], chunk_id))
+        best = [chunk.id for chunk in one_copy_per_story([chunks[i] for i in ordered])][:k]
         return [
             Document(
                 id=chunk_id,

@@ -112,3 +112,28 @@ def test_killed_during_a_rebuild(store_with_articles, embedder, tmp_path, fault)
     report = update_index(store_with_articles, embedder=embedder)
     assert len(report.leftovers_removed) == 1  # the half-built or the replaced collection
     finish_and_compare(store_with_articles, embedder, tmp_path)
+
+
+def test_killed_before_restamping_copies(tmp_path, embedder):
+    """Deleting the earliest copy of a story rewrites the other copy's story id; dying before that leaves it answerable and stale, and the next run fixes it."""
+    import shutil
+    from pathlib import Path
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for name in ("reuters-bridge.md", "ap-bridge.md"):
+        shutil.copy(Path(__file__).parent / "data" / "news_filters" / name, folder / name)
+    settings = Settings(articles_dir=folder, db_dir=tmp_path / "db")
+    update_index(settings, embedder=embedder)
+    (folder / "reuters-bridge.md").unlink()
+    killed_run(settings, "restamp:1")
+
+    def stories() -> set[str]:
+        return {c.story_id for c in ChunkStore(settings, embedder).iter_chunks(with_text=False)}
+
+    assert stories() == {"reuters-bridge.md"}  # stale: named after the deleted copy
+    answer = Pipeline(settings, embedder=embedder).ask("How long will the Kessel Bridge close?")
+    assert {c.article_id for c in answer.citations} == {"ap-bridge.md"} and answer.citations[0].also_in == []
+    report = update_index(settings, embedder=embedder)  # nothing in the folder changed, and still the story is fixed
+    assert (report.chunks_embedded, report.stories_updated) == (0, 1)
+    assert stories() == {"ap-bridge.md"}

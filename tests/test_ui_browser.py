@@ -91,11 +91,25 @@ def test_seed_question_shows_answer_and_highlighted_source(page):
     assert "[1]" in message.locator(".nq-answer").inner_text()
     source = message.locator(".nq-source").first
     assert "Nato allies defense spending" in source.locator(".nq-source-head").inner_text()
-    highlighted = source.locator("mark").inner_text()
+    highlighted = source.locator(".nq-passage mark").inner_text()
     assert highlighted.startswith("Pistorius told reporters he regretted")
     assert len(source.locator(".nq-passage").inner_text()) > len(highlighted)  # the quote sits inside its passage
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "chat-answer.png"), full_page=True)
+
+
+def test_show_in_article_scrolls_the_quote_into_view(page):
+    page.set_viewport_size({"width": 600, "height": 1000})  # narrow: the quote sits below the article box's first screen
+    card = ask(page, "What did Hegseth rule out?", nth=0).locator(".nq-source").first
+    card.locator(".nq-in-article summary").click()
+    article = card.locator(".nq-article-text")
+    quote = article.locator("mark").last
+    quote.wait_for()
+    page.wait_for_timeout(300)
+    assert article.evaluate("element => element.scrollTop") > 0
+    box, mark = article.bounding_box(), quote.bounding_box()
+    assert box and mark and box["y"] <= mark["y"] and mark["y"] + mark["height"] <= box["y"] + box["height"]
+    assert article.inner_text().startswith(quote.inner_text()) is False and "He ruled out" in quote.inner_text()
 
 
 def test_follow_up_uses_the_conversation_and_clear_forgets_it(page):
@@ -154,3 +168,87 @@ def test_oversized_upload_is_refused_visibly(page, tmp_path, server):
     page.set_input_files("#nq-upload input[type=file]", str(big))
     page.get_by_text('exceed the maximum allowed size of 5.0 Mb: "huge.txt"').wait_for(timeout=30_000)
     assert not (server["settings"].articles_dir / "huge.txt").exists()
+
+
+@pytest.fixture(scope="module")
+def news_server(tmp_path_factory, embedder):
+    """The chat over the filter and copy articles (two copies of a wire story, a 2024 ferry story, an undated one)."""
+    from qa import Pipeline
+    from ui.app import launch
+
+    base = tmp_path_factory.mktemp("ui-news")
+    shutil.copytree(Path(__file__).parent / "data" / "news_filters", base / "articles")
+    settings = Settings(articles_dir=base / "articles", db_dir=base / "db")
+    update_index(settings, embedder=embedder)
+    port = free_port()
+    demo = launch(settings, host="127.0.0.1", port=port, block=False, pipeline=Pipeline(settings, embedder=embedder))
+    yield f"http://127.0.0.1:{port}/"
+    demo.close()
+
+
+@pytest.fixture
+def news_page(browser, news_server):
+    context = browser.new_context(viewport={"width": 1200, "height": 1100}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(news_server)
+    page.wait_for_selector("#nq-question textarea")
+    yield page
+    context.close()
+
+
+def fill(page, elem_id: str, value: str) -> None:
+    page.locator(f"#{elem_id}").locator("input, textarea").first.fill(value)
+
+
+def test_date_range_limits_sources_and_follow_ups_keep_it(news_page):
+    fill(news_page, "nq-since", "2024-01-01")
+    fill(news_page, "nq-until", "2024-12-31")
+    message = ask(news_page, "What happened to the Lorvik harbour ferry?", nth=0)
+    titles = message.locator(".nq-source-head").all_inner_texts()
+    assert titles and all("Harbour ferry fares rise" in t and "2024-06-01" in t for t in titles)
+    assert "Searched articles dated from 2024-01-01 to 2024-12-31" in message.inner_text()
+    follow_up = ask(news_page, "What about the Kessel Bridge?", nth=1)
+    assert "Searched articles dated from 2024-01-01 to 2024-12-31" in follow_up.inner_text()
+    assert "Kessel Bridge to close" not in follow_up.inner_text()  # the 2025 wire story stays out
+    bad = fill(news_page, "nq-until", "soon") or news_page
+    bad.fill("#nq-question textarea", "What happened to the ferry?")
+    bad.click("#nq-ask")
+    news_page.get_by_text("until 'soon' is not a date").wait_for(timeout=30_000)
+
+
+def test_outlet_selector_copies_link_article_and_export(news_page, tmp_path):
+    news_page.locator("#nq-outlets input").click()
+    options = news_page.locator("#nq-outlets [role=option]")
+    options.first.wait_for()
+    assert [options.nth(i).get_attribute("aria-label") for i in range(options.count())] == ["AP", "Harbour Ledger", "Reuters"]
+    news_page.locator("#nq-outlets [role=option][aria-label=AP]").click()
+    news_page.keyboard.press("Escape")
+    message = ask(news_page, "How long will the Kessel Bridge close?", nth=0)
+    assert "Searched articles from AP" in message.inner_text()
+    card = message.locator(".nq-source").first
+    assert "Lorvik's main bridge shuts for 11 weeks" in card.inner_text()  # the selected outlet's copy is cited ...
+    assert "Also reported by: Reuters (2025-03-04)" in card.inner_text()  # ... and the other listed, not cited
+    assert message.locator(".nq-source").count() == 1
+    link = card.locator("a").first
+    assert link.get_attribute("href") == "https://example.com/ap/lorvik-bridge"
+    assert link.get_attribute("rel") == "noopener noreferrer" and link.get_attribute("target") == "_blank"
+
+    card.locator(".nq-in-article summary").click()
+    quote = card.locator(".nq-article-text mark").first
+    quote.wait_for()
+    news_page.wait_for_timeout(300)
+    assert quote.is_visible() and quote.inner_text() in card.locator(".nq-passage mark").first.inner_text()
+    box = card.locator(".nq-article-text").bounding_box()
+    mark = quote.bounding_box()
+    assert box and mark and box["y"] <= mark["y"] <= box["y"] + box["height"]  # scrolled into view inside the article
+    assert "LORVIK (AP)" in card.locator(".nq-article-text").inner_text()  # the cited copy's own whole text
+
+    with news_page.expect_download() as download:
+        news_page.click("#nq-export")
+    saved = tmp_path / "conversation.md"
+    download.value.save_as(saved)
+    exported = saved.read_text()
+    assert "## How long will the Kessel Bridge close?" in exported
+    assert message.locator(".nq-answer").inner_text().strip() in exported.replace("\\", "")
+    assert "[Lorvik's main bridge shuts for 11 weeks](https://example.com/ap/lorvik-bridge) (AP, 2025-03-05)" in exported
+    assert "Also reported by: Reuters, 2025-03-04" in exported and "*Searched articles from AP*" in exported

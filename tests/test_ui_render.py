@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qa import Answer, Citation
-from ui.app import render_answer
+from ui.render import render_answer
 
 pytestmark = pytest.mark.unit
 
@@ -66,3 +66,66 @@ def test_short_answer_first_in_bold_and_marked_inside_the_quote():
 def test_confidence_shown_in_words_not_a_percentage():
     html = render_answer(answer(citation(1, "Done.")).model_copy(update={"confidence": 0.55}))
     assert "Uncertain" in html and "%" not in html
+
+
+ARTICLE = "Lead <b>bold</b> words. " * 3 + PASSAGE + " Trailing <i>text</i>."
+
+
+def wire_citation() -> Citation:
+    from qa import Copy
+
+    c = citation(1, "The memo said <script>alert(1)</script> twice.")
+    return c.model_copy(
+        update={
+            "start": ARTICLE.index(c.quote),
+            "end": ARTICLE.index(c.quote) + len(c.quote),
+            "passage_start": ARTICLE.index(PASSAGE),
+            "url": "https://example.com/memo?a=1&b=2",
+            "also_in": [Copy(article_id="b", title="Copy", source="A<P>", date="2024-01-03")],
+        }
+    )
+
+
+def test_source_card_links_the_article_and_lists_its_copies():
+    html = render_answer(answer(wire_citation()))
+    assert '<a href="https://example.com/memo?a=1&amp;b=2" target="_blank" rel="noopener noreferrer">' in html
+    assert "Also reported by: A&lt;P&gt; (2024-01-03)" in html
+    for url in ("javascript:alert(1)", "data:text/html,x", "//evil.example"):
+        assert "<a " not in render_answer(answer(wire_citation().model_copy(update={"url": url})))
+
+
+def test_show_in_article_holds_the_whole_text_escaped_with_the_quote_marked():
+    html = render_answer(answer(wire_citation()), articles={"a": ARTICLE})
+    block = html[html.index('<details class="nq-in-article">') :]
+    assert "<summary>Show in article</summary>" in block
+    assert "Lead &lt;b&gt;bold&lt;/b&gt; words. Lead" in block and "Trailing &lt;i&gt;text&lt;/i&gt;." in block
+    assert "<b>bold" not in html
+    assert '<mark class="nq-in-article-quote" data-n="1">The memo said &lt;script&gt;' in block
+    assert "<script>" not in html
+    # without the article's text, or when the quote is not where it says, there is nothing to show
+    assert "nq-in-article" not in render_answer(answer(wire_citation()))
+    assert "nq-in-article" not in render_answer(answer(wire_citation()), articles={"a": "Some other text entirely."})
+
+
+def test_filters_in_force_are_shown_with_the_answer():
+    from qa import AppliedFilters
+
+    filtered = answer(citation(1, "Done.")).model_copy(update={"filters": AppliedFilters(since="2024-01-01", sources=["Wire"])})
+    assert '<div class="nq-filters">Searched articles dated from 2024-01-01, from Wire</div>' in render_answer(filtered)
+    assert "nq-filters" not in render_answer(answer(citation(1, "Done.")))
+
+
+def test_export_holds_what_the_page_shows():
+    from qa import AppliedFilters
+    from ui.render import conversation_markdown
+
+    shown = answer(wire_citation()).model_copy(update={"short": "twice", "filters": AppliedFilters(until="2024-12-31")})
+    markdown = conversation_markdown([shown, answer(citation(1, "Done.", role="related"), abstained=True)])
+    assert markdown.startswith("# newsqa conversation\n\n## q \\<i\\>x\\</i\\>\n\n**twice**\n\n")
+    assert "The memo said \\<script\\>alert(1)\\</script\\> twice. [1]" in markdown  # the answer, its marker kept
+    assert "1. [Memo \\<b\\>leak\\</b\\>](https://example.com/memo?a=1&b=2) (Wire, 2024-01-02)" in markdown
+    assert "   > The memo said \\<script\\>alert(1)\\</script\\> twice." in markdown
+    assert "   Also reported by: A\\<P\\>, 2024-01-03" in markdown
+    assert "*Searched articles dated to 2024-12-31*" in markdown
+    assert "Related passages (not an answer):\n- Memo" in markdown
+    assert shown.to_markdown() in markdown

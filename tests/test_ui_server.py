@@ -99,8 +99,8 @@ def test_rebuild_action_keeps_everything_answerable(app_server):
 def test_bad_question_shows_its_message_in_the_chat(app_server):
     from ui.app import answer_stream
 
-    *_, (history, questions, box) = answer_stream(app_server["pipeline"], "   ", [], [])
+    *_, (history, questions, box, answers, export) = answer_stream(app_server["pipeline"], "   ", [], [])
     assert "The question is empty" in history[-1]["content"] and history[-1]["role"] == "assistant"
-    assert questions == [] and box == ""
-    *_, (history, _, _) = answer_stream(app_server["pipeline"], "x" * 2001, [], [])
+    assert questions == [] and box == "" and answers == [] and export is None
+    *_, (history, *_) = answer_stream(app_server["pipeline"], "x" * 2001, [], [])
     assert "keep it under 2,000" in history[-1]["content"]

@@ -1,7 +1,8 @@
-"""The Gradio chat page: answers through `ask()`, sources with the quote highlighted, uploads.
+"""The Gradio chat page: its components and events. Answers come from `ask()`; `ui.render` turns them into HTML.
 
-Everything shown comes from the `Answer` that `ask()` returns; this module only renders it.
-Article text and questions are HTML-escaped before they reach the page.
+Everything shown comes from the `Answer` that `ask()` returns. Above the conversation, a date range
+and an outlet selector (filled from the index) filter every question, follow-ups included; "Export"
+downloads the conversation as Markdown (`Answer.to_markdown()` blocks).
 """
 
 from __future__ import annotations
@@ -10,14 +11,15 @@ import html
 import ipaddress
 import logging
 import os
-import re
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from index import NewsqaError, Settings, update_index
 from index.uploads import save_uploads
-from qa import Answer, Citation, Pipeline, get_pipeline
+from qa import Answer, Pipeline, get_pipeline
+from ui.render import CSS, SCROLL_TO_QUOTE, conversation_markdown, error_message, render_answer, user_message
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 log = logging.getLogger("newsqa")
@@ -28,114 +30,11 @@ EXAMPLES = [
     "What did Hegseth rule out?",
     "How much should allies spend on defense?",
 ]
-CONFIDENCE_TEXT = {
-    "likely": "Likely right: answers this sure were right most of the time in our tests.",
-    "uncertain": "Uncertain: check the quoted sources.",
-    "unlikely": "Unlikely to answer the question: read the sources before relying on it.",
-}
 UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".json", ".jsonl"]
 INDEX_EVENTS = "index"
 """Gradio concurrency group of the events that write the index (upload, rebuild): one runs at a time."""
 STATUS_REFRESH_SECONDS = 5.0
 """How often an open page re-reads the index status line."""
-
-CSS = """
-.nq-answer { font-size: 1.02rem; line-height: 1.55; }
-.nq-marker { color: #1d4ed8; font-weight: 600; font-size: 0.8em; vertical-align: super; }
-.nq-sources { margin-top: 0.8rem; border-top: 1px solid #e5e7eb; padding-top: 0.6rem; }
-.nq-sources-label { font-size: 0.78rem; text-transform: uppercase; letter-spacing: 0.05em; color: #6b7280; margin-bottom: 0.4rem; }
-.nq-source { margin: 0.45rem 0; padding: 0.5rem 0.7rem; background: #f9fafb; border-left: 3px solid #93c5fd; border-radius: 4px; }
-.nq-source.nq-related { border-left-color: #d1d5db; }
-.nq-source-head { font-size: 0.85rem; color: #374151; margin-bottom: 0.25rem; }
-.nq-source-head b { color: #111827; }
-.nq-source-meta { color: #6b7280; }
-.nq-passage { font-size: 0.88rem; color: #4b5563; line-height: 1.5; }
-.nq-passage mark { background: #fef08a; color: #111827; padding: 0 2px; border-radius: 2px; }
-.nq-related .nq-passage mark { background: #e5e7eb; }
-.nq-abstain { color: #92400e; }
-.nq-confidence { font-size: 0.78rem; color: #6b7280; margin-top: 0.3rem; }
-.nq-short { font-size: 1.15rem; margin-bottom: 0.3rem; }
-.nq-short-phrase { text-decoration: underline; text-decoration-color: #ca8a04; }
-"""
-
-
-def _escape(text: str) -> str:
-    return html.escape(text, quote=True).replace("\n", "<br>")
-
-
-def _marked_text(answer: Answer) -> str:
-    """The answer text, escaped, with `[n]` markers styled."""
-    return re.sub(r"\[(\d+)\]", r'<span class="nq-marker">[\1]</span>', html.escape(answer.text, quote=True))
-
-
-def render_source(citations: list[Citation]) -> str:
-    """One source card: the article's title, date and outlet, and its passage with each cited quote marked."""
-    first = citations[0]
-    meta = " · ".join(html.escape(part) for part in (first.date, first.source) if part)
-    related = first.role == "related"
-    labels = "related" if related else " ".join(f"[{c.n}]" for c in citations)
-    title = html.escape(first.title)
-    if first.url.startswith(("http://", "https://")):
-        title = f'<a href="{html.escape(first.url, quote=True)}" target="_blank" rel="noopener noreferrer">{title}</a>'
-    passage, cursor, body = first.passage, 0, []
-    for citation in sorted(citations, key=lambda c: c.start):
-        start, end = citation.start - first.passage_start, citation.end - first.passage_start
-        if not (cursor <= start <= end <= len(passage) and passage[start:end] == citation.quote):
-            continue  # never mark text that is not the quote itself
-        marker = "" if related else f' <span class="nq-marker">[{citation.n}]</span>'
-        body.append(f'{_escape(passage[cursor:start])}<mark data-n="{citation.n}">{_quote_with_short(citation)}</mark>{marker}')
-        cursor = end
-    body.append(_escape(passage[cursor:]))
-    meta_html = f' <span class="nq-source-meta">{meta}</span>' if meta else ""
-    kind = " nq-related" if related else ""
-    return (
-        f'<div class="nq-source{kind}"><div class="nq-source-head"><span class="nq-marker">{labels}</span> '
-        f'<b>{title}</b>{meta_html}</div><div class="nq-passage">{"".join(body)}</div></div>'
-    )
-
-
-def _quote_with_short(citation: Citation) -> str:
-    """The quote, escaped, with the short answer inside it in bold when this citation holds it."""
-    quote, a, b = citation.quote, citation.answer_start, citation.answer_end
-    if a is None or b is None or not citation.start <= a < b <= citation.end:
-        return _escape(quote)
-    a, b = a - citation.start, b - citation.start
-    return f'{_escape(quote[:a])}<strong class="nq-short-phrase">{_escape(quote[a:b])}</strong>{_escape(quote[b:])}'
-
-
-def render_sources(citations: list[Citation]) -> str:
-    """Source cards in marker order; citations from the same passage share one card."""
-    cards: dict[str, list[Citation]] = {}
-    for citation in citations:
-        cards.setdefault(citation.chunk_id, []).append(citation)
-    return "".join(render_source(group) for group in cards.values())
-
-
-def render_answer(answer: Answer, *, text: str | None = None, with_sources: bool = True) -> str:
-    """The whole chat message for an answer, as one HTML block (no blank lines, so no Markdown runs)."""
-    if answer.abstained:
-        parts = [f'<div class="nq-answer nq-abstain">{html.escape(answer.text)}</div>']
-    else:
-        shown = _marked_text(answer) if text is None else re.sub(r"\[(\d+)\]", r'<span class="nq-marker">[\1]</span>', html.escape(text))
-        parts = [f'<div class="nq-answer">{shown}</div>']
-        if answer.short:
-            parts.insert(0, f'<div class="nq-short"><b>{html.escape(answer.short)}</b></div>')
-    if with_sources and answer.citations:
-        label = "Related passages (not an answer)" if answer.abstained else "Sources"
-        parts.append(f'<div class="nq-sources"><div class="nq-sources-label">{label}</div>{render_sources(answer.citations)}</div>')
-        if answer.query != answer.question:
-            parts.append(f'<div class="nq-confidence">Searched as: {html.escape(answer.query)}</div>')
-        if not answer.abstained:
-            parts.append(f'<div class="nq-confidence">{CONFIDENCE_TEXT[answer.confidence_words]}</div>')
-    return '<div class="nq-message">' + "".join(parts) + "</div>"
-
-
-def _error_message(message: str) -> str:
-    return f'<div class="nq-answer nq-abstain">{html.escape(message)}</div>'
-
-
-def _user_message(question: str) -> str:
-    return f'<div class="nq-question">{_escape(question)}</div>'
 
 
 def _plural(count: int, word: str) -> str:
@@ -152,23 +51,72 @@ def status_line(pipeline: Pipeline) -> str:
     return f"**Index:** {_plural(status.articles, 'article')} · {_plural(status.chunks, 'chunk')} · last update {html.escape(when)}"
 
 
+ChatUpdate = tuple[list[dict[str, Any]], list[str], str, list[dict[str, Any]], str | None]
+"""What the chat handler yields: messages, questions asked, the question box, answers so far (as dicts), the export file."""
+
+
+def export_file(answers: list[dict[str, Any]]) -> str | None:
+    """The conversation written as Markdown to a new temp file (what "Export" downloads); None before the first answer."""
+    if not answers:
+        return None
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", prefix="newsqa-conversation-", suffix=".md", delete=False
+    ) as out:  # Gradio serves it from its cache
+        out.write(conversation_markdown(Answer.model_validate(a) for a in answers))
+    return out.name
+
+
+def article_texts(pipeline: Pipeline, answer: Answer) -> dict[str, str]:
+    """The text of each cited article, from its stored chunks, for "show in article" (missing ones are left out)."""
+    texts: dict[str, str] = {}
+    for citation in answer.citations:
+        if citation.article_id not in texts:
+            try:
+                texts[citation.article_id] = pipeline.store.article_text(citation.article_id)
+            except NewsqaError:
+                continue
+    return texts
+
+
 def answer_stream(
-    pipeline: Pipeline, message: str, history: list[dict[str, Any]], questions: list[str]
-) -> Iterator[tuple[list[dict[str, Any]], list[str], str]]:
-    """Chat handler: show the question, then the answer sentence by sentence, then its sources."""
-    history = [*history, {"role": "user", "content": _user_message(message or "")}]
+    pipeline: Pipeline,
+    message: str,
+    history: list[dict[str, Any]],
+    questions: list[str],
+    answers: list[dict[str, Any]] | None = None,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    sources: list[str] | None = None,
+) -> Iterator[ChatUpdate]:
+    """Chat handler: show the question, then the answer sentence by sentence, then its sources (searching what the filters allow)."""
+    answers = list(answers or [])
+    history = [*history, {"role": "user", "content": user_message(message or "")}]
     try:
-        answer = pipeline.ask(message, history=questions)
+        answer = pipeline.ask(message, history=questions, since=since or None, until=until or None, sources=sources or None)
     except (NewsqaError, ValueError) as error:
-        yield [*history, {"role": "assistant", "content": _error_message(str(error))}], questions, ""
+        yield [*history, {"role": "assistant", "content": error_message(str(error))}], questions, "", answers, export_file(answers)
         return
     questions = [*questions, message.strip()]
     if not answer.abstained:
         shown = ""
         for citation in answer.citations:
             shown = f"{shown} {citation.quote} [{citation.n}]".strip()
-            yield [*history, {"role": "assistant", "content": render_answer(answer, text=shown, with_sources=False)}], questions, ""
-    yield [*history, {"role": "assistant", "content": render_answer(answer)}], questions, ""
+            content = render_answer(answer, text=shown, with_sources=False)
+            yield [*history, {"role": "assistant", "content": content}], questions, "", answers, export_file(answers)
+    answers = [*answers, answer.to_dict()]
+    content = render_answer(answer, articles=article_texts(pipeline, answer))
+    yield [*history, {"role": "assistant", "content": content}], questions, "", answers, export_file(answers)
+
+
+def outlet_choices(pipeline: Pipeline) -> Any:
+    """The outlet selector's choices, read from the index (kept as they are if the index cannot be read)."""
+    import gradio as gr
+
+    try:
+        return gr.update(choices=pipeline.outlets())
+    except NewsqaError:
+        return gr.update()
 
 
 def index_uploads(pipeline: Pipeline, files: list[Any] | None, *, rebuild: bool = False) -> tuple[str, str]:
@@ -210,13 +158,21 @@ def build_app(pipeline: Pipeline) -> Any:
             feedback_options=None,
             placeholder="Ask a question about the news articles.",
         )
+        with gr.Row(elem_id="nq-filters"):
+            since = gr.Textbox(label="From (YYYY-MM-DD)", elem_id="nq-since", placeholder="any date", scale=1)
+            until = gr.Textbox(label="To (YYYY-MM-DD)", elem_id="nq-until", placeholder="any date", scale=1)
+            outlets = gr.Dropdown(
+                choices=[], value=[], multiselect=True, label="Outlets (none selected: all)", elem_id="nq-outlets", scale=2
+            )
         questions = gr.State([])
+        answers = gr.State([])
         with gr.Row():
             box = gr.Textbox(
                 elem_id="nq-question", placeholder="e.g. What did Pistorius regret?", show_label=False, scale=8, autofocus=True
             )
             send = gr.Button("Ask", variant="primary", scale=1, elem_id="nq-ask")
             clear = gr.Button("Clear chat", scale=1, elem_id="nq-clear")
+            export = gr.DownloadButton("Export", value=None, scale=1, elem_id="nq-export")
         gr.Examples(EXAMPLES, inputs=box, label="Try")
         with gr.Accordion("Articles", open=False, elem_id="nq-articles"):
             files = gr.File(
@@ -231,12 +187,22 @@ def build_app(pipeline: Pipeline) -> Any:
                 rebuild = gr.Button("Rebuild index", elem_id="nq-rebuild")
             report = gr.HTML(elem_id="nq-report")
 
-        def respond(message: str, history: list[dict[str, Any]], asked: list[str]) -> Iterator[tuple[list[dict[str, Any]], list[str], str]]:
-            yield from answer_stream(pipeline, message, history, asked)
+        def respond(
+            message: str,
+            history: list[dict[str, Any]],
+            asked: list[str],
+            answered: list[dict[str, Any]],
+            first: str,
+            last: str,
+            chosen: list[str] | None,
+        ) -> Iterator[ChatUpdate]:
+            yield from answer_stream(pipeline, message, history, asked, answered, since=first, until=last, sources=chosen)
 
-        send.click(respond, [box, chatbot, questions], [chatbot, questions, box], api_name="ask_chat")
-        box.submit(respond, [box, chatbot, questions], [chatbot, questions, box], api_visibility="private")
-        clear.click(lambda: ([], [], ""), None, [chatbot, questions, box], api_visibility="private")
+        chat_inputs = [box, chatbot, questions, answers, since, until, outlets]
+        chat_outputs = [chatbot, questions, box, answers, export]
+        send.click(respond, chat_inputs, chat_outputs, api_name="ask_chat")
+        box.submit(respond, chat_inputs, chat_outputs, api_visibility="private")
+        clear.click(lambda: ([], [], "", [], None), None, chat_outputs, api_visibility="private")
         # index events run one at a time (and under the store's write lock, shared with the CLI and the watcher)
         add.click(
             lambda f: index_uploads(pipeline, f),
@@ -255,12 +221,14 @@ def build_app(pipeline: Pipeline) -> Any:
             concurrency_id=INDEX_EVENTS,
         )
         demo.load(lambda: status_line(pipeline), None, status, api_visibility="private")
+        demo.load(lambda: outlet_choices(pipeline), None, outlets, api_visibility="private")
+        report.change(lambda: outlet_choices(pipeline), None, outlets, api_visibility="private")  # after an upload or rebuild
         # the index also changes from outside (the CLI, a watcher): refresh the status line without a reload
         gr.Timer(STATUS_REFRESH_SECONDS).tick(lambda: status_line(pipeline), None, status, api_visibility="private", show_progress="hidden")
 
-        def ask_api(question: str) -> dict[str, Any]:
+        def ask_api(question: str, since: str | None = None, until: str | None = None, sources: list[str] | None = None) -> dict[str, Any]:
             try:
-                return pipeline.ask(question).to_dict()
+                return pipeline.ask(question, since=since, until=until, sources=sources).to_dict()
             except (NewsqaError, ValueError) as error:  # gradio_client shows a gr.Error's message, not "upstream ... exception"
                 raise gr.Error(str(error)) from error
 
@@ -303,6 +271,7 @@ def launch(settings: Settings, *, host: str = "127.0.0.1", port: int = 7860, blo
         server_port=port,
         auth=auth,
         css=CSS,
+        head=SCROLL_TO_QUOTE,
         prevent_thread_lock=not block,
         footer_links=[],
         quiet=not block,

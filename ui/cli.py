@@ -205,10 +205,18 @@ def fetch(
             return
 
 
+SinceOption = Annotated[str | None, typer.Option("--since", help="Only articles dated on or after this day (YYYY-MM-DD).")]
+UntilOption = Annotated[str | None, typer.Option("--until", help="Only articles dated on or before this day (YYYY-MM-DD).")]
+SourceOption = Annotated[list[str] | None, typer.Option("--source", help="Only articles from this outlet (case-insensitive; repeatable).")]
+
+
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in quotes.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole answer as JSON.")] = False,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    source: SourceOption = None,
 ) -> None:
     """Answer a question from the indexed articles, with citations."""
     _setup_logging()
@@ -216,7 +224,7 @@ def ask(
     from qa import ask as ask_question
 
     try:
-        answer = ask_question(question, settings=_settings())
+        answer = ask_question(question, settings=_settings(), since=since, until=until, sources=source)
     except NewsqaError as error:
         _fail(error)
     if as_json:
@@ -228,11 +236,57 @@ def ask(
     typer.echo(printable(answer.text))
     if not answer.abstained:
         typer.echo(f"({answer.confidence_words}: confidence {answer.confidence:.2f})")
+    if answer.filters.any:
+        typer.echo(printable(f"(searched articles {answer.filters.describe()})"))
     if answer.citations:
         typer.echo("\nRelated passages:" if answer.abstained else "\nSources:")
         for citation in answer.citations:
             label = f"[{citation.n}]" if not answer.abstained else "-"
-            typer.echo(printable(f"  {label} {citation.title} (chars {citation.start}-{citation.end}): {citation.quote}"))
+            meta = ", ".join(part for part in (citation.source, citation.date) if part)
+            typer.echo(
+                printable(
+                    f"  {label} {citation.title}{f' ({meta})' if meta else ''} (chars {citation.start}-{citation.end}): {citation.quote}"
+                )
+            )
+            if citation.also_in:
+                typer.echo(printable("      also reported by: " + "; ".join(c.source or c.title for c in citation.also_in)))
+
+
+@app.command()
+def articles(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per article.")] = False,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    source: SourceOption = None,
+) -> None:
+    """List the indexed articles (id, title, date, outlet, url, chunks, copies), filtered like `ask`."""
+    _setup_logging()
+    from index import ChunkStore, NewsqaError
+    from qa.filters import outlet_names, resolve_filters
+
+    try:
+        catalog = ChunkStore(_settings()).catalog()  # no embedding model needed to list
+        chunk_filter, _ = resolve_filters(since, until, source, outlets=outlet_names(catalog))
+    except NewsqaError as error:
+        _fail(error)
+    stories: dict[str, list[str]] = {}
+    for entry in catalog:
+        stories.setdefault(entry.story_id, []).append(entry.id)
+    for entry in catalog:
+        if not chunk_filter.admits(entry.date_ordinal, entry.source_key):
+            continue
+        copies = [other for other in stories[entry.story_id] if other != entry.id]
+        row = {
+            "id": entry.id, "title": entry.title, "date": entry.date, "source": entry.source,
+            "url": entry.url, "chunks": entry.chunks, "copies": copies,
+        }  # fmt: skip
+        if as_json:
+            typer.echo(_safe_json(row))
+        else:
+            extra = f"  copies: {', '.join(copies)}" if copies else ""
+            typer.echo(
+                printable(f"{entry.id}\t{entry.date or '-'}\t{entry.source or '-'}\t{entry.chunks}\t{entry.title}\t{entry.url}{extra}")
+            )
 
 
 def _check_port(host: str, port: int) -> None:

@@ -1,0 +1,51 @@
+"""Turn the filters a user gave (dates as typed, outlet names in any case) into a `ChunkFilter`, or say what to fix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from index.dates import filter_date
+from index.errors import BadQuestionError
+from index.filters import ChunkFilter, source_key
+from index.store import CatalogEntry
+from qa.models import AppliedFilters
+
+
+def outlet_names(catalog: Iterable[CatalogEntry]) -> list[str]:
+    """The outlets of these articles, each as its first article names it, sorted case-insensitively."""
+    names: dict[str, str] = {}
+    for entry in catalog:
+        if entry.source_key:
+            names.setdefault(entry.source_key, entry.source)
+    return [names[key] for key in sorted(names)]
+
+
+def resolve_filters(
+    since: date | str | None, until: date | str | None, sources: Sequence[str] | str | None, *, outlets: list[str]
+) -> tuple[ChunkFilter, AppliedFilters]:
+    """The `ChunkFilter` for these bounds and outlets, and how the answer reports it; `BadQuestionError` says what to fix.
+
+    Args:
+        since: Earliest article date, a `date` or `YYYY-MM-DD` (inclusive); None or "" for no bound.
+        until: Latest article date, likewise.
+        sources: Outlet names, matched case-insensitively; None or empty for every outlet.
+        outlets: The indexed outlets (`outlet_names`), against which `sources` are checked.
+    """
+    first, last = filter_date(since, name="since"), filter_date(until, name="until")
+    if first is not None and last is not None and first > last:
+        raise BadQuestionError(f"since {first.isoformat()} is after until {last.isoformat()}: swap them, or widen the range.")
+    names = [sources] if isinstance(sources, str) else [s for s in (sources or []) if s and s.strip()]
+    keys: frozenset[str] | None = None
+    shown: list[str] = []
+    if names:
+        indexed = {source_key(name): name for name in outlets}
+        unknown = [name for name in names if source_key(name) not in indexed]
+        if unknown:
+            listed = ", ".join(indexed.values()) or "none (no article names its outlet)"
+            missing = ", ".join(repr(name.strip()) for name in unknown)
+            raise BadQuestionError(f"no articles from {missing}; indexed outlets: {listed}.")
+        keys = frozenset(source_key(name) for name in names)
+        shown = [indexed[key] for key in sorted(keys)]
+    applied = AppliedFilters(since=first.isoformat() if first else None, until=last.isoformat() if last else None, sources=shown)
+    return ChunkFilter(since=first, until=last, sources=keys), applied

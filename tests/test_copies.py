@@ -1,0 +1,52 @@
+"""Copy detection on the written pairs: true syndicated copies grouped, same-topic stories kept apart, earliest copy names the story."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from index.copies import COPY_THRESHOLD, StoryInput, similarity, story_ids
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.unit
+
+PAIRS = [json.loads(line) for line in (ROOT / "bench" / "data" / "copies" / "pairs.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.mark.parametrize("pair", PAIRS, ids=[p["id"] for p in PAIRS])
+def test_threshold_separates_copies_from_same_topic_stories(pair):
+    a, b = pair["a"]["text"], pair["b"]["text"]
+    grouped = story_ids([StoryInput("a", a, "2025-01-02"), StoryInput("b", b, "2025-01-01")])
+    assert (grouped["a"] == grouped["b"]) is pair["copy"]
+    margin = similarity(a, b) - COPY_THRESHOLD
+    assert margin >= 0.1 if pair["copy"] else margin <= -0.3  # not a near miss either way
+
+
+def test_earliest_dated_copy_names_the_story_and_copies_group_transitively():
+    original = PAIRS[0]["a"]["text"]
+    copy = PAIRS[0]["b"]["text"]
+    copy_of_copy = copy.replace("in light rain", "under grey skies").replace("More AP sports", "More from our sports desk")
+    other = PAIRS[5]["b"]["text"]
+    stories = story_ids(
+        [
+            StoryInput("z-undated", copy_of_copy, ""),
+            StoryInput("m-later", copy, "2025-04-02"),
+            StoryInput("y-first", original, "2025-04-01"),
+            StoryInput("other", other, "2025-03-01"),
+        ]
+    )
+    assert stories == {"z-undated": "y-first", "m-later": "y-first", "y-first": "y-first", "other": "other"}
+
+
+def test_the_same_words_a_year_later_are_another_story():
+    race = "{winner} won the Glenmoor half marathon on Sunday in {time}, ahead of a field of {field} runners. The race raised money for the town's hospice."
+    first = race.format(winner="Ruth Okafor", time="1 hour 12 minutes", field="2,100")
+    later = race.format(winner="Lena Sorvik", time="1 hour 10 minutes", field="2,600")
+    assert similarity(first, later) >= COPY_THRESHOLD  # the text alone cannot tell them apart ...
+    assert story_ids([StoryInput("2024", first, "2024-04-14"), StoryInput("2025", later, "2025-04-14")]) == {"2024": "2024", "2025": "2025"}
+    # ... the dates can: republished within the week, the same text is one story
+    assert story_ids([StoryInput("wire", first, "2024-04-14"), StoryInput("paper", first, "2024-04-16")]) == {
+        "wire": "wire",
+        "paper": "wire",
+    }

@@ -1,0 +1,188 @@
+"""The chat's HTML, made from an `Answer` by pure functions (no Gradio, no store): what the page shows.
+
+Everything an article or a user wrote is HTML-escaped here, before it reaches the page; links are
+only http(s) and open in a new tab with `rel="noopener noreferrer"`. The page adds no markup of
+its own around these blocks, so `tests/test_ui_render.py` checks what a reader sees.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping
+
+from qa import Answer, Citation
+from qa.models import is_web_link
+
+CONFIDENCE_TEXT = {
+    "likely": "Likely right: answers this sure were right most of the time in our tests.",
+    "uncertain": "Uncertain: check the quoted sources.",
+    "unlikely": "Unlikely to answer the question: read the sources before relying on it.",
+}
+CSS = """
+.nq-answer { font-size: 1.02rem; line-height: 1.55; }
+.nq-marker { color: #1d4ed8; font-weight: 600; font-size: 0.8em; vertical-align: super; }
+.nq-sources { margin-top: 0.8rem; border-top: 1px solid #e5e7eb; padding-top: 0.6rem; }
+.nq-sources-label { font-size: 0.78rem; text-transform: uppercase; letter-spacing: 0.05em; color: #6b7280; margin-bottom: 0.4rem; }
+.nq-source { margin: 0.45rem 0; padding: 0.5rem 0.7rem; background: #f9fafb; border-left: 3px solid #93c5fd; border-radius: 4px; }
+.nq-source.nq-related { border-left-color: #d1d5db; }
+.nq-source-head { font-size: 0.85rem; color: #374151; margin-bottom: 0.25rem; }
+.nq-source-head b { color: #111827; }
+.nq-source-meta { color: #6b7280; }
+.nq-passage { font-size: 0.88rem; color: #4b5563; line-height: 1.5; }
+.nq-passage mark { background: #fef08a; color: #111827; padding: 0 2px; border-radius: 2px; }
+.nq-related .nq-passage mark { background: #e5e7eb; }
+.nq-abstain { color: #92400e; }
+.nq-confidence { font-size: 0.78rem; color: #6b7280; margin-top: 0.3rem; }
+.nq-short { font-size: 1.15rem; margin-bottom: 0.3rem; }
+.nq-short-phrase { text-decoration: underline; text-decoration-color: #ca8a04; }
+.nq-also, .nq-filters { font-size: 0.8rem; color: #6b7280; margin-top: 0.3rem; }
+.nq-in-article summary { font-size: 0.8rem; color: #1d4ed8; cursor: pointer; margin-top: 0.3rem; }
+.nq-article-text { max-height: 18rem; overflow-y: auto; font-size: 0.85rem; line-height: 1.5; padding: 0.4rem; background: #fff; }
+.nq-article-text mark { background: #fef08a; }
+"""
+
+
+SCROLL_TO_QUOTE = """<script>
+document.addEventListener("toggle", (event) => {
+  const block = event.target;
+  if (block instanceof HTMLDetailsElement && block.open && block.classList.contains("nq-in-article")) {
+    block.querySelector("mark")?.scrollIntoView({ block: "center" });
+  }
+}, true);
+</script>"""
+"""Page script: opening "Show in article" scrolls the highlighted quote into view (toggle does not bubble, hence capture)."""
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=True).replace("\n", "<br>")
+
+
+def _marked_text(answer: Answer) -> str:
+    """The answer text, escaped, with `[n]` markers styled."""
+    return re.sub(r"\[(\d+)\]", r'<span class="nq-marker">[\1]</span>', html.escape(answer.text, quote=True))
+
+
+def _passage_with_marks(text: str, offset: int, citations: list[Citation], *, numbered: bool, mark_class: str = "") -> str | None:
+    """`text` (which starts at article offset `offset`) escaped, each cited quote inside it in `<mark>`; None if a quote does not match."""
+    cursor, body = 0, []
+    for citation in sorted(citations, key=lambda c: c.start):
+        start, end = citation.start - offset, citation.end - offset
+        if not (cursor <= start <= end <= len(text) and text[start:end] == citation.quote):
+            return None  # never mark text that is not the quote itself
+        marker = f' <span class="nq-marker">[{citation.n}]</span>' if numbered else ""
+        kind = f' class="{mark_class}"' if mark_class else ""
+        body.append(f'{_escape(text[cursor:start])}<mark{kind} data-n="{citation.n}">{_quote_with_short(citation)}</mark>{marker}')
+        cursor = end
+    body.append(_escape(text[cursor:]))
+    return "".join(body)
+
+
+def render_copies(citation: Citation) -> str:
+    """'Also reported by: AP (2025-03-05), ...' for the other copies of the cited story; "" when it has none."""
+    if not citation.also_in:
+        return ""
+    names = ", ".join(
+        html.escape(f"{copy.source or copy.title}{f' ({copy.date})' if copy.date else ''}", quote=True) for copy in citation.also_in
+    )
+    return f'<div class="nq-also">Also reported by: {names}</div>'
+
+
+def render_in_article(citations: list[Citation], article_text: str | None) -> str:
+    """A closed "Show in article" block: the whole article, escaped, its quotes marked (the page scrolls to them on opening)."""
+    if not article_text:
+        return ""
+    body = _passage_with_marks(article_text, 0, citations, numbered=False, mark_class="nq-in-article-quote")
+    if body is None:
+        return ""
+    return f'<details class="nq-in-article"><summary>Show in article</summary><div class="nq-article-text">{body}</div></details>'
+
+
+def render_source(citations: list[Citation], article_text: str | None = None) -> str:
+    """One source card: the article's title (linked when it has a web url), date and outlet, its passage with each cited quote
+    marked, the story's other copies, and (given the article's text) the quote shown in the whole article."""
+    first = citations[0]
+    meta = " · ".join(html.escape(part) for part in (first.date, first.source) if part)
+    related = first.role == "related"
+    labels = "related" if related else " ".join(f"[{c.n}]" for c in citations)
+    title = html.escape(first.title)
+    if is_web_link(first.url):
+        title = f'<a href="{html.escape(first.url, quote=True)}" target="_blank" rel="noopener noreferrer">{title}</a>'
+    passage = _passage_with_marks(first.passage, first.passage_start, citations, numbered=not related)
+    if passage is None:
+        passage = _escape(first.passage)
+    meta_html = f' <span class="nq-source-meta">{meta}</span>' if meta else ""
+    kind = " nq-related" if related else ""
+    return (
+        f'<div class="nq-source{kind}"><div class="nq-source-head"><span class="nq-marker">{labels}</span> '
+        f'<b>{title}</b>{meta_html}</div><div class="nq-passage">{passage}</div>'
+        f"{render_copies(first)}{render_in_article(citations, article_text)}</div>"
+    )
+
+
+def _quote_with_short(citation: Citation) -> str:
+    """The quote, escaped, with the short answer inside it in bold when this citation holds it."""
+    quote, a, b = citation.quote, citation.answer_start, citation.answer_end
+    if a is None or b is None or not citation.start <= a < b <= citation.end:
+        return _escape(quote)
+    a, b = a - citation.start, b - citation.start
+    return f'{_escape(quote[:a])}<strong class="nq-short-phrase">{_escape(quote[a:b])}</strong>{_escape(quote[b:])}'
+
+
+def render_sources(citations: list[Citation], articles: Mapping[str, str] | None = None) -> str:
+    """Source cards in marker order; citations from the same passage share one card. `articles`: article id → text, for "show in article"."""
+    cards: dict[str, list[Citation]] = {}
+    for citation in citations:
+        cards.setdefault(citation.chunk_id, []).append(citation)
+    return "".join(render_source(group, (articles or {}).get(group[0].article_id)) for group in cards.values())
+
+
+def render_filters(answer: Answer) -> str:
+    """The filters the answer was searched with, in words; "" when none."""
+    if not answer.filters.any:
+        return ""
+    return f'<div class="nq-filters">Searched articles {html.escape(answer.filters.describe())}</div>'
+
+
+def render_answer(answer: Answer, *, text: str | None = None, with_sources: bool = True, articles: Mapping[str, str] | None = None) -> str:
+    """The whole chat message for an answer, as one HTML block (no blank lines, so no Markdown runs).
+
+    Args:
+        answer: What `ask()` returned.
+        text: The part of the answer text shown so far, while it streams.
+        with_sources: Add the source cards, the search and the confidence lines.
+        articles: Article id → article text, so each card can show its quote in the whole article.
+    """
+    if answer.abstained:
+        parts = [f'<div class="nq-answer nq-abstain">{html.escape(answer.text)}</div>']
+    else:
+        shown = _marked_text(answer) if text is None else re.sub(r"\[(\d+)\]", r'<span class="nq-marker">[\1]</span>', html.escape(text))
+        parts = [f'<div class="nq-answer">{shown}</div>']
+        if answer.short:
+            parts.insert(0, f'<div class="nq-short"><b>{html.escape(answer.short)}</b></div>')
+    if with_sources and answer.citations:
+        label = "Related passages (not an answer)" if answer.abstained else "Sources"
+        parts.append(
+            f'<div class="nq-sources"><div class="nq-sources-label">{label}</div>{render_sources(answer.citations, articles)}</div>'
+        )
+        if answer.query != answer.question:
+            parts.append(f'<div class="nq-confidence">Searched as: {html.escape(answer.query)}</div>')
+        if not answer.abstained:
+            parts.append(f'<div class="nq-confidence">{CONFIDENCE_TEXT[answer.confidence_words]}</div>')
+    parts.append(render_filters(answer))
+    return '<div class="nq-message">' + "".join(parts) + "</div>"
+
+
+def conversation_markdown(answers: Iterable[Answer]) -> str:
+    """The conversation as one Markdown document: each answer's `Answer.to_markdown()` block, in order."""
+    return "# newsqa conversation\n\n" + "\n".join(answer.to_markdown() for answer in answers)
+
+
+def error_message(message: str) -> str:
+    """An error (a bad question, a bad filter, a store failure) as the assistant's message, escaped."""
+    return f'<div class="nq-answer nq-abstain">{html.escape(message)}</div>'
+
+
+def user_message(question: str) -> str:
+    """The user's question as a chat message, escaped."""
+    return f'<div class="nq-question">{_escape(question)}</div>'
