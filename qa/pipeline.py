@@ -119,17 +119,20 @@ class Pipeline:
         return [Copy(article_id=e.id, title=e.title, source=e.source, date=e.date) for e in others]
 
     def build_chain(self) -> Runnable[dict[str, Any], Answer]:
-        """LCEL: {question, query} → retrieve on `query` → pick evidence for `question` → `Answer`."""
+        """LCEL: {question, query} → read the question, retrieve on `query` → pick evidence for it → `Answer`."""
 
         def timed_retrieve(inputs: dict[str, Any]) -> dict[str, Any]:
             started = time.perf_counter()
+            question = analyze_question(inputs["question"], today=inputs["today"])
+            # one forward pass for every text of the question, so neither retrieval nor scoring encodes alone
+            self.embedder.encode_sentences(list(dict.fromkeys(t for t in (inputs["query"], question.text, question.focus_text) if t)))
             documents = self.retriever.invoke(inputs["query"], chunk_filter=inputs["filter"])
-            return {"documents": documents, "ms": (time.perf_counter() - started) * 1000}
+            return {"documents": documents, "question": question, "ms": (time.perf_counter() - started) * 1000}
 
         def answer(inputs: dict[str, Any]) -> Answer:
             started = time.perf_counter()
             documents: list[Document] = inputs["retrieved"]["documents"]
-            question = analyze_question(inputs["question"], today=inputs["today"])
+            question = inputs["retrieved"]["question"]
             evidence = self.picker.pick(question, documents, self.retriever.term_weights)
             timings = {"retrieve": round(inputs["retrieved"]["ms"], 2), "answer": round((time.perf_counter() - started) * 1000, 2)}
             return compose_answer(inputs["asked"], inputs["query"], evidence, timings)
