@@ -90,9 +90,11 @@ class HybridRetriever(BaseRetriever):
             return []
         depth = max(self.settings.candidates, k)
         query_vector = self.store.embedder.embed_query(query)
+        dense = self.store.dense_search(query_vector, depth, chunk_filter=chunk_filter)
+        known = {chunk.id: chunk for chunk, _ in dense}  # BM25 hits the dense side found too need no second read
         rankings = {
-            "dense": (self.settings.dense_weight, self.store.dense_search(query_vector, depth, chunk_filter=chunk_filter)),
-            "bm25": (self.settings.bm25_weight, lexical.search(self.store, query, depth, chunk_filter=chunk_filter)),
+            "dense": (self.settings.dense_weight, dense),
+            "bm25": (self.settings.bm25_weight, lexical.search(self.store, query, depth, chunk_filter=chunk_filter, known=known)),
         }
         fused: dict[str, float] = {}
         chunks: dict[str, StoredChunk] = {}
