@@ -16,7 +16,8 @@ How it survives, and who else may be writing:
 - Any number of readers (chat servers, `newsqa ask`) may build at once; each writes into its own
   `.tmp-<pid>-<hex>` folder and renames it into place in one `os.rename`, so nobody ever loads a
   half-written index. If another reader's rename wins, the loser discards its own copy.
-- Dying while writing leaves only a `.tmp-` folder, which the next save removes once its pid is
+- Dying while writing (fault points `bm25-save`, `bm25-rename`; `tests/test_bm25_persist.py` kills
+  real processes there) leaves only a `.tmp-` folder, which the next save removes once its pid is
   gone. A folder that fails to load (removed meanwhile, damaged) is rebuilt.
 - An index is saved only when the store's revision is the same after reading every chunk as
   before, so a sync running meanwhile never gets its half-done state saved under a revision.
@@ -39,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from index import ChunkStore, StoredChunk
+from index.faults import crash_point
 from index.filters import ChunkFilter
 from qa.lexical import TermWeights, terms
 
@@ -97,6 +99,7 @@ class Bm25Index:
         folder.mkdir(parents=True)
         if self.model is not None:
             self.model.save(str(folder), show_progress=False)
+        crash_point("bm25-save")  # half written: the scores are there, the rows not yet
         rows = {"ids": self.ids, "dates": self.dates.tolist(), "outlets": self.outlets.tolist(), "outlet_keys": self.outlet_keys}
         (folder / ROWS).write_text(json.dumps(rows), encoding="utf-8")
         weights = {"count": self.weights.count, "frequency": dict(self.weights.frequency)}
@@ -209,6 +212,7 @@ def load_or_build(store: ChunkStore, revision: str) -> Bm25Index:
     temp = folder / f".tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     try:
         built.save(temp)
+        crash_point("bm25-rename")  # wholly written, not yet in place
         os.rename(temp, saved)  # atomic: readers see no folder or the whole one
     except OSError:
         shutil.rmtree(temp, ignore_errors=True)  # another reader saved it first, or the disk is full: keep ours in memory

@@ -141,3 +141,51 @@ def test_a_damaged_saved_index_is_rebuilt_and_dead_writers_temp_folders_removed(
     assert (folder / saved / "rows.json").exists()
     assert saved_folders(indexed) == [saved]
     assert not (folder / f".tmp-{dead.pid}-deadbeef").exists()
+
+
+READER = (
+    "import json, sys\n"
+    "from index import ChunkStore, Settings\n"
+    "from qa import HybridRetriever\n"
+    "from qa import bm25\n"
+    "hits = HybridRetriever(store=ChunkStore(Settings(db_dir=sys.argv[1]))).lexical_search('Yuriko Backes Luxembourg', 3)\n"
+    "print(json.dumps({'builds': bm25.BUILDS, 'hits': [c.id for c, _ in hits]}))\n"
+)
+
+
+def start_reader(settings, fault: str | None = None) -> subprocess.Popen[str]:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
+    env.pop("NEWSQA_TEST_FAULT", None)
+    if fault:
+        env["NEWSQA_TEST_FAULT"] = fault
+    return subprocess.Popen(
+        [sys.executable, "-c", READER, str(settings.db_dir)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+@pytest.mark.parametrize("fault", ["bm25-save:1", "bm25-rename:1"])
+def test_a_reader_killed_while_saving_leaves_nothing_another_would_load(indexed, embedder, fault):
+    killed = start_reader(indexed, fault)
+    killed.communicate(timeout=120)
+    assert killed.returncode == -9
+    folder = cache_folder(ChunkStore(indexed))
+    [left] = folder.iterdir()
+    assert left.name.startswith(f".tmp-{killed.pid}-")
+    assert not (folder / revision_key(ChunkStore(indexed).revision)).exists()
+
+    after = start_reader(indexed)
+    out, err = after.communicate(timeout=120)
+    assert after.returncode == 0, err
+    assert json.loads(out.strip().splitlines()[-1])["builds"] == 1  # built again, not loaded half-written
+    assert saved_folders(indexed) == [revision_key(ChunkStore(indexed).revision)]  # the dead reader's temp folder is gone
+
+
+def test_readers_building_at_once_agree_and_leave_one_index(indexed):
+    readers = [start_reader(indexed) for _ in range(3)]
+    results = []
+    for reader in readers:
+        out, err = reader.communicate(timeout=180)
+        assert reader.returncode == 0, err
+        results.append(json.loads(out.strip().splitlines()[-1])["hits"])
+    assert results[0] and results.count(results[0]) == 3
+    assert saved_folders(indexed) == [revision_key(ChunkStore(indexed).revision)]
