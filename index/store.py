@@ -153,20 +153,30 @@ def open_client(settings: Settings) -> Any:
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_token is not None:
+        # Chroma's own token auth: `Authorization: Bearer <token>` on every request
+        chroma_settings = ChromaSettings(
+            anonymized_telemetry=False,
+            chroma_client_auth_provider="chromadb.auth.token_authn.TokenAuthClientProvider",
+            chroma_client_auth_credentials=settings.chroma_token.get_secret_value(),
+        )
     try:
         if settings.chroma_host:
-            client = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+            client = chromadb.HttpClient(
+                host=settings.chroma_host, port=settings.chroma_port, ssl=settings.chroma_ssl, settings=chroma_settings
+            )
             client.heartbeat()
             return client
         settings.db_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.db_dir), settings=chroma_settings)
     except Exception as error:
-        where = (
-            f"the Chroma server at {settings.chroma_host}:{settings.chroma_port}"
-            if settings.chroma_host
-            else f"the store at {settings.db_dir}"
-        )
-        raise StoreError(f"Cannot open {where} ({error}). Start the server with `chroma run`, or check NEWSQA_DB_DIR.") from error
+        where = f"the Chroma server at {settings.chroma_url}" if settings.chroma_host else f"the store at {settings.db_dir}"
+        detail = str(error)
+        if settings.chroma_token is not None:
+            detail = detail.replace(settings.chroma_token.get_secret_value(), "**********")  # never echo the token
+        raise StoreError(
+            f"Cannot open {where} ({detail}). Start the server with `chroma run`, check NEWSQA_CHROMA_TOKEN and NEWSQA_CHROMA_SSL, or check NEWSQA_DB_DIR."
+        ) from error
 
 
 def _is_store_failure(error: BaseException) -> bool:
@@ -244,9 +254,7 @@ class ChunkStore:
             if not _is_store_failure(error):
                 raise
             if self.settings.chroma_host:
-                advice = (
-                    f"Check that the Chroma server at {self.settings.chroma_host}:{self.settings.chroma_port} is running (`chroma run`)."
-                )
+                advice = f"Check that the Chroma server at {self.settings.chroma_url} is running (`chroma run`) and that NEWSQA_CHROMA_TOKEN is right."
             elif _is_missing_collection(error):
                 advice = "The index changed or was removed meanwhile: ask again, or run `newsqa index`."
             else:

@@ -98,6 +98,13 @@ class TermWeights:
         self.count = max(count, 1)
         self.frequency = frequency
 
+    @classmethod
+    def from_frequencies(cls, frequency: Counter[str], count: int) -> TermWeights:
+        """Weights from saved document frequencies and document count (a persisted BM25 index)."""
+        weights = cls([])
+        weights.frequency, weights.count = frequency, max(count, 1)
+        return weights
+
     def idf(self, term: str) -> float:
         """BM25-style idf, always positive; unseen terms weigh most."""
         seen = self.frequency.get(term, 0)

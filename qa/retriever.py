@@ -1,14 +1,14 @@
 """Hybrid retrieval: dense (Chroma) and BM25 (bm25s) rankings fused by reciprocal rank.
 
 A `ChunkFilter` (date range, outlets) restricts both sides before fusion: Chroma gets it as a
-`where` clause, BM25 scores only the chunks that pass it. After fusion, one copy of each
+`where` clause, BM25 scores only the chunks that pass it. The BM25 index is saved beside the store
+and reused by every process while the store's revision stays the same (`qa.bm25`). After fusion, one copy of each
 syndicated story is kept (`one_copy_per_story`), so an answer never quotes two copies.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -19,35 +19,8 @@ from index import ChunkStore, StoredChunk
 from index.dates import NO_DATE
 from index.filters import ChunkFilter
 from index.settings import RetrievalSettings
-from qa.lexical import TermWeights, terms
-
-
-class _Bm25Index:
-    """BM25 over every stored chunk, with the term weights the answerer reuses."""
-
-    def __init__(self, chunks: list[StoredChunk]) -> None:
-        import bm25s
-
-        self.chunks = chunks
-        tokens = [terms(c.text) for c in chunks]  # the answerer's terms, so BM25 and overlap agree
-        self.weights = TermWeights(tokens)
-        self.model: Any = None
-        if chunks:
-            self.model = bm25s.BM25()
-            self.model.index(tokens, show_progress=False)
-
-    def search(self, query: str, k: int, *, chunk_filter: ChunkFilter | None = None) -> list[tuple[StoredChunk, float]]:
-        """The k best chunks for `query` among those passing `chunk_filter`, with their BM25 scores (zero scores left out)."""
-        query_terms = terms(query)
-        if self.model is None or not query_terms:
-            return []
-        if chunk_filter is None or chunk_filter.empty:
-            found, scores = self.model.retrieve([query_terms], k=min(k, len(self.chunks)), show_progress=False, n_threads=1)
-            return [(self.chunks[int(i)], float(s)) for i, s in zip(found[0], scores[0], strict=True) if s > 0]
-        every = self.model.get_scores(query_terms)  # scores of all chunks; only those passing the filter compete
-        passing = [i for i, chunk in enumerate(self.chunks) if chunk.passes(chunk_filter) and every[i] > 0]
-        best = sorted(passing, key=lambda i: -float(every[i]))[:k]
-        return [(self.chunks[i], float(every[i])) for i in best]
+from qa.bm25 import Bm25Index, load_or_build
+from qa.lexical import TermWeights
 
 
 def one_copy_per_story(ranked: list[StoredChunk]) -> list[StoredChunk]:
@@ -66,7 +39,7 @@ def one_copy_per_story(ranked: list[StoredChunk]) -> list[StoredChunk]:
 class HybridRetriever(BaseRetriever):
     """Chunks ranked by dense similarity and by BM25, fused by reciprocal rank.
 
-    The BM25 index is built from the store on first use and rebuilt when the store's revision
+    The BM25 index is loaded (or built and saved) on first use, and again when the store's revision
     changes (another `update_index`, in this process or another).
     """
 
@@ -79,18 +52,22 @@ class HybridRetriever(BaseRetriever):
     settings: RetrievalSettings = RetrievalSettings()
     """Fusion knobs."""
 
-    _bm25: _Bm25Index | None = PrivateAttr(default=None)
+    _bm25: Bm25Index | None = PrivateAttr(default=None)
     _revision: str | None = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
-    def lexical_index(self) -> _Bm25Index:
+    def lexical_index(self) -> Bm25Index:
         """The BM25 index for the store as it is now."""
         revision = self.store.revision
         with self._lock:
             if self._bm25 is None or revision != self._revision:
-                self._bm25 = _Bm25Index(list(self.store.iter_chunks()))
+                self._bm25 = load_or_build(self.store, revision)
                 self._revision = revision
             return self._bm25
+
+    def lexical_search(self, query: str, k: int, *, chunk_filter: ChunkFilter | None = None) -> list[tuple[StoredChunk, float]]:
+        """The k best chunks for `query` by BM25 alone among those passing `chunk_filter`, with their scores."""
+        return self.lexical_index().search(self.store, query, k, chunk_filter=chunk_filter)
 
     @property
     def term_weights(self) -> TermWeights:
@@ -109,13 +86,15 @@ class HybridRetriever(BaseRetriever):
     ) -> list[Document]:
         k = k or self.k
         lexical = self.lexical_index()
-        if not lexical.chunks:
+        if not len(lexical):
             return []
         depth = max(self.settings.candidates, k)
         query_vector = self.store.embedder.embed_query(query)
+        dense = self.store.dense_search(query_vector, depth, chunk_filter=chunk_filter)
+        known = {chunk.id: chunk for chunk, _ in dense}  # BM25 hits the dense side found too need no second read
         rankings = {
-            "dense": (self.settings.dense_weight, self.store.dense_search(query_vector, depth, chunk_filter=chunk_filter)),
-            "bm25": (self.settings.bm25_weight, lexical.search(query, depth, chunk_filter=chunk_filter)),
+            "dense": (self.settings.dense_weight, dense),
+            "bm25": (self.settings.bm25_weight, lexical.search(self.store, query, depth, chunk_filter=chunk_filter, known=known)),
         }
         fused: dict[str, float] = {}
         chunks: dict[str, StoredChunk] = {}

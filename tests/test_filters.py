@@ -75,12 +75,10 @@ def test_both_sides_of_retrieval_are_filtered(news):
     only_2024 = ChunkFilter(since=date(2024, 1, 1), until=date(2024, 12, 31))
     vector = news.embedder.embed_query(BRIDGE)
     assert {c.article_id for c, _ in news.store.dense_search(vector, 10, chunk_filter=only_2024)} == {"ledger-ferry.md"}
-    lexical = news.retriever.lexical_index().search("Kessel Bridge harbour ferry", 10, chunk_filter=only_2024)
+    lexical = news.retriever.lexical_search("Kessel Bridge harbour ferry", 10, chunk_filter=only_2024)
     assert {c.article_id for c, _ in lexical} == {"ledger-ferry.md"}
     outlet = ChunkFilter(sources=frozenset({"harbour ledger"}))
-    assert {c.article_id for c, _ in news.retriever.lexical_index().search("Kessel Bridge", 10, chunk_filter=outlet)} == {
-        "undated-notes.md"
-    }
+    assert {c.article_id for c, _ in news.retriever.lexical_search("Kessel Bridge", 10, chunk_filter=outlet)} == {"undated-notes.md"}
 
 
 @pytest.mark.parametrize(

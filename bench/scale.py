@@ -1,0 +1,267 @@
+"""How newsqa scales with the archive: ingest, warm ask, cold start, BM25 and memory against their floors.
+
+For each size N it composes N distinct articles from the shipped data (squad-dev paragraphs,
+news-dev, news-snippets and the seed: each article is three paragraphs drawn without repeating a
+combination, with its own title, date and outlet), then measures in one run:
+
+- ingest: wall time of `newsqa index` in a new process on an empty store, against the floor of
+  `SentenceTransformer.encode` of every sentence once (batch 64, model already loaded);
+- the first reader after that sync (new process → first answer; it builds and saves BM25);
+- cold start (new process → first answer, BM25 loaded from disk) with its parts, BM25 load time;
+- warm `ask()` p50/p95 against the floor of one query embedding plus one Chroma query;
+- peak RSS of each child process (`os.wait4`), and the store's size on disk.
+
+Writes a Markdown report (default bench/SCALE.md) with the date and machine.
+
+    .venv/bin/python bench/scale.py [--sizes 1000 5000 20000] [--out bench/SCALE.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SOURCES = [HERE / "data/squad-dev/articles", HERE / "data/news-dev/articles", HERE / "data/news-snippets/articles", ROOT / "seeds"]
+GOLD = [HERE / "data/squad-dev/questions.jsonl", HERE / "data/news-dev/dev.jsonl", HERE / "data/news-snippets/questions.jsonl"]
+OUTLETS = ["Reuters", "AP", "Meridian Business Wire", "Harbour Ledger", "Northern Echo", "Valley Post"]
+QUESTIONS = 60
+"""Warm questions timed per size (after 5 warm-up questions)."""
+
+# Runs in a new process, like a chat server starting: time every part up to the first answer, then warm asks and the floor.
+SERVE = """
+import json, logging, sys, time
+started = float(sys.argv[1])
+marks = {}
+def mark(name):
+    marks[name] = time.time() - started
+logging.disable(logging.WARNING)
+from index import Settings
+from qa import Pipeline
+mark("imports")
+settings = Settings()
+pipeline = Pipeline(settings)
+pipeline.store.embedder.embed_query("warm up the model")
+mark("model_and_store")
+begun = time.perf_counter()
+pipeline.retriever.lexical_index()
+bm25_s = time.perf_counter() - begun
+mark("bm25")
+questions = json.loads(sys.argv[2])
+pipeline.ask(questions[0])
+mark("first_answer")
+for question in questions[1:6]:
+    pipeline.ask(question)
+warm = []
+for question in questions[6:]:
+    begun = time.perf_counter()
+    pipeline.ask(question)
+    warm.append((time.perf_counter() - begun) * 1000)
+collection = pipeline.store.client.get_collection(pipeline.store.name)
+model = pipeline.store.embedder.model  # the bare SentenceTransformer: newsqa's Embedder caches vectors of texts it has seen
+floor = []
+for question in questions[6:]:
+    begun = time.perf_counter()
+    vector = model.encode([question], normalize_embeddings=True)[0].tolist()
+    collection.query(query_embeddings=[vector], n_results=settings.retrieval.k)
+    floor.append((time.perf_counter() - begun) * 1000)
+print(json.dumps({"marks": marks, "bm25_s": bm25_s, "warm_ms": warm, "floor_ms": floor}))
+"""
+
+
+def paragraphs() -> list[str]:
+    """Every paragraph of the shipped articles (front matter and one-line titles left out)."""
+    found: list[str] = []
+    for folder in SOURCES:
+        for path in sorted(folder.rglob("*")):
+            if path.suffix not in {".txt", ".md"}:
+                continue
+            text = path.read_text(encoding="utf-8")
+            text = re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.DOTALL)
+            found += [p.strip() for p in re.split(r"\n\s*\n", text) if len(p.strip()) > 120]
+    return found
+
+
+def compose(folder: Path, count: int, *, seed: int = 12) -> None:
+    """Write `count` distinct articles into `folder`: three paragraphs each, no combination twice."""
+    pool = paragraphs()
+    rng = random.Random(seed)
+    seen: set[tuple[int, ...]] = set()
+    folder.mkdir(parents=True)
+    first_day = date(2012, 1, 1)
+    written = 0
+    while written < count:
+        picked = tuple(rng.sample(range(len(pool)), 3))
+        if picked in seen:
+            continue
+        seen.add(picked)
+        body = "\n\n".join(pool[i] for i in picked)
+        title = " ".join(pool[picked[0]].split()[:8]).rstrip(".,;:") + f" (dispatch {written + 1})"
+        day = first_day + timedelta(days=(written * 37) % 5000)  # spread, so few composed articles fall within a copy window
+        outlet = OUTLETS[written % len(OUTLETS)]
+        front = f"---\ntitle: {json.dumps(title)}\ndate: {day.isoformat()}\nsource: {outlet}\n---\n"
+        (folder / f"a{written:06d}.md").write_text(front + body + "\n", encoding="utf-8")
+        written += 1
+
+
+def questions() -> list[str]:
+    """Questions from the shipped gold sets (their paragraphs are in the composed articles)."""
+    asked: list[str] = []
+    for gold in GOLD:
+        asked += [json.loads(line)["question"] for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
+    random.Random(3).shuffle(asked)
+    return asked[: QUESTIONS + 6]
+
+
+def run_child(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
+    """Run a child process to the end: its wall seconds, peak RSS in MB (its own, via wait4) and stdout."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        begun = time.perf_counter()
+        process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=err)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - begun
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if process.returncode != 0:
+            raise RuntimeError(f"{' '.join(args[:3])} failed ({process.returncode}): {err.read().decode()[-2000:]}")
+        return wall, int(usage.ru_maxrss // 1024), out.read().decode()
+
+
+def folder_mb(folder: Path, *, skip: str | None = None) -> float:
+    """Size on disk of the files under `folder` (leaving out the subfolder named `skip`), in MB."""
+    total = 0
+    for path in folder.rglob("*"):
+        if path.is_file() and not (skip and skip in path.relative_to(folder).parts):
+            total += path.stat().st_blocks * 512
+    return total / 1e6
+
+
+def encode_floor(folder: Path) -> tuple[float, int]:
+    """Seconds to encode every sentence of the articles once (batch 64, model loaded), and how many sentences."""
+    from index.articles import ArticleLoader
+    from index.chunking import split_sentences
+    from index.embedding import Embedder
+
+    sentences: list[str] = []
+    for article in ArticleLoader(folder).load().articles:
+        sentences += [article.text[start:end] for start, end in split_sentences(article.text)]
+    model = Embedder().model
+    model.encode(sentences[:64], batch_size=64)  # warm up
+    begun = time.perf_counter()
+    model.encode(sentences, batch_size=64, show_progress_bar=False)
+    return time.perf_counter() - begun, len(sentences)
+
+
+def measure(size: int, scratch: Path) -> dict[str, float]:
+    """Every figure for one size."""
+    articles, db = scratch / f"articles-{size}", scratch / f"db-{size}"
+    compose(articles, size)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "HF_HUB_OFFLINE": "1",
+        "ANONYMIZED_TELEMETRY": "False",
+        "TOKENIZERS_PARALLELISM": "false",
+        "NEWSQA_ARTICLES_DIR": str(articles),
+        "NEWSQA_DB_DIR": str(db),
+    }
+    ingest_s, ingest_rss, out = run_child([sys.executable, "-m", "ui", "index", "--json"], env)
+    report = json.loads(out.strip().splitlines()[-1])
+    floor_s, sentences = encode_floor(articles)
+    asked = json.dumps(questions())
+    first = run_child([sys.executable, "-c", SERVE, str(time.time()), asked], env)  # builds and saves BM25
+    first_result = json.loads(first[2].strip().splitlines()[-1])
+    _wall, serve_rss, out = run_child([sys.executable, "-c", SERVE, str(time.time()), asked], env)  # loads the saved BM25
+    serve = json.loads(out.strip().splitlines()[-1])
+    warm, floor = np.array(serve["warm_ms"]), np.array(serve["floor_ms"])
+    return {
+        "articles": size,
+        "chunks": float(report.get("total_chunks", 0)),
+        "sentences": sentences,
+        "ingest_s": ingest_s,
+        "floor_s": floor_s,
+        "ingest_rss_mb": ingest_rss,
+        "first_reader_s": first_result["marks"]["first_answer"],
+        "bm25_build_s": first_result["bm25_s"],
+        "cold_s": serve["marks"]["first_answer"],
+        "cold_imports_s": serve["marks"]["imports"],
+        "cold_model_store_s": serve["marks"]["model_and_store"] - serve["marks"]["imports"],
+        "bm25_load_s": serve["bm25_s"],
+        "p50_ms": float(np.percentile(warm, 50)),
+        "p95_ms": float(np.percentile(warm, 95)),
+        "floor_p50_ms": float(np.percentile(floor, 50)),
+        "floor_p95_ms": float(np.percentile(floor, 95)),
+        "serve_rss_mb": serve_rss,
+        "store_mb": folder_mb(db, skip="bm25"),
+        "bm25_mb": folder_mb(db / "bm25") if (db / "bm25").exists() else 0.0,
+    }
+
+
+def table(rows: list[dict[str, float]]) -> list[str]:
+    """The Markdown report's table: one column per size."""
+    lines = ["| | " + " | ".join(f"{int(r['articles'])} articles" for r in rows) + " |", "| --- |" + " ---: |" * len(rows)]
+
+    def row(label: str, cell: str) -> None:
+        lines.append(f"| {label} | " + " | ".join(cell.format(**r) for r in rows) + " |")
+
+    row("sentences / chunks", "{sentences:.0f} / {chunks:.0f}")
+    row("ingest s (`newsqa index`, new process, empty store)", "{ingest_s:.1f}")
+    row("floor s (encode every sentence once, batch 64)", "{floor_s:.1f}")
+    lines.append("| ingest ÷ floor | " + " | ".join(f"{r['ingest_s'] / r['floor_s']:.2f}" for r in rows) + " |")
+    row("warm ask p50 / p95 ms", "{p50_ms:.1f} / {p95_ms:.1f}")
+    row("floor p50 / p95 ms (query embedding + one Chroma query)", "{floor_p50_ms:.1f} / {floor_p95_ms:.1f}")
+    lines.append(
+        "| ask ÷ floor, p50 / p95 | "
+        + " | ".join(f"{r['p50_ms'] / r['floor_p50_ms']:.2f} / {r['p95_ms'] / r['floor_p95_ms']:.2f}" for r in rows)
+        + " |"
+    )
+    row("cold start s (new process → first answer, BM25 saved)", "{cold_s:.1f}")
+    row("… of which imports / model + store / BM25 load s", "{cold_imports_s:.1f} / {cold_model_store_s:.1f} / {bm25_load_s:.2f}")
+    row("first reader after a sync s (builds and saves BM25)", "{first_reader_s:.1f}")
+    row("BM25 build / load s", "{bm25_build_s:.2f} / {bm25_load_s:.3f}")
+    row("peak RSS MB, indexing / serving", "{ingest_rss_mb:.0f} / {serve_rss_mb:.0f}")
+    row("store on disk MB (Chroma) / BM25 MB", "{store_mb:.1f} / {bm25_mb:.1f}")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000], help="Article counts to measure.")
+    parser.add_argument("--out", type=Path, default=HERE / "SCALE.md", help="Where to write the Markdown report.")
+    args = parser.parse_args()
+    rows: list[dict[str, float]] = []
+    with tempfile.TemporaryDirectory(prefix="newsqa-scale-") as scratch:
+        for size in args.sizes:
+            rows.append(measure(size, Path(scratch)))
+            print(json.dumps(rows[-1]), flush=True)
+    lines = [
+        "# How newsqa scales with the archive",
+        "",
+        f"Measured {date.today().isoformat()} on {platform.system()} {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, by `bench/scale.py --sizes {' '.join(map(str, args.sizes))}`, local store. "
+        "Articles are composed from the shipped data (three paragraphs each, no combination twice). "
+        "Targets (issue 12): ingest ≤ 1/0.7 = 1.43 × the floor; warm ask p50 ≤ 2 ×, p95 ≤ 3 × the floor.",
+        "",
+        *table(rows),
+        "",
+    ]
+    args.out.write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
