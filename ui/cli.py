@@ -107,6 +107,7 @@ class _PrintableFormatter(logging.Formatter):
 def _setup_logging() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_PrintableFormatter("warning: %(message)s"))
+    handler.setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG; its progress notes are not warnings
     logging.basicConfig(level=logging.WARNING, handlers=[handler])
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
