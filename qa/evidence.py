@@ -279,7 +279,7 @@ class EvidencePicker:
                 vectors.sentence @ focused
             )
             word_scores = self._word_alignment(question_tokens, vectors.tokens, words, scoped_names | found)
-            sentence.alignment = float(np.mean([score for score, _ in word_scores])) if word_scores else 0.0
+            sentence.alignment = sum(score for score, _ in word_scores) / len(word_scores) if word_scores else 0.0
             sentence.lexical = (
                 sum(idf[t] for t in found)
                 + s.scope_name_credit * sum(idf[t] for t in scoped_names - found)
@@ -335,11 +335,11 @@ class EvidencePicker:
         inner = sentence_tokens[1:-1].astype(np.float32)
         if not words or inner.shape[0] == 0:
             return [(1.0 if word_terms & matched else 0.0, word_terms) for _, _, word_terms in words]
-        best = (question_tokens @ inner.T).max(axis=1)
+        best = (question_tokens @ inner.T).max(axis=1).tolist()  # plain floats: numpy per word costs more than the sums
         scores = []
         row = 0
         for _, positions, word_terms in words:
-            value = float(best[row : row + len(positions)].mean())
+            value = sum(best[row : row + len(positions)]) / len(positions)
             row += len(positions)
             scores.append((1.0 if word_terms & matched else value, word_terms))
         return scores

@@ -110,9 +110,9 @@ class Pipeline:
         """Check the filters against this index (`qa.filters.resolve_filters`)."""
         return resolve_filters(since, until, sources, outlets=self.outlets() if sources else [])
 
-    def copies_of(self, citation: Citation) -> list[Copy]:
-        """The other indexed copies of the story `citation` quotes, earliest first."""
-        catalog = self.catalog()
+    def copies_of(self, citation: Citation, catalog: list[CatalogEntry] | None = None) -> list[Copy]:
+        """The other indexed copies of the story `citation` quotes, earliest first (`catalog`: one already read)."""
+        catalog = self.catalog() if catalog is None else catalog
         story = next((e.story_id for e in catalog if e.id == citation.article_id), None)
         others = [e for e in catalog if story is not None and e.story_id == story and e.id != citation.article_id]
         others.sort(key=lambda e: (e.date_ordinal == 0, e.date_ordinal, e.id))
@@ -166,8 +166,9 @@ class Pipeline:
             {"asked": asked, "question": standalone, "query": query, "today": day, "filter": None if chunk_filter.empty else chunk_filter}
         )
         result.filters = applied
+        catalog = self.catalog() if result.citations else []  # read once per question, not once per citation
         for citation in result.citations:
-            citation.also_in = self.copies_of(citation)
+            citation.also_in = self.copies_of(citation, catalog)
         result.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 2)
         return result
 
