@@ -452,3 +452,40 @@ def test_ask_through_gradio_client_returns_the_one_line_message(tmp_path, embedd
         assert "upstream Gradio app has raised an exception" not in str(raised.value)
     finally:
         demo.close()
+
+
+@pytest.fixture(scope="module")
+def hostile_pipeline(tmp_path_factory, embedder):
+    """A real index holding one steady article, into which each example drops a hostile one."""
+    from qa import Pipeline
+
+    base = tmp_path_factory.mktemp("hostile-ask")
+    folder = base / "articles"
+    folder.mkdir()
+    (folder / "zoo.txt").write_text("Zoo opens\n\nThe mayor opened the zoo on Monday. The zoo has 40 lions.")
+    settings = Settings(articles_dir=folder, db_dir=base / "db")
+    return Pipeline(settings, embedder=embedder), folder
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+@hypothesis_settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=hostile_text, question=hostile_text)
+def test_random_text_through_index_and_ask_keeps_exact_offsets(hostile_pipeline, text, question):
+    from index import BadQuestionError, update_index
+
+    pipeline, folder = hostile_pipeline
+    (folder / "random.txt").write_text("Random report\n\n" + text + " The zoo keeper said so.", encoding="utf-8", errors="surrogatepass")
+    update_index(pipeline.settings, store=pipeline.store)  # never raises for what the file holds
+    texts = {a.id: a.text for a in ArticleLoader(folder, limits=LimitSettings()).load().articles}
+    for asked in ("Who opened the zoo?", f"What did the keeper say about {question}?", question):
+        try:
+            answer = pipeline.ask(asked)
+        except BadQuestionError:
+            assert not asked.strip() or len(asked) > pipeline.settings.max_question_chars
+            continue
+        for citation in answer.citations:
+            assert texts[citation.article_id][citation.start : citation.end] == citation.quote
+            if citation.answer_start is not None:
+                assert texts[citation.article_id][citation.answer_start : citation.answer_end] == answer.short
+    assert "The mayor opened the zoo on Monday." in pipeline.ask("Who opened the zoo?").text
