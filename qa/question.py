@@ -162,11 +162,6 @@ class Question:
     focus: set[str] = field(default_factory=set)
     focus_text: str = ""
 
-    @property
-    def wants_type(self) -> bool:
-        """Whether an entity label would answer the question."""
-        return bool(self.kind.labels)
-
 
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*")
 

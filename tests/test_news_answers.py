@@ -40,12 +40,26 @@ The race raised money for the town's hospice.
 """
 
 
+MILL = """---
+title: Ashby Mill fire destroys historic granary
+date: 2025-09-12
+source: Dale Courier
+---
+Fire destroyed the historic granary at Ashby Mill on Friday, leaving only its stone walls standing.
+
+Station officer Ken Morrow said the blaze started in a faulty grain dryer on the ground floor.
+
+Nobody was hurt.
+"""
+
+
 @pytest.fixture(scope="module")
 def news(tmp_path_factory, embedder):
     base = tmp_path_factory.mktemp("news")
     folder = base / "articles"
     folder.mkdir()
     (folder / "dam.md").write_text(DAM)
+    (folder / "mill.md").write_text(MILL)
     (folder / "race-2024.md").write_text(RACE.format(winner="Ruth Okafor", year=2024, time="1 hour 12 minutes", field="2,100"))
     (folder / "race-2025.md").write_text(RACE.format(winner="Lena Sorvik", year=2025, time="1 hour 10 minutes", field="2,600"))
     (folder / "wetter.md").write_text("---\ntitle: Wetterbericht\n---\nMorgen regnet es im ganzen Land, sagt der Wetterdienst.\n")
@@ -86,6 +100,15 @@ def test_subject_named_in_the_lede_fact_further_down(news, question, short, sent
     assert sentence in first.quote  # not the lede, which only names the dam
     assert answer.short == short
     check_short(answer, texts, "dam.md")
+
+
+@pytest.mark.integration
+def test_the_lede_does_not_win_by_repeating_the_headline(news):
+    pipeline, _ = news
+    # the lede names the mill and the fire; the answer sentence says "the blaze"
+    answer = pipeline.ask("What started the Ashby Mill fire?")
+    first = next(c for c in answer.citations if c.role == "answer")
+    assert "faulty grain dryer" in first.quote
 
 
 @pytest.mark.integration
