@@ -11,9 +11,13 @@ combination, with its own title, date and outlet), then measures in one run:
 - warm `ask()` p50/p95 against the floor of one query embedding plus one Chroma query;
 - peak RSS of each child process (`os.wait4`), and the store's size on disk.
 
-Writes a Markdown report (default bench/SCALE.md) with the date and machine.
+`--server-sizes` runs the same measures against a real `chroma run` server started for the run.
+Writes a Markdown report (default bench/SCALE.md) with the date and machine, the growth from the
+smallest to the largest local size, a projection to 50,000 and 1,000,000 articles from that
+growth, and a plot (bench/scale.png); the raw figures go to bench/scale.json, from which
+`--report-only` writes the report again.
 
-    .venv/bin/python bench/scale.py [--sizes 1000 5000 20000] [--out bench/SCALE.md]
+    .venv/bin/python bench/scale.py [--sizes 1000 5000 20000] [--server-sizes 5000] [--out bench/SCALE.md]
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ import os
 import platform
 import random
 import re
+import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -40,6 +46,22 @@ GOLD = [HERE / "data/squad-dev/questions.jsonl", HERE / "data/news-dev/dev.jsonl
 OUTLETS = ["Reuters", "AP", "Meridian Business Wire", "Harbour Ledger", "Northern Echo", "Valley Post"]
 QUESTIONS = 60
 """Warm questions timed per size (after 5 warm-up questions)."""
+PROJECT_TO = (50_000, 1_000_000)
+"""Archive sizes projected on paper from the measured growth."""
+GROWTH = {
+    "ingest_s": "ingest s",
+    "noop_s": "no-op sync s",
+    "p50_ms": "warm ask p50 ms",
+    "p95_ms": "warm ask p95 ms",
+    "cold_s": "cold start s",
+    "bm25_load_s": "BM25 load s",
+    "bm25_build_s": "BM25 build s",
+    "ingest_rss_mb": "peak RSS indexing MB",
+    "serve_rss_mb": "peak RSS serving MB",
+    "store_mb": "store on disk MB",
+    "bm25_mb": "BM25 on disk MB",
+}
+"""The figures whose growth is tabled and projected."""
 
 # Runs in a new process, like a chat server starting: time every part up to the first answer, then warm asks and the floor.
 SERVE = """
@@ -166,10 +188,42 @@ def encode_floor(folder: Path) -> tuple[float, int]:
     return time.perf_counter() - begun, len(sentences)
 
 
-def measure(size: int, scratch: Path) -> dict[str, float]:
-    """Every figure for one size."""
-    articles, db = scratch / f"articles-{size}", scratch / f"db-{size}"
-    compose(articles, size)
+def start_chroma(data: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """A `chroma run` server on a free port of 127.0.0.1, storing in `data`, once it accepts connections."""
+    chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = subprocess.Popen(
+        [chroma, "run", "--path", str(data), "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        with socket.socket() as attempt:
+            if attempt.connect_ex(("127.0.0.1", port)) == 0:
+                return server, port
+        time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("chroma run did not start within 60 s")
+
+
+def measure_on_server(size: int, scratch: Path) -> dict[str, float]:
+    """Every figure for one size, with the store in a `chroma run` server (its data folder is the store on disk)."""
+    data = scratch / f"server-{size}"
+    server, port = start_chroma(data)
+    try:
+        row = measure(size, scratch, server={"NEWSQA_CHROMA_HOST": "127.0.0.1", "NEWSQA_CHROMA_PORT": str(port)}, store=data)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return row
+
+
+def measure(size: int, scratch: Path, *, server: dict[str, str] | None = None, store: Path | None = None) -> dict[str, float]:
+    """Every figure for one size (`server`: the environment that points newsqa at a Chroma server whose data is in `store`)."""
+    articles, db = scratch / f"articles-{size}", scratch / f"db-{size}{'-server' if server else ''}"
+    if not articles.exists():
+        compose(articles, size)
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -178,6 +232,7 @@ def measure(size: int, scratch: Path) -> dict[str, float]:
         "TOKENIZERS_PARALLELISM": "false",
         "NEWSQA_ARTICLES_DIR": str(articles),
         "NEWSQA_DB_DIR": str(db),
+        **(server or {}),
     }
     ingest_s, ingest_rss, out = run_child([sys.executable, "-m", "ui", "index", "--json"], env)
     report = json.loads(out.strip().splitlines()[-1])
@@ -190,6 +245,7 @@ def measure(size: int, scratch: Path) -> dict[str, float]:
     serve = json.loads(out.strip().splitlines()[-1])
     warm, floor = np.array(serve["warm_ms"]), np.array(serve["floor_ms"])
     return {
+        "mode": "server" if server else "local",
         "articles": size,
         "chunks": float(report.get("total_chunks", 0)),
         "sentences": sentences,
@@ -208,14 +264,17 @@ def measure(size: int, scratch: Path) -> dict[str, float]:
         "floor_p50_ms": float(np.percentile(floor, 50)),
         "floor_p95_ms": float(np.percentile(floor, 95)),
         "serve_rss_mb": serve_rss,
-        "store_mb": folder_mb(db, skip="bm25"),
+        "store_mb": folder_mb(store) if store else folder_mb(db, skip="bm25"),
         "bm25_mb": folder_mb(db / "bm25") if (db / "bm25").exists() else 0.0,
     }
 
 
 def table(rows: list[dict[str, float]]) -> list[str]:
     """The Markdown report's table: one column per size."""
-    lines = ["| | " + " | ".join(f"{int(r['articles'])} articles" for r in rows) + " |", "| --- |" + " ---: |" * len(rows)]
+    lines = [
+        "| | " + " | ".join(f"{int(r['articles'])} articles{' (server)' if r.get('mode') == 'server' else ''}" for r in rows) + " |",
+        "| --- |" + " ---: |" * len(rows),
+    ]
 
     def row(label: str, cell: str) -> None:
         lines.append(f"| {label} | " + " | ".join(cell.format(**r) for r in rows) + " |")
@@ -241,29 +300,110 @@ def table(rows: list[dict[str, float]]) -> list[str]:
     return lines
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000], help="Article counts to measure.")
-    parser.add_argument("--out", type=Path, default=HERE / "SCALE.md", help="Where to write the Markdown report.")
-    args = parser.parse_args()
-    rows: list[dict[str, float]] = []
-    with tempfile.TemporaryDirectory(prefix="newsqa-scale-") as scratch:
-        for size in args.sizes:
-            rows.append(measure(size, Path(scratch)))
-            print(json.dumps(rows[-1]), flush=True)
+def growth(rows: list[dict[str, float]]) -> list[str]:
+    """How each figure grows from the smallest to the largest local size, and what that growth projects for larger archives.
+
+    Growth is fitted as a power law through the two end sizes (exponent 1 is linear); a projection
+    carries the largest measured figure along that curve. It says how the parts scale, not a promise.
+    """
+    local = sorted((r for r in rows if r.get("mode", "local") == "local"), key=lambda r: r["articles"])
+    if len(local) < 2:
+        return []
+    small, large = local[0], local[-1]
+    span = large["articles"] / small["articles"]
+    lines = [
+        f"## Growth from {int(small['articles']):,} to {int(large['articles']):,} articles, and a projection",
+        "",
+        f"Exponent: the power of the article count each figure grows with (log of its ratio ÷ log {span:g}); 1 is linear, 0 flat. "
+        "Projected: the largest measured figure carried along that power.",
+        "",
+        "| figure | "
+        + f"{int(small['articles']):,} | {int(large['articles']):,} | exponent | "
+        + " | ".join(f"projected {n:,}" for n in PROJECT_TO)
+        + " |",
+        "| --- | ---: | ---: | ---: |" + " ---: |" * len(PROJECT_TO),
+    ]
+    for key, label in GROWTH.items():
+        low, high = float(small[key]), float(large[key])
+        exponent = float(np.log(high / low) / np.log(span)) if low > 0 and high > 0 else float("nan")
+        projected = [high * (n / large["articles"]) ** exponent if exponent == exponent else float("nan") for n in PROJECT_TO]
+        lines.append(f"| {label} | {low:,.3g} | {high:,.3g} | {exponent:.2f} | " + " | ".join(f"{p:,.4g}" for p in projected) + " |")
+    return [*lines, ""]
+
+
+def plot(rows: list[dict[str, float]], out: Path) -> None:
+    """Ingest against its floor, and warm ask against its floor, by archive size (log axes)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    local = sorted((r for r in rows if r.get("mode", "local") == "local"), key=lambda r: r["articles"])
+    served = [r for r in rows if r.get("mode") == "server"]
+    sizes = [r["articles"] for r in local]
+    figure, (ingest, ask) = plt.subplots(1, 2, figsize=(10, 4))
+    ingest.plot(sizes, [r["ingest_s"] for r in local], "o-", label="newsqa index")
+    ingest.plot(sizes, [r["floor_s"] for r in local], "s--", label="floor: encode every sentence once")
+    ingest.plot([r["articles"] for r in served], [r["ingest_s"] for r in served], "^", label="newsqa index, Chroma server")
+    ingest.set(xscale="log", yscale="log", xlabel="articles", ylabel="seconds", title="Ingest")
+    for key, style, label in (("p50_ms", "o-", "ask p50"), ("p95_ms", "o:", "ask p95"), ("floor_p50_ms", "s--", "floor p50")):
+        ask.plot(sizes, [r[key] for r in local], style, label=label)
+    ask.plot([r["articles"] for r in served], [r["p50_ms"] for r in served], "^", label="ask p50, Chroma server")
+    ask.set(xscale="log", yscale="log", xlabel="articles", ylabel="milliseconds", title="Warm ask")
+    for axes in (ingest, ask):
+        axes.grid(True, which="both", alpha=0.3)
+        axes.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(out, dpi=110)
+    plt.close(figure)
+
+
+def report(rows: list[dict[str, float]], out: Path, *, command: str, measured: str) -> None:
+    """Write the Markdown report, and the plot beside it."""
+    picture = out.with_name("scale.png")
+    plot(rows, picture)
     lines = [
         "# How newsqa scales with the archive",
         "",
-        f"Measured {date.today().isoformat()} on {platform.system()} {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, by `bench/scale.py --sizes {' '.join(map(str, args.sizes))}`, local store. "
+        f"Measured {measured} on {platform.system()} {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, by `{command}`. "
         "Articles are composed from the shipped data (three paragraphs each, no combination twice). "
         "Targets (issue 12): ingest ≤ 1/0.7 = 1.43 × the floor; warm ask p50 ≤ 2 ×, p95 ≤ 3 × the floor.",
         "",
         *table(rows),
         "",
+        f"![ingest and warm ask by archive size]({picture.name})",
+        "",
+        *growth(rows),
     ]
-    args.out.write_text("\n".join(lines), encoding="utf-8")
+    out.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 5000, 20000], help="Article counts to measure, local store.")
+    parser.add_argument("--server-sizes", type=int, nargs="*", default=[], help="Article counts to measure against a `chroma run` server.")
+    parser.add_argument("--out", type=Path, default=HERE / "SCALE.md", help="Where to write the Markdown report.")
+    parser.add_argument("--report-only", action="store_true", help="Write the report again from the figures saved beside it.")
+    args = parser.parse_args()
+    figures = args.out.with_name("scale.json")
+    if args.report_only:
+        saved = json.loads(figures.read_text(encoding="utf-8"))
+        report(saved["rows"], args.out, command=saved["command"], measured=saved["date"])
+        return
+    command = "bench/scale.py --sizes " + " ".join(map(str, args.sizes))
+    command += f" --server-sizes {' '.join(map(str, args.server_sizes))}" if args.server_sizes else ""
+    rows: list[dict[str, float]] = []
+    with tempfile.TemporaryDirectory(prefix="newsqa-scale-") as scratch:
+        for size in args.sizes:
+            rows.append(measure(size, Path(scratch)))
+            print(json.dumps(rows[-1]), flush=True)
+        for size in args.server_sizes:
+            rows.append(measure_on_server(size, Path(scratch)))
+            print(json.dumps(rows[-1]), flush=True)
+    figures.write_text(json.dumps({"date": date.today().isoformat(), "command": command, "rows": rows}, indent=1), encoding="utf-8")
+    report(rows, args.out, command=command, measured=date.today().isoformat())
 
 
 if __name__ == "__main__":

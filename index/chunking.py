@@ -255,8 +255,11 @@ def chunk_id(article_id: str, digest: str, index: int) -> str:
     return f"{key}-{digest}-{index:04d}"
 
 
-def chunk_metadata(article: Article, chunk: Chunk, chunk_count: int, *, story_id: str) -> dict[str, Any]:
-    """The metadata stored with a chunk: enough to cite it, filter it, group its copies and know what is indexed.
+def chunk_metadata(article: Article, chunk: Chunk, chunk_count: int, *, story_id: str, sentence_vectors: str) -> dict[str, Any]:
+    """The metadata stored with a chunk: enough to cite it, filter it, group its copies, know what is indexed and score its sentences.
+
+    `sentence_vectors` are the unit vectors of the chunk's sentences, in span order, packed by
+    `index.embedding.pack_vectors`: the answerer reads them instead of encoding sentences per question.
 
     `date_ordinal` (the article date as `date.toordinal()`, 0 when unknown) and `source_key` (the
     outlet folded by `source_key`) are what date and outlet filters compare; `story_id` names the
@@ -282,4 +285,5 @@ def chunk_metadata(article: Article, chunk: Chunk, chunk_count: int, *, story_id
         "entities": json.dumps([e.as_list() for e in chunk.entities]),
         "subject_words": chunk.subject_words,
         "prior_words": chunk.prior_words,
+        "sentence_vectors": sentence_vectors,
     }

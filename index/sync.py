@@ -4,7 +4,9 @@ A sync, in order, all under the store's write lock (`index.lock.WriteLock`; read
 1. remove the leftovers of dead runs (half-built or replaced collections), and report them;
 2. read the folder and compare content hashes with what the store holds; when nothing changed,
    stop here, without loading the embedding model (or torch);
-3. for each new or changed article: embed and add its new chunks, then delete its old ones;
+3. for each new or changed article: embed and add its new chunks, then delete its old ones (in
+   batches of articles: every sentence of a batch is encoded once, in one call, and the batch's
+   chunks are written together);
 4. delete the chunks of articles gone from the folder;
 5. a rebuild does 3 into a fresh collection and then switches the live pointer to it;
 6. group syndicated copies (`index.copies`, over every article in the folder, on every sync) and
@@ -25,18 +27,22 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
+from numpy.typing import NDArray
 from pydantic import BaseModel, Field
 
 from index.articles import Article, ArticleLoader, SkippedFile
 from index.chunking import Chunk, chunk_article, chunk_metadata
 from index.copies import StoryInput, story_ids
+from index.embedding import mean_vector, pack_vectors
 from index.errors import ModelError, NoArticlesError
 from index.faults import crash_point
 from index.lock import WriteLock
 from index.settings import Settings
 from index.store import ChunkStore, StoredArticle
+from index.words import WordVectors
 
 if TYPE_CHECKING:
     from index.embedding import Embedder
@@ -152,7 +158,7 @@ def _sync(live: ChunkStore, folder: Path, settings: Settings, report: IndexRepor
     if rebuild:
         target = live.new_build()
         try:
-            report.chunks_embedded = _store_articles(target, plans, {}, stories, progress=progress)
+            report.chunks_embedded = _store_articles(target, plans, {}, stories, settings=settings, progress=progress)
             target.copy_from(live, [i for previous in kept for i in previous.chunk_ids])
             report.stories_updated = _restamp_stories(target, target.indexed_articles(), stories)
         except BaseException:
@@ -160,7 +166,7 @@ def _sync(live: ChunkStore, folder: Path, settings: Settings, report: IndexRepor
             raise
         live.switch_to(target)
     else:
-        report.chunks_embedded = _store_articles(live, plans, stored, stories, progress=progress)
+        report.chunks_embedded = _store_articles(live, plans, stored, stories, settings=settings, progress=progress)
         for previous in gone.values():
             live.delete(previous.chunk_ids)
         report.stories_updated = _restamp_stories(live, live.indexed_articles() if plans or gone else stored, stories)
@@ -226,25 +232,75 @@ def _store_articles(
     stored: dict[str, StoredArticle],
     stories: dict[str, str],
     *,
+    settings: Settings,
     progress: bool,
 ) -> int:
-    """Embed and store each article's chunks, then delete its stale ones; returns chunks embedded."""
+    """Embed and store the articles' chunks, a batch of articles at a time, then delete their stale chunks; returns chunks embedded."""
     from tqdm.auto import tqdm
 
     total = sum(len(chunks) for _, chunks in plans.values())
     with tqdm(total=total, desc="Embedding chunks", unit="chunk", disable=not progress or total == 0) as bar:
-        for article, chunks in plans.values():
-            store.add(
-                texts=[c.text for c in chunks],
-                metadatas=[chunk_metadata(article, c, len(chunks), story_id=stories[article.id]) for c in chunks],
-                ids=[c.id for c in chunks],
-                bar=bar,
-            )
-            previous = stored.get(article.id)
-            if previous is not None:
-                fresh = {c.id for c in chunks}
-                stale = [i for i in previous.chunk_ids if i not in fresh]
-                if stale:
-                    crash_point("replace")  # both versions are stored now
-                    store.delete(stale)
+        for batch in _batches(list(plans.values()), settings.index_batch_sentences):
+            ids, texts, metadatas, vectors = _embed_batch(store.embedder, store.words, batch, stories)
+            crash_point("embed")  # a batch is embedded, not yet written
+            store.add(texts=texts, metadatas=metadatas, ids=ids, embeddings=vectors)
+            bar.update(len(ids))
+            for article, chunks in batch:
+                previous = stored.get(article.id)
+                if previous is not None:
+                    fresh = {c.id for c in chunks}
+                    stale = [i for i in previous.chunk_ids if i not in fresh]
+                    if stale:
+                        crash_point("replace")  # both versions are stored now
+                        store.delete(stale)
     return total
+
+
+def _batches(plans: list[tuple[Article, list[Chunk]]], sentences: int) -> list[list[tuple[Article, list[Chunk]]]]:
+    """Articles grouped in order, each group holding about `sentences` sentences (an article is never split)."""
+    batches: list[list[tuple[Article, list[Chunk]]]] = []
+    size = sentences
+    for plan in plans:
+        if size >= sentences:
+            batches.append([])
+            size = 0
+        batches[-1].append(plan)
+        size += sum(len(c.sentences) for c in plan[1])
+    return batches
+
+
+def _embed_batch(
+    embedder: Embedder, words: WordVectors, batch: list[tuple[Article, list[Chunk]]], stories: dict[str, str]
+) -> tuple[list[str], list[str], list[dict[str, Any]], NDArray[np.float32]]:
+    """Ids, texts, metadata and vectors of a batch's chunks, encoding every distinct sentence once (and new words, `index.words`).
+
+    A chunk's vector is the normalised mean of its sentences' (a sentence shared by two chunks
+    through the overlap is encoded once); a chunk with no sentence span is encoded whole.
+    """
+    spans: dict[tuple[str, int, int], int] = {}
+    texts: list[str] = []
+    for article, chunks in batch:
+        for chunk in chunks:
+            for start, end in chunk.sentences or [(chunk.start, chunk.end)]:
+                if (article.id, start, end) not in spans:
+                    spans[(article.id, start, end)] = len(texts)
+                    texts.append(article.text[start:end])
+    encoded = embedder.encode(texts)
+    words.learn(texts)
+    ids, chunk_texts, metadatas, vectors = [], [], [], []
+    for article, chunks in batch:
+        for chunk in chunks:
+            rows = encoded[[spans[(article.id, s, e)] for s, e in chunk.sentences or [(chunk.start, chunk.end)]]]
+            ids.append(chunk.id)
+            chunk_texts.append(chunk.text)
+            metadatas.append(
+                chunk_metadata(
+                    article,
+                    chunk,
+                    len(chunks),
+                    story_id=stories[article.id],
+                    sentence_vectors=pack_vectors(rows) if chunk.sentences else "",
+                )
+            )
+            vectors.append(mean_vector(rows))
+    return ids, chunk_texts, metadatas, np.stack(vectors) if vectors else np.zeros((0, embedder.dimension), np.float32)

@@ -5,12 +5,12 @@ sentence just before establish ("the Kessel Bridge" in the lede) count as mentio
 question's names choose the story and the rest of the question chooses the sentence. Each candidate
 sentence gets these features (weights and thresholds are the described fields of `AnswerSettings`):
 
-- `semantic`: cosine of the question's and the sentence's embeddings, mixed with the cosine of the
-  question without its names ("When will the reopen?"), which the lede does not win just by naming
-  the subject.
+- `semantic`: cosine of the question's and the sentence's embeddings (the sentence's was stored at
+  index time), mixed with the cosine of the question without its names ("When will the reopen?"),
+  which the lede does not win just by naming the subject.
 - `alignment`: each content word of the question matched to its closest word of the sentence
-  (MaxSim over token vectors, from the same forward pass); a name the story has established counts
-  as matched.
+  (MaxSim over word vectors: each word encoded alone by the same model, `Embedder.word_vectors`); a
+  name the story has established counts as matched.
 - `lexical`: IDF-weighted share of the question's terms found in the sentence or its story's
   headline and date (which belong to every sentence of the story, so the lede does not win by
   repeating them); names and other terms found only in the story's scope (lede, subjects named
@@ -51,6 +51,7 @@ from index.chunking import SUBJECT_LABELS
 from index.dates import story_date
 from index.entities import Entity
 from index.settings import AnswerSettings
+from index.words import WordVectors
 from qa.lexical import TermWeights, acronyms_spelled_out, is_stopword, terms
 from qa.question import Question
 
@@ -80,6 +81,8 @@ class Sentence:
     chunk: StoredChunk
     chunk_rank: int
     entities: list[Entity] = field(default_factory=list)
+    vector: np.ndarray | None = field(default=None, repr=False)
+    """The sentence's unit vector as stored at index time (None in an index built before they were stored)."""
     semantic: float = 0.0
     alignment: float = 0.0
     lexical: float = 0.0
@@ -144,16 +147,22 @@ class Evidence:
     short: ShortAnswer | None = None
 
 
-def _chunk_sentences(chunk: StoredChunk, rank: int) -> list[Sentence]:
+def _chunk_sentences(chunk: StoredChunk, rank: int, dimension: int = 0) -> list[Sentence]:
+    """The chunk's quotable sentences, with their stored vectors when `dimension` is given and the chunk has them."""
     begin = int(chunk.metadata["start"])
     entities = chunk.entities
+    spans = chunk.sentences
+    vectors = chunk.sentence_vectors(dimension) if dimension else None
+    if vectors is not None and len(vectors) != len(spans):
+        vectors = None
     sentences = []
-    for s, e in chunk.sentences:
+    for i, (s, e) in enumerate(spans):
         text = chunk.text[s - begin : e - begin]
         if not _WORD.search(text):  # zero-width, control or combining characters alone: nothing to quote
             continue
         inside = [x for x in entities if x.start >= s and x.end <= e]
-        sentences.append(Sentence(text=text, start=s, end=e, chunk=chunk, chunk_rank=rank, entities=inside))
+        vector = vectors[i] if vectors is not None else None
+        sentences.append(Sentence(text=text, start=s, end=e, chunk=chunk, chunk_rank=rank, entities=inside, vector=vector))
     for sentence in sentences:
         sentence.siblings = sentences
     return sentences
@@ -184,33 +193,23 @@ def _term_set(text: str) -> frozenset[str]:
     return frozenset(terms(text))
 
 
-def _word_groups(pieces: tuple[str, ...]) -> list[tuple[str, list[int]]]:
-    """Word pieces grouped back into words: [("kessel", [3, 4]), ...] (pieces starting ## continue a word)."""
-    words: list[tuple[str, list[int]]] = []
-    for i, piece in enumerate(pieces):
-        if piece in ("[CLS]", "[SEP]"):
-            continue
-        if piece.startswith("##") and words:
-            word, positions = words[-1]
-            words[-1] = (word + piece[2:], [*positions, i])
-        else:
-            words.append((piece, [i]))
-    return words
-
-
 class EvidencePicker:
     """Scores candidate sentences, chooses the answer's one to three, and cuts the short answer."""
 
-    def __init__(self, embedder: Embedder, settings: AnswerSettings, fetch_chunks: Callable[[list[str]], list[StoredChunk]]) -> None:
+    def __init__(
+        self, embedder: Embedder, settings: AnswerSettings, fetch_chunks: Callable[[list[str]], list[StoredChunk]], words: WordVectors
+    ) -> None:
         self.embedder = embedder
+        self.words = words
         self.settings = settings
         self.fetch_chunks = fetch_chunks
 
     def rank(self, question: Question, documents: list[Document], weights: TermWeights) -> list[Sentence]:
         """Every sentence of the retrieved `documents`, scored for `question`, best first."""
         candidates: dict[tuple[str, int], Sentence] = {}
+        dimension = self.embedder.dimension
         for rank, document in enumerate(documents):
-            for sentence in _chunk_sentences(_as_chunk(document), rank):
+            for sentence in _chunk_sentences(_as_chunk(document), rank, dimension):
                 candidates.setdefault(sentence.key, sentence)
         ranked = list(candidates.values())
         if ranked:
@@ -237,7 +236,8 @@ class EvidencePicker:
                 sentences=self._related(ranked), abstained=True, confidence=round(min(confidence, 0.5), 4), best_score=best.score
             )
         chosen = self._choose(ranked)
-        short = self._short(question, best) if confidence >= s.short_min_confidence else None
+        # a short answer only from a sentence that says something of what is asked, not just the story's subject
+        short = self._short(question, best) if confidence >= s.short_min_confidence and best.focus >= s.min_focus_coverage else None
         return Evidence(sentences=chosen, abstained=False, confidence=round(confidence, 4), best_score=best.score, short=short)
 
     def confidence(self, score: float) -> float:
@@ -248,21 +248,17 @@ class EvidencePicker:
     def _score(self, question: Question, sentences: list[Sentence], weights: TermWeights) -> None:
         s = self.settings
         queries = [question.text, question.focus_text] if question.focus_text else [question.text]
-        encoded = self.embedder.encode_sentences(queries + [c.text for c in sentences])
-        asked = encoded[0]
-        focused = encoded[1].sentence if question.focus_text else asked.sentence
-        encoded = encoded[len(queries) - 1 :]
-        words = [
-            (word, positions, set(terms(word)))
-            for word, positions in _word_groups(asked.pieces)
-            if word.isalnum() and not is_stopword(word)
-        ]
-        piece_rows = [p for _, positions, _ in words for p in positions]
-        question_tokens = asked.tokens[piece_rows].astype(np.float32) if piece_rows else np.zeros((0, asked.tokens.shape[1]), np.float32)
+        asked, *rest = self.embedder.encode_questions(queries)
+        focused = rest[0] if rest else asked
+        [(asked_words, asked_vectors)] = self.words.of_texts([question.text])
+        rows = [i for i, word in enumerate(asked_words) if not is_stopword(word)]
+        words = [set(terms(asked_words[i])) for i in rows]
+        question_words = asked_vectors[rows].astype(np.float32)
         idf = {t: weights.idf(t) for t in question.terms}
         total = sum(idf.values()) or 1.0
         focus_total = sum(idf[t] for t in question.focus) or 1.0
-        for sentence, vectors in zip(sentences, encoded[1:], strict=True):
+        self._fill_vectors(sentences)
+        for sentence, (_, sentence_words) in zip(sentences, self.words.of_texts([s.text for s in sentences]), strict=True):
             sentence_terms = _term_set(sentence.text)
             scope, mentioned = self._scopes(sentence)
             before = self._antecedent(sentence)
@@ -275,10 +271,10 @@ class EvidencePicker:
             scoped_names = question.names & (scope | before_terms)
             scoped_other = (question.terms - question.names - found) & scope
 
-            sentence.semantic = (1.0 - s.focus_semantic_share) * float(vectors.sentence @ asked.sentence) + s.focus_semantic_share * float(
-                vectors.sentence @ focused
-            )
-            word_scores = self._word_alignment(question_tokens, vectors.tokens, words, scoped_names | found)
+            vector = sentence.vector
+            assert vector is not None  # filled above
+            sentence.semantic = (1.0 - s.focus_semantic_share) * float(vector @ asked) + s.focus_semantic_share * float(vector @ focused)
+            word_scores = self._word_alignment(question_words, sentence_words, words, scoped_names | found)
             sentence.alignment = sum(score for score, _ in word_scores) / len(word_scores) if word_scores else 0.0
             sentence.lexical = (
                 sum(idf[t] for t in found)
@@ -311,6 +307,13 @@ class EvidencePicker:
                 - s.period_weight * (1.0 - sentence.period)
             )
 
+    def _fill_vectors(self, sentences: list[Sentence]) -> None:
+        """Encode the sentences that came without a stored vector (an index built before vectors were stored)."""
+        missing = [s for s in sentences if s.vector is None]
+        if missing:
+            for sentence, vector in zip(missing, self.embedder.encode([s.text for s in missing]), strict=True):
+                sentence.vector = vector
+
     def _scopes(self, sentence: Sentence) -> tuple[frozenset[str], frozenset[str]]:
         """What the story has established before `sentence`: its subject, and every name it has used.
 
@@ -329,20 +332,13 @@ class EvidencePicker:
 
     @staticmethod
     def _word_alignment(
-        question_tokens: np.ndarray, sentence_tokens: np.ndarray, words: list[tuple[str, list[int], set[str]]], matched: set[str]
+        question_words: np.ndarray, sentence_words: np.ndarray, words: list[set[str]], matched: set[str]
     ) -> list[tuple[float, set[str]]]:
-        """Per question content word: its best token similarity in the sentence (1.0 when the word is matched or established)."""
-        inner = sentence_tokens[1:-1].astype(np.float32)
-        if not words or inner.shape[0] == 0:
-            return [(1.0 if word_terms & matched else 0.0, word_terms) for _, _, word_terms in words]
-        best = (question_tokens @ inner.T).max(axis=1).tolist()  # plain floats: numpy per word costs more than the sums
-        scores = []
-        row = 0
-        for _, positions, word_terms in words:
-            value = sum(best[row : row + len(positions)]) / len(positions)
-            row += len(positions)
-            scores.append((1.0 if word_terms & matched else value, word_terms))
-        return scores
+        """Per question content word: its best word similarity in the sentence (1.0 when the word is matched or established)."""
+        if not words or sentence_words.shape[0] == 0 or question_words.shape[0] == 0:
+            return [(1.0 if word_terms & matched else 0.0, word_terms) for word_terms in words]
+        best = (question_words @ sentence_words.astype(np.float32).T).max(axis=1).tolist()  # plain floats: numpy per word costs more
+        return [(1.0 if word_terms & matched else value, word_terms) for value, word_terms in zip(best, words, strict=True)]
 
     @staticmethod
     def _title_and_date_terms(sentence: Sentence) -> set[str]:

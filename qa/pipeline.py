@@ -87,7 +87,7 @@ class Pipeline:
         )
         self.store = store or ChunkStore(settings, self.embedder)
         self.retriever = HybridRetriever(store=self.store, k=settings.retrieval.k, settings=settings.retrieval)
-        self.picker = EvidencePicker(self.embedder, settings.answer, self.store.get_chunks)
+        self.picker = EvidencePicker(self.embedder, settings.answer, self.store.get_chunks, self.store.words)
         self.chain = self.build_chain()
         self._catalog: tuple[str, list[CatalogEntry]] | None = None
         self._catalog_lock = threading.Lock()
@@ -125,7 +125,7 @@ class Pipeline:
             started = time.perf_counter()
             question = analyze_question(inputs["question"], today=inputs["today"])
             # one forward pass for every text of the question, so neither retrieval nor scoring encodes alone
-            self.embedder.encode_sentences(list(dict.fromkeys(t for t in (inputs["query"], question.text, question.focus_text) if t)))
+            self.embedder.encode_questions(list(dict.fromkeys(t for t in (inputs["query"], question.text, question.focus_text) if t)))
             documents = self.retriever.invoke(inputs["query"], chunk_filter=inputs["filter"])
             return {"documents": documents, "question": question, "ms": (time.perf_counter() - started) * 1000}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
@@ -76,6 +77,23 @@ class HybridRetriever(BaseRetriever):
             built = self._bm25
         return (built or self.lexical_index()).weights
 
+    def _by_best_sentence(self, query_vector: list[float], dense: list[tuple[StoredChunk, float]]) -> list[tuple[StoredChunk, float]]:
+        """The dense hits re-ordered by their closest sentence (the stored sentence vectors), mixed with the passage's own score.
+
+        A chunk's vector is the mean of its sentences', which blurs a passage whose one sentence
+        answers the question; its best sentence does not.
+        """
+        share = self.settings.best_sentence_share
+        if not share or not dense:
+            return dense
+        query = np.asarray(query_vector, dtype=np.float32)
+        scored = []
+        for chunk, score in dense:
+            vectors = chunk.sentence_vectors(len(query))
+            best = float((vectors @ query).max()) if vectors is not None and len(vectors) else score
+            scored.append((chunk, (1.0 - share) * score + share * best))
+        return sorted(scored, key=lambda hit: -hit[1])
+
     def _get_relevant_documents(
         self,
         query: str,
@@ -90,7 +108,7 @@ class HybridRetriever(BaseRetriever):
             return []
         depth = max(self.settings.candidates, k)
         query_vector = self.store.embedder.embed_query(query)
-        dense = self.store.dense_search(query_vector, depth, chunk_filter=chunk_filter)
+        dense = self._by_best_sentence(query_vector, self.store.dense_search(query_vector, depth, chunk_filter=chunk_filter))
         known = {chunk.id: chunk for chunk, _ in dense}  # BM25 hits the dense side found too need no second read
         rankings = {
             "dense": (self.settings.dense_weight, dense),

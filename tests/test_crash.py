@@ -46,6 +46,7 @@ def killed_run(settings: Settings, fault: str, *args: str) -> subprocess.Complet
         "NEWSQA_DB_DIR": str(settings.db_dir),
         "NEWSQA_ARTICLES_DIR": str(settings.articles_dir),
         "NEWSQA_TEST_FAULT": fault,
+        "NEWSQA_INDEX_BATCH_SENTENCES": "4",  # a write per article or two, so `embed:k` dies with k - 1 batches written
         "PYTHONPATH": str(ROOT),
     }
     run = subprocess.run(

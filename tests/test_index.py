@@ -104,7 +104,7 @@ def test_failed_run_leaves_previous_articles_answerable(make_settings, embedder,
     def fail(*args, **kwargs):  # the model dies in the middle of the run
         raise Boom("out of memory")
 
-    monkeypatch.setattr(type(embedder), "embed_documents", fail)
+    monkeypatch.setattr(type(embedder), "encode", fail)
     with pytest.raises(Boom):
         update_index(settings, embedder=embedder)
     monkeypatch.undo()
@@ -117,7 +117,7 @@ def test_failed_run_leaves_previous_articles_answerable(make_settings, embedder,
 def test_failed_rebuild_keeps_the_old_index(make_settings, embedder, monkeypatch):
     settings = make_settings()
     first = update_index(settings, embedder=embedder)
-    monkeypatch.setattr(type(embedder), "embed_documents", lambda *a, **k: (_ for _ in ()).throw(Boom("disk full")))
+    monkeypatch.setattr(type(embedder), "encode", lambda *a, **k: (_ for _ in ()).throw(Boom("disk full")))
     with pytest.raises(Boom):
         update_index(settings, embedder=embedder, rebuild=True)
     monkeypatch.undo()

@@ -47,7 +47,8 @@ def test_index_and_ask_through_a_chroma_server(chroma_server, tmp_path, embedder
     assert update_index(settings, embedder=embedder).chunks_embedded == 0
     answer = Pipeline(settings, embedder=embedder).ask("What did Pistorius regret?")
     assert "concessions" in answer.citations[0].quote
-    assert [p.name for p in (tmp_path / "unused").iterdir()] == ["bm25"]  # nothing but the BM25 cache is written locally
+    # nothing but the BM25 and word-vector caches is written locally
+    assert sorted(p.name for p in (tmp_path / "unused").iterdir()) == ["bm25", "words"]
 
 
 def test_unreachable_server_is_a_clear_error(embedder):
@@ -136,7 +137,7 @@ def test_the_token_reaches_the_server_and_a_wrong_one_is_refused(auth_proxy, tmp
     assert "concessions" in answer.citations[0].quote
     assert auth_proxy.seen and set(auth_proxy.seen) == {"Bearer s3cret-team-token"}
     assert "s3cret" not in repr(settings) and all("s3cret" not in part for part in settings.store_key())
-    assert [p.name for p in (tmp_path / "cache").iterdir()] == ["bm25"]  # only the BM25 cache is local
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["bm25", "words"]  # only the BM25 and word caches are local
     assert not any("s3cret" in str(p) for p in (tmp_path / "cache").rglob("*"))
 
     for wrong in (None, SecretStr("guess")):

@@ -1,0 +1,152 @@
+"""Word vectors for the answerer's word alignment: each word encoded alone by the embedding model.
+
+A word's vector depends only on the word and the model, so it is computed once and kept: the index
+writer encodes the words of the articles it indexes that are not known yet and appends them to a
+file beside the store; every process that answers from the store reads that file (again when it
+has grown) and keeps what it uses in memory. A word met only at question time (in a question, or in
+an article indexed by an older version) is encoded then and kept in memory only: one writer.
+
+The file is two append-only parts under `<db_dir>/words/`, named by the model: `<key>.words` (one
+word per line) and `<key>.f16` (the unit vectors, float16, in the same order). Both are read up to
+the shorter, so an append cut short by a crash is ignored, and the next writer cuts it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from index.embedding import Embedder
+
+MEMORY_WORDS = 100_000
+"""Word vectors kept in memory per process (float16: about 77 MB for MiniLM when full)."""
+WORD = re.compile(r"\w+")
+"""What a word is, here and in the answerer's alignment."""
+
+
+def words_of(text: str) -> tuple[str, ...]:
+    """The lower-cased words of a text, in order."""
+    return tuple(w.lower() for w in WORD.findall(text))
+
+
+class WordVectors:
+    """The vectors of words encoded alone: from memory, from the word file beside the store, or encoded now.
+
+    Args:
+        embedder: Gives the loaded model (called only when a word must be encoded, so a reader that
+            finds every word stored never needs it for this).
+        folder: Where the word file is (`<db_dir>/words`); None keeps words in memory only.
+        model: The embedding model's name, which names the file.
+    """
+
+    def __init__(self, embedder: Callable[[], Embedder], folder: Path | None, model: str) -> None:
+        self._embedder = embedder
+        key = hashlib.sha256(model.encode("utf-8")).hexdigest()[:16]
+        self.words_path = folder / f"{key}.words" if folder is not None else None
+        self.vectors_path = folder / f"{key}.f16" if folder is not None else None
+        self._memory: OrderedDict[str, NDArray[np.float16]] = OrderedDict()
+        self._stored: dict[str, int] = {}
+        self._rows: NDArray[np.float16] | None = None
+        self._seen_size = (-1, -1)
+        self._lock = threading.Lock()
+
+    def of_texts(self, texts: Sequence[str]) -> list[tuple[tuple[str, ...], NDArray[np.float16]]]:
+        """Each text's words and their vectors (one row per word)."""
+        words = [words_of(text) for text in texts]
+        table = self.vectors([w for text_words in words for w in text_words])
+        return [
+            (text_words, np.stack([table[w] for w in text_words]) if text_words else np.zeros((0, 0), np.float16)) for text_words in words
+        ]
+
+    def vectors(self, words: Sequence[str]) -> dict[str, NDArray[np.float16]]:
+        """The unit vector of each word, encoding only the words neither in memory nor in the file."""
+        wanted = list(dict.fromkeys(words))
+        with self._lock:
+            found = {w: self._memory[w] for w in wanted if w in self._memory}
+            for word in found:
+                self._memory.move_to_end(word)
+            missing = [w for w in wanted if w not in found]
+            if missing:
+                self._read_file()
+                for word in missing:
+                    row = self._stored.get(word)
+                    if row is not None and self._rows is not None:
+                        found[word] = np.array(self._rows[row])
+        fresh = [w for w in missing if w not in found]
+        if fresh:
+            found.update(zip(fresh, self._encode(fresh), strict=True))
+        with self._lock:
+            self._memory.update((w, found[w]) for w in missing)
+            while len(self._memory) > MEMORY_WORDS:
+                self._memory.popitem(last=False)
+        return found
+
+    def learn(self, texts: Sequence[str]) -> int:
+        """Encode the words of `texts` the file lacks and append them (the index writer, under the write lock); how many."""
+        if self.words_path is None or self.vectors_path is None:
+            return 0
+        with self._lock:
+            self._read_file()
+            new = [w for w in dict.fromkeys(w for text in texts for w in words_of(text)) if w not in self._stored]
+        if not new:
+            return 0
+        vectors = self._encode(new)
+        with self._lock:
+            self._read_file()
+            self.words_path.parent.mkdir(parents=True, exist_ok=True)
+            count = len(self._stored)
+            self._cut_to(count)
+            with self.vectors_path.open("ab") as rows:
+                rows.write(vectors.tobytes())
+                rows.flush()
+                os.fsync(rows.fileno())
+            with self.words_path.open("a", encoding="utf-8") as lines:
+                lines.write("".join(f"{w}\n" for w in new))
+            self._read_file()
+        return len(new)
+
+    def _encode(self, words: list[str]) -> NDArray[np.float16]:
+        model = self._embedder().model
+        vectors = model.encode(words, batch_size=256, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float16)
+
+    def _read_file(self) -> None:
+        """Read the word file again when it has grown (call with the lock held)."""
+        if self.words_path is None or self.vectors_path is None:
+            return
+        try:
+            size = (self.words_path.stat().st_size, self.vectors_path.stat().st_size)
+        except OSError:
+            return
+        if size == self._seen_size:
+            return
+        words = self.words_path.read_text(encoding="utf-8").split("\n")[:-1]  # a line without its newline is an append cut short
+        dimension = self._dimension()
+        count = min(len(words), size[1] // (2 * dimension))
+        self._rows = np.memmap(self.vectors_path, dtype=np.float16, mode="r", shape=(count, dimension)) if count else None
+        self._stored = {w: i for i, w in enumerate(words[:count])}
+        self._seen_size = size
+
+    def _cut_to(self, count: int) -> None:
+        """Drop whatever a cut-short append left past the first `count` words (the writer, before appending)."""
+        assert self.words_path is not None and self.vectors_path is not None
+        if self.words_path.exists():
+            words = self.words_path.read_text(encoding="utf-8").split("\n")[:count]
+            if len(words) == count and self.words_path.stat().st_size != sum(len(w.encode("utf-8")) + 1 for w in words):
+                self.words_path.write_text("".join(f"{w}\n" for w in words), encoding="utf-8")
+        if self.vectors_path.exists() and self.vectors_path.stat().st_size != count * 2 * self._dimension():
+            with self.vectors_path.open("r+b") as rows:
+                rows.truncate(count * 2 * self._dimension())
+
+    def _dimension(self) -> int:
+        return self._embedder().dimension
