@@ -14,6 +14,7 @@ import pytest
 from index import Settings, StoreError, update_index
 from qa import Pipeline
 from tests.conftest import SEEDS, free_port
+from tests.test_manifest import full_sync_forbidden
 
 pytestmark = [pytest.mark.integration, pytest.mark.server]
 
@@ -40,14 +41,16 @@ def chroma_server(tmp_path):
         process.wait(timeout=20)
 
 
-def test_index_and_ask_through_a_chroma_server(chroma_server, tmp_path, embedder):
+def test_index_and_ask_through_a_chroma_server(chroma_server, tmp_path, embedder, monkeypatch):
     settings = Settings(articles_dir=SEEDS, chroma_host="127.0.0.1", chroma_port=chroma_server, db_dir=tmp_path / "unused")
     report = update_index(settings, embedder=embedder)
     assert report.added == 1 and report.total_chunks > 1
-    assert update_index(settings, embedder=embedder).chunks_embedded == 0
+    with full_sync_forbidden(monkeypatch):  # the no-op reads no file and no chunk metadata from the server
+        assert update_index(settings, embedder=embedder).unchanged == 1
     answer = Pipeline(settings, embedder=embedder).ask("What did Pistorius regret?")
     assert "concessions" in answer.citations[0].quote
-    assert [p.name for p in (tmp_path / "unused").iterdir()] == ["bm25"]  # nothing but the BM25 cache is written locally
+    # nothing but the BM25 cache and the sync manifest is written locally
+    assert sorted(p.name for p in (tmp_path / "unused").iterdir()) == ["bm25", "sync"]
 
 
 def test_unreachable_server_is_a_clear_error(embedder):
