@@ -11,9 +11,10 @@ The next sync stamps every file (one `stat` each, nothing read) and compares (`u
 - another folder, other settings, another store revision, or a file added or removed: the full sync;
 - every stamp the same: nothing changed, and the report is made from the manifest (no file parsed,
   no MinHash, no chunk metadata read);
-- some stamps moved (a file touched, or saved again unchanged): only those files are parsed; when
-  each yields the same article ids, content hashes and skips as recorded, nothing changed either and
-  the manifest takes the new stamps; anything else: the full sync.
+- some stamps moved (a file touched, or saved again unchanged), or a file is marked to be read again
+  (see below): only those files are parsed; when each yields the same article ids, content hashes
+  and skips as recorded, nothing changed either and the manifest takes the new stamps; anything
+  else: the full sync.
 
 Why this is safe:
 - The revision (`ChunkStore.revision`: the live collection, its revision record, its chunk count)
@@ -24,8 +25,8 @@ Why this is safe:
 - A stamp is taken before its file is read: a write during the read leaves the stamp stale, and the
   next sync reads the file again.
 - A file modified within `RACY_SECONDS` of the sync's start might be written again within the same
-  tick of the filesystem's clock and keep its stamp (git's "racily clean" entries): such a sync
-  writes no manifest, so the next one is a full sync.
+  tick of the filesystem's clock and keep its stamp (git's "racily clean" entries): it is recorded
+  with `recheck`, and the next sync reads it again (that file only) before trusting its stamp.
 - A sync that leaves the store out of step with the folder (an article that could not be split, a
   file that turned unreadable and whose indexed version is kept) writes no manifest.
 - The manifest is written to a temp file and renamed over the old one (`os.replace`): a reader sees
@@ -65,6 +66,7 @@ class FileRecord(BaseModel):
     """What the last complete sync saw of one file."""
 
     stamp: FileStamp | None = Field(description="Its stamp before it was read; None for a file refused unread (a link out, a FIFO).")
+    recheck: bool = Field(False, description="Modified too close to the sync to trust its stamp (`RACY_SECONDS`): read it again next time.")
     articles: dict[str, str] = Field(default_factory=dict, description="Article id → content hash of each article it holds.")
     skipped: list[SkippedFile] = Field(default_factory=list, description="The file, or its lines, that were skipped, and why.")
 
@@ -136,15 +138,13 @@ def _racy(stamp: FileStamp | None, started_ns: int) -> bool:
 
 
 def manifest_of(loaded: LoadResult, *, folder: Path, settings: Settings, revision: str, started_ns: int) -> SyncManifest | None:
-    """The manifest of a completed sync that read `loaded` from a folder stamped from `started_ns` on; None when it must not be trusted.
+    """The manifest of a completed sync that read `loaded`, stamping files from `started_ns` on.
 
-    None when a file was modified too close to `started_ns` (see `RACY_SECONDS`), or when an article
-    or skip names a file that has no stamp (`ArticleLoader.load` stamps every file it reads, so this
-    is a guard: the manifest never vouches for a file it did not stamp).
+    A file modified too close to `started_ns` is marked `recheck` (see `RACY_SECONDS`). None when an
+    article or skip names a file that has no stamp (`ArticleLoader.load` stamps every file it reads,
+    so this is a guard: the manifest never vouches for a file it did not stamp).
     """
-    if any(_racy(stamp, started_ns) for stamp in loaded.stamps.values()):
-        return None
-    files = {path: FileRecord(stamp=stamp) for path, stamp in loaded.stamps.items()}
+    files = {path: FileRecord(stamp=stamp, recheck=_racy(stamp, started_ns)) for path, stamp in loaded.stamps.items()}
     for article in loaded.articles:
         if article.path not in files:
             return None
@@ -159,8 +159,8 @@ def manifest_of(loaded: LoadResult, *, folder: Path, settings: Settings, revisio
 def unchanged_since(manifest: SyncManifest, loader: ArticleLoader, *, settings: Settings, revision: str) -> SyncManifest | None:
     """`manifest` with the current stamps when the folder and store are as it says (see the module docstring), else None.
 
-    Only files whose stamp moved are read. The manifest returned has their new stamps, or is
-    `manifest` itself when none moved or one moved too recently to be trusted.
+    Only files whose stamp moved, or marked `recheck`, are read. The manifest returned has their new
+    stamps (and marks those modified too recently), or is `manifest` itself when no file was read.
     """
     if (
         manifest.folder != str(loader.root.resolve())
@@ -172,7 +172,7 @@ def unchanged_since(manifest: SyncManifest, loader: ArticleLoader, *, settings: 
     stamps = loader.stamps()
     if stamps.keys() != manifest.files.keys():
         return None
-    moved = {path: stamp for path, stamp in stamps.items() if stamp != manifest.files[path].stamp}
+    moved = {path: stamp for path, stamp in stamps.items() if stamp != manifest.files[path].stamp or manifest.files[path].recheck}
     for path, stamp in moved.items():
         record = manifest.files[path]
         if stamp is None or record.stamp is None:
@@ -180,7 +180,10 @@ def unchanged_since(manifest: SyncManifest, loader: ArticleLoader, *, settings: 
         articles, skipped = loader.load_file(loader.root / path)
         if {a.id: a.content_hash for a in articles} != record.articles or skipped != record.skipped:
             return None
-    if not moved or any(_racy(stamp, started_ns) for stamp in moved.values()):
+    if not moved:
         return manifest
-    files = {path: record.model_copy(update={"stamp": moved[path]}) if path in moved else record for path, record in manifest.files.items()}
+    files = {
+        path: record.model_copy(update={"stamp": moved[path], "recheck": _racy(moved[path], started_ns)}) if path in moved else record
+        for path, record in manifest.files.items()
+    }
     return manifest.model_copy(update={"files": files})

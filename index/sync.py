@@ -198,7 +198,7 @@ def _unchanged_by_manifest(live: ChunkStore, loader: ArticleLoader, settings: Se
     if current is None:
         return False
     if current is not manifest:
-        write_manifest(settings, current)  # touched files, same articles: remember their new stamps
+        write_manifest(settings, current)  # files read again, same articles: remember their new stamps
     report.skipped_files = current.skipped()
     for skip in report.skipped_files:
         log.warning("Skipping %s", skip)

@@ -197,14 +197,24 @@ def test_a_manifest_for_other_settings_or_another_folder_is_not_used(synced, emb
     assert len(full) == 2
 
 
-def test_a_file_written_just_before_the_sync_leaves_no_manifest(synced, embedder, monkeypatch):
-    (synced.articles_dir / "library-5.txt").write_text(small_article(5))  # within RACY_SECONDS of the sync
+def test_a_file_written_just_before_the_sync_is_read_again_by_the_next(synced, embedder, monkeypatch):
+    (synced.articles_dir / "library-5.txt").write_text(small_article(5))  # within RACY_SECONDS of the sync: its stamp may lie
     assert update_index(synced, embedder=embedder).added == 1
-    assert not manifest_path(synced).exists()
-    full = full_syncs(monkeypatch)
+    assert read_manifest(synced).files["library-5.txt"].recheck
     time.sleep(RACY_SECONDS)
-    assert update_index(synced, embedder=embedder).unchanged == 5
-    assert len(full) == 1 and manifest_path(synced).exists()
+    read: list[str] = []
+    original = ArticleLoader.load_file
+
+    def spy(self: ArticleLoader, path: Path) -> object:
+        read.append(path.name)
+        return original(self, path)
+
+    with full_sync_forbidden(monkeypatch) as patch:
+        patch.setattr(ArticleLoader, "load_file", spy)
+        assert update_index(synced, embedder=embedder).unchanged == 5
+        assert read == ["library-5.txt"]  # read again, alone, and now old enough to be trusted
+        assert update_index(synced, embedder=embedder).unchanged == 5
+        assert read == ["library-5.txt"]
 
 
 def test_a_sync_that_keeps_an_unreadable_files_article_leaves_no_manifest(synced, embedder, monkeypatch):
