@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,6 +63,7 @@ class IndexReport(BaseModel):
     chunks_embedded: int = Field(0, description="Chunks embedded in this run.")
     total_chunks: int = Field(0, description="Chunks in the store after the run.")
     seconds: float = Field(0.0, description="Wall time of the run.")
+    finished_at: datetime | None = Field(None, description="When the run finished (UTC).")
     added_ids: list[str] = Field(default_factory=list, description="Ids of the added articles.")
     updated_ids: list[str] = Field(default_factory=list, description="Ids of the updated articles.")
     removed_ids: list[str] = Field(default_factory=list, description="Ids of the removed articles.")
@@ -118,6 +120,7 @@ def update_index(
             log.warning("Removed %s, left by an index run that did not finish", name)
         _sync(live, folder, settings, report, rebuild=rebuild, progress=progress)
     report.seconds = round(time.perf_counter() - started, 3)
+    report.finished_at = datetime.now(UTC)
     return report
 
 
