@@ -139,7 +139,8 @@ def test_the_token_reaches_the_server_and_a_wrong_one_is_refused(auth_proxy, tmp
     assert "concessions" in answer.citations[0].quote
     assert auth_proxy.seen and set(auth_proxy.seen) == {"Bearer s3cret-team-token"}
     assert "s3cret" not in repr(settings) and all("s3cret" not in part for part in settings.store_key())
-    assert [p.name for p in (tmp_path / "cache").iterdir()] == ["bm25"]  # only the BM25 cache is local
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["bm25", "sync"]  # only the BM25 cache and sync manifest are local
+    assert not any("s3cret" in path.read_text() for path in (tmp_path / "cache" / "sync").iterdir())
     assert not any("s3cret" in str(p) for p in (tmp_path / "cache").rglob("*"))
 
     for wrong in (None, SecretStr("guess")):
