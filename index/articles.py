@@ -18,7 +18,7 @@ import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from pydantic import BaseModel, Field
@@ -68,11 +68,29 @@ class SkippedFile(BaseModel):
         return f"{where}: {self.reason}"
 
 
+class FileStamp(NamedTuple):
+    """What `os.stat` says of a file, enough to tell that it was not written since (see `index.manifest`)."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, info: os.stat_result) -> FileStamp:
+        """The stamp of a file from its `os.stat` result."""
+        return cls(info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
 class LoadResult(BaseModel):
     """Articles read from a folder, and what was skipped."""
 
     articles: list[Article] = Field(default_factory=list, description="Readable articles, in path order.")
     skipped: list[SkippedFile] = Field(default_factory=list, description="Files or lines that were not read.")
+    stamps: dict[str, FileStamp | None] = Field(
+        default_factory=dict,
+        description="Every file looked at (relative path) with its stamp taken before it was read; None for a file refused unread.",
+    )
 
 
 def _title_from_name(path: Path) -> str:
@@ -187,14 +205,11 @@ class ArticleLoader:
 
     def load(self) -> LoadResult:
         """Read the whole folder; raise `NoArticlesError` if it does not exist."""
-        if not self.root.is_dir():
-            raise NoArticlesError(
-                f"Articles folder {self.root} does not exist: create it and put .txt, .md, .html, .json "
-                "or .jsonl articles in it, or point NEWSQA_ARTICLES_DIR / --articles at one."
-            )
+        self._check_folder()
         result = LoadResult()
         seen: dict[str, str] = {}
-        for path, refusal in self._files():
+        for path, stamp, refusal in self._files():
+            result.stamps[path.relative_to(self.root).as_posix()] = stamp
             if refusal is not None:
                 log.warning("Skipping %s", refusal)
                 result.skipped.append(refusal)
@@ -213,8 +228,23 @@ class ArticleLoader:
                 result.articles.append(article)
         return result
 
-    def _files(self) -> Iterator[tuple[Path, SkippedFile | None]]:
-        """Each candidate file, or why it is refused unread (a link out of the folder, a FIFO, a socket, a device)."""
+    def stamps(self) -> dict[str, FileStamp | None]:
+        """Every file `load` would look at (relative path) with its stamp, None for one it would refuse; nothing is read.
+
+        Raises `NoArticlesError` if the folder does not exist.
+        """
+        self._check_folder()
+        return {path.relative_to(self.root).as_posix(): stamp for path, stamp, _ in self._files()}
+
+    def _check_folder(self) -> None:
+        if not self.root.is_dir():
+            raise NoArticlesError(
+                f"Articles folder {self.root} does not exist: create it and put .txt, .md, .html, .json "
+                "or .jsonl articles in it, or point NEWSQA_ARTICLES_DIR / --articles at one."
+            )
+
+    def _files(self) -> Iterator[tuple[Path, FileStamp | None, SkippedFile | None]]:
+        """Each candidate file with its stamp, or why it is refused unread (a link out of the folder, a FIFO, a socket, a device)."""
         root = self.root.resolve()
         for path in sorted(self.root.rglob("*")):
             relative = path.relative_to(self.root)
@@ -222,19 +252,23 @@ class ArticleLoader:
                 continue
             try:
                 resolved = path.resolve(strict=True)
-                mode = resolved.stat().st_mode
+                info = resolved.stat()
             except (OSError, RuntimeError) as error:  # a dangling or looping link
-                yield path, SkippedFile(path=relative.as_posix(), reason=f"cannot be reached ({error}); fix or remove the link")
+                yield path, None, SkippedFile(path=relative.as_posix(), reason=f"cannot be reached ({error}); fix or remove the link")
                 continue
             if not resolved.is_relative_to(root):
-                yield path, SkippedFile(path=relative.as_posix(), reason="links to a file outside the articles folder; not read")
+                yield path, None, SkippedFile(path=relative.as_posix(), reason="links to a file outside the articles folder; not read")
                 continue
-            if stat.S_ISDIR(mode):
+            if stat.S_ISDIR(info.st_mode):
                 continue  # rglob walks real folders; a link to a folder inside is reached through its real path
-            if not stat.S_ISREG(mode):
-                yield path, SkippedFile(path=relative.as_posix(), reason=f"is {_file_kind(mode)}, not an article file; not read")
+            if not stat.S_ISREG(info.st_mode):
+                yield (
+                    path,
+                    None,
+                    SkippedFile(path=relative.as_posix(), reason=f"is {_file_kind(info.st_mode)}, not an article file; not read"),
+                )
                 continue
-            yield path, None
+            yield path, FileStamp.of(info), None
 
     def load_file(self, path: Path) -> tuple[list[Article], list[SkippedFile]]:
         """Read one file; a bad file (or bad JSONL line) comes back as a `SkippedFile`, whatever went wrong."""

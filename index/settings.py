@@ -7,6 +7,7 @@ underscore, e.g. ``NEWSQA_ANSWER__ABSTAIN_BELOW=0.4``.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from datetime import date
 from pathlib import Path
@@ -201,7 +202,7 @@ class Settings(BaseSettings):
     articles_dir: Path = Field(Path("seeds"), description="Folder of articles to index, read recursively.")
     db_dir: Path = Field(
         Path(".newsqa"),
-        description="Folder of the local Chroma store and of the saved BM25 index (with chroma_host set, only the BM25 cache is kept here).",
+        description="Folder of the local Chroma store, the saved BM25 index and the sync manifest (with chroma_host set, only the last two are kept here).",
     )
     collection: str = Field(
         "newsqa",
@@ -272,3 +273,8 @@ class Settings(BaseSettings):
         """What identifies the store and model these settings open (for caching open handles)."""
         where = self.chroma_url if self.chroma_host else str(self.db_dir.resolve())
         return (where, self.collection, self.embedding_model)
+
+    def store_digest(self) -> str:
+        """A short name for the store these settings open (where it is and its collection, never a token), for local files about it."""
+        where, collection, _model = self.store_key()
+        return hashlib.sha256(f"{where}\n{collection}".encode()).hexdigest()[:16]

@@ -2,30 +2,37 @@
 
 A sync, in order, all under the store's write lock (`index.lock.WriteLock`; readers take none):
 1. remove the leftovers of dead runs (half-built or replaced collections), and report them;
-2. read the folder and compare content hashes with what the store holds; when nothing changed,
-   stop here, without loading the embedding model (or torch);
-3. for each new or changed article: embed and add its new chunks, then delete its old ones (in
+2. the fast path: when the sync manifest (`index.manifest`) says the folder and the store are as
+   the last complete sync left them (same store revision, same files with the same stamps, or
+   touched files that still hold the same articles), report everything unchanged and stop here:
+   no file parsed, no MinHash, no chunk metadata read;
+3. otherwise remove the manifest, read the folder and compare content hashes with what the store
+   holds; when nothing changed, go on with 7 without loading the embedding model (or torch);
+4. for each new or changed article: embed and add its new chunks, then delete its old ones (in
    batches of articles: every sentence of a batch is encoded once, in one call, and the batch's
    chunks are written together);
-4. delete the chunks of articles gone from the folder;
-5. a rebuild does 3 into a fresh collection and then switches the live pointer to it;
-6. group syndicated copies (`index.copies`, over every article in the folder, on every sync) and
-   rewrite the `story_id` of any stored chunk whose story changed (a copy deleted or edited into
-   a story of its own): metadata only, nothing is re-embedded. New chunks are written in 3 with
-   their story id already right.
+5. delete the chunks of articles gone from the folder;
+6. a rebuild does 4 into a fresh collection and then switches the live pointer to it;
+7. group syndicated copies (`index.copies`, over every article in the folder, on every sync that
+   is not the fast path) and rewrite the `story_id` of any stored chunk whose story changed (a copy
+   deleted or edited into a story of its own): metadata only, nothing is re-embedded. New chunks
+   are written in 4 with their story id already right;
+8. write the manifest of what this sync saw and the store's new revision.
 
-What a SIGKILL at each step leaves: before 3, nothing changed. In 3, every article is either
+What a SIGKILL at each step leaves: before 4, nothing changed. In 4, every article is either
 fully indexed in its old or new version, or (between add and delete) in both; the next sync
-re-indexes it. In 4, some removed articles are still there; the next sync removes them. In 5,
-see `ChunkStore.switch_to`: the old or the new index is live, never none. In 6, some chunks keep
-a stale story id (an answer may cite two copies); since 6 runs on every sync, the next one fixes
-them. `tests/test_crash.py` kills a real run at these points.
+re-indexes it. In 5, some removed articles are still there; the next sync removes them. In 6,
+see `ChunkStore.switch_to`: the old or the new index is live, never none. In 7, some chunks keep
+a stale story id (an answer may cite two copies); the manifest was removed in 3, so the next sync
+is a full one and fixes them. In 8, the old manifest or the new one (`os.replace`).
+`tests/test_crash.py` kills a real run at these points.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +47,7 @@ from index.embedding import mean_vector, pack_vectors
 from index.errors import ModelError, NoArticlesError
 from index.faults import crash_point
 from index.lock import WriteLock
+from index.manifest import manifest_of, read_manifest, remove_manifest, unchanged_since, write_manifest
 from index.settings import Settings
 from index.store import ChunkStore, StoredArticle
 from index.words import WordVectors
@@ -61,6 +69,7 @@ class IndexReport(BaseModel):
     chunks_embedded: int = Field(0, description="Chunks embedded in this run.")
     total_chunks: int = Field(0, description="Chunks in the store after the run.")
     seconds: float = Field(0.0, description="Wall time of the run.")
+    finished_at: datetime | None = Field(None, description="When the run finished (UTC).")
     added_ids: list[str] = Field(default_factory=list, description="Ids of the added articles.")
     updated_ids: list[str] = Field(default_factory=list, description="Ids of the updated articles.")
     removed_ids: list[str] = Field(default_factory=list, description="Ids of the removed articles.")
@@ -117,12 +126,18 @@ def update_index(
             log.warning("Removed %s, left by an index run that did not finish", name)
         _sync(live, folder, settings, report, rebuild=rebuild, progress=progress)
     report.seconds = round(time.perf_counter() - started, 3)
+    report.finished_at = datetime.now(UTC)
     return report
 
 
 def _sync(live: ChunkStore, folder: Path, settings: Settings, report: IndexReport, *, rebuild: bool, progress: bool) -> None:
     """The body of `update_index`, with the lock held."""
-    loaded = ArticleLoader(folder, limits=settings.limits).load()
+    loader = ArticleLoader(folder, limits=settings.limits)
+    if not rebuild and _unchanged_by_manifest(live, loader, settings, report):
+        return
+    remove_manifest(settings)  # from here the store may change: until this sync completes, the next one is a full one
+    started_ns = time.time_ns()
+    loaded = loader.load()
     if not loaded.articles:
         reasons = "; ".join(str(s) for s in loaded.skipped[:5])
         raise NoArticlesError(
@@ -177,6 +192,29 @@ def _sync(live: ChunkStore, folder: Path, settings: Settings, report: IndexRepor
     report.skipped = len(report.skipped_files)
     report.added, report.updated, report.removed = len(report.added_ids), len(report.updated_ids), len(report.removed_ids)
     report.total_chunks = live.count()
+    if not kept and not unsplit:  # the store now holds exactly what the folder does
+        manifest = manifest_of(loaded, folder=folder, settings=settings, revision=live.revision, started_ns=started_ns)
+        if manifest is not None:
+            write_manifest(settings, manifest)
+
+
+def _unchanged_by_manifest(live: ChunkStore, loader: ArticleLoader, settings: Settings, report: IndexReport) -> bool:
+    """Fill `report` from the sync manifest when it shows that nothing changed (`index.manifest`); False means: do the full sync."""
+    manifest = read_manifest(settings)
+    if manifest is None or not loader.root.is_dir():
+        return False
+    current = unchanged_since(manifest, loader, settings=settings, revision=live.revision)
+    if current is None:
+        return False
+    if current is not manifest:
+        write_manifest(settings, current)  # files read again, same articles: remember their new stamps
+    report.skipped_files = current.skipped()
+    for skip in report.skipped_files:
+        log.warning("Skipping %s", skip)
+    report.unchanged = current.article_count
+    report.skipped = len(report.skipped_files)
+    report.total_chunks = live.count()
+    return True
 
 
 def _chunk_articles(articles: list[Article], settings: Settings, report: IndexReport) -> dict[str, tuple[Article, list[Chunk]]]:

@@ -46,6 +46,10 @@ class ArticleWatcher:
         settings: Which folder and store; `settings.watch` sets the timing.
         store: An open store to sync (e.g. the chat's), so the model loads once; opened on first sync otherwise.
         on_report: Called with each sync's report (the CLI prints it); errors are logged either way.
+
+    `last_report` is the last successful sync's report (with its `finished_at`); the chat's status
+    line shows it under `serve --watch`. It is replaced in one assignment, so another thread reading
+    it sees one whole report.
     """
 
     def __init__(

@@ -164,8 +164,7 @@ class Bm25Index:
 
 def cache_folder(store: ChunkStore) -> Path:
     """The folder that holds this store's saved BM25 indexes (one per revision): where the store is and its collection, hashed."""
-    where, collection, _model = store.settings.store_key()  # a folder or an address, never a token
-    return store.settings.db_dir / "bm25" / hashlib.sha256(f"{where}\n{collection}".encode()).hexdigest()[:16]
+    return store.settings.db_dir / "bm25" / store.settings.store_digest()
 
 
 def revision_key(revision: str) -> str:

@@ -14,6 +14,7 @@ import pytest
 from index import Settings, StoreError, update_index
 from qa import Pipeline
 from tests.conftest import SEEDS, free_port
+from tests.test_manifest import full_sync_forbidden
 
 pytestmark = [pytest.mark.integration, pytest.mark.server]
 
@@ -40,15 +41,16 @@ def chroma_server(tmp_path):
         process.wait(timeout=20)
 
 
-def test_index_and_ask_through_a_chroma_server(chroma_server, tmp_path, embedder):
+def test_index_and_ask_through_a_chroma_server(chroma_server, tmp_path, embedder, monkeypatch):
     settings = Settings(articles_dir=SEEDS, chroma_host="127.0.0.1", chroma_port=chroma_server, db_dir=tmp_path / "unused")
     report = update_index(settings, embedder=embedder)
     assert report.added == 1 and report.total_chunks > 1
-    assert update_index(settings, embedder=embedder).chunks_embedded == 0
+    with full_sync_forbidden(monkeypatch):  # the no-op reads no file and no chunk metadata from the server
+        assert update_index(settings, embedder=embedder).unchanged == 1
     answer = Pipeline(settings, embedder=embedder).ask("What did Pistorius regret?")
     assert "concessions" in answer.citations[0].quote
-    # nothing but the BM25 and word-vector caches is written locally
-    assert sorted(p.name for p in (tmp_path / "unused").iterdir()) == ["bm25", "words"]
+    # nothing but the BM25 cache, the word vectors and the sync manifest is written locally
+    assert sorted(p.name for p in (tmp_path / "unused").iterdir()) == ["bm25", "sync", "words"]
 
 
 def test_unreachable_server_is_a_clear_error(embedder):
@@ -137,7 +139,8 @@ def test_the_token_reaches_the_server_and_a_wrong_one_is_refused(auth_proxy, tmp
     assert "concessions" in answer.citations[0].quote
     assert auth_proxy.seen and set(auth_proxy.seen) == {"Bearer s3cret-team-token"}
     assert "s3cret" not in repr(settings) and all("s3cret" not in part for part in settings.store_key())
-    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["bm25", "words"]  # only the BM25 and word caches are local
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["bm25", "sync", "words"]  # only caches and the manifest are local
+    assert not any("s3cret" in path.read_text() for path in (tmp_path / "cache" / "sync").iterdir())
     assert not any("s3cret" in str(p) for p in (tmp_path / "cache").rglob("*"))
 
     for wrong in (None, SecretStr("guess")):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -252,3 +253,47 @@ def test_outlet_selector_copies_link_article_and_export(news_page, tmp_path):
     assert message.locator(".nq-answer").inner_text().strip() in exported.replace("\\", "")
     assert "[Lorvik's main bridge shuts for 11 weeks](https://example.com/ap/lorvik-bridge) (AP, 2025-03-05)" in exported
     assert "Also reported by: Reuters, 2025-03-04" in exported and "*Searched articles from AP*" in exported
+
+
+@pytest.fixture
+def watched_page(browser, tmp_path, embedder):
+    """The chat of `serve --watch`: a watcher thread syncing a copy of the seeds, shown in the status line."""
+    import threading
+
+    from index.settings import WatchSettings
+    from index.watch import ArticleWatcher
+    from qa import Pipeline
+    from ui.app import launch
+
+    shutil.copytree(SEEDS, tmp_path / "articles")
+    timing = WatchSettings(debounce_seconds=0.5, settle_seconds=0.3)
+    settings = Settings(articles_dir=tmp_path / "articles", db_dir=tmp_path / "db", watch=timing)
+    pipeline = Pipeline(settings, embedder=embedder)
+    watcher = ArticleWatcher(settings, store=pipeline.store)
+    stop = threading.Event()
+    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
+    thread.start()
+    port = free_port()
+    demo = launch(settings, host="127.0.0.1", port=port, block=False, pipeline=pipeline, watcher=watcher)
+    context = browser.new_context(viewport={"width": 1200, "height": 700})
+    page = context.new_page()
+    page.goto(f"http://127.0.0.1:{port}/")
+    page.wait_for_selector("#nq-question textarea")
+    yield page, settings.articles_dir
+    context.close()
+    demo.close()
+    stop.set()
+    thread.join(timeout=30)
+
+
+def test_status_line_shows_the_watchers_last_sync_without_a_reload(watched_page):
+    page, articles = watched_page
+    status = page.locator("#nq-status")
+    status.get_by_text(re.compile(r"1 article · .* last sync \d\d:\d\d:\d\d UTC: 1 added, 0 updated, 0 removed")).wait_for(timeout=60_000)
+    (articles / "bridge.txt").write_text(NEW_ARTICLE)
+    status.get_by_text(re.compile(r"2 articles · .* last sync \d\d:\d\d:\d\d UTC: 1 added, 0 updated, 0 removed")).wait_for(timeout=30_000)
+    (articles / "bridge.txt").unlink()
+    status.get_by_text(re.compile(r"1 article · .* last sync \d\d:\d\d:\d\d UTC: 0 added, 0 updated, 1 removed")).wait_for(timeout=30_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    status.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "status-last-sync.png"), clip={"x": 0, "y": 0, "width": 1200, "height": 160})

@@ -129,3 +129,14 @@ def test_export_holds_what_the_page_shows():
     assert "*Searched articles dated to 2024-12-31*" in markdown
     assert "Related passages (not an answer):\n- Memo" in markdown
     assert shown.to_markdown() in markdown
+
+
+def test_the_status_line_says_the_watchers_last_sync():
+    from datetime import UTC, datetime
+
+    from index import IndexReport
+    from ui.app import last_sync
+
+    report = IndexReport(added=1, updated=0, removed=1, unchanged=7, finished_at=datetime(2026, 11, 26, 10, 42, 7, 512000, tzinfo=UTC))
+    assert last_sync(report) == "last sync 10:42:07 UTC: 1 added, 0 updated, 1 removed"
+    assert last_sync(None) == "watching the articles folder: first sync running"

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +19,7 @@ from index import IndexReport, Settings
 from index.settings import WatchSettings
 from index.watch import ArticleWatcher
 from qa import Pipeline
-from tests.conftest import SEEDS
+from tests.conftest import ROOT, SEEDS, free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -99,3 +105,102 @@ def test_a_half_copied_file_is_not_indexed_half(tmp_path, embedder):
     later = reports[1:]  # after the first sync, which indexed the seed
     assert [r.added_ids for r in later if r.added_ids] == [["flood.txt"]]
     assert not any(r.updated_ids for r in later)  # indexed once, whole
+
+
+def test_the_status_line_shows_the_watchers_last_sync(tmp_path, embedder):
+    from ui.app import status_line
+
+    shutil.copytree(SEEDS, tmp_path / "articles")
+    settings = Settings(articles_dir=tmp_path / "articles", db_dir=tmp_path / "db")
+    pipeline = Pipeline(settings, embedder=embedder)
+    watcher = ArticleWatcher(settings, store=pipeline.store)
+    assert status_line(pipeline).endswith("last update never")  # no watcher: no sync part
+    assert status_line(pipeline, watcher).endswith("watching the articles folder: first sync running")
+    watcher.sync()
+    assert re.search(
+        r"1 article · \d+ chunks · .* · last sync \d\d:\d\d:\d\d UTC: 1 added, 0 updated, 0 removed$", status_line(pipeline, watcher)
+    )
+    (settings.articles_dir / "flood.txt").write_text(FLOOD)
+    watcher.sync()
+    assert "2 articles" in status_line(pipeline, watcher) and status_line(pipeline, watcher).endswith("1 added, 0 updated, 0 removed")
+    (settings.articles_dir / "flood.txt").unlink()
+    watcher.sync()
+    assert status_line(pipeline, watcher).endswith("0 added, 0 updated, 1 removed")
+
+
+class ServeWatch:
+    """A real `newsqa serve --watch` in a subprocess (its own process group), with its stdout collected line by line."""
+
+    def __init__(self, articles: Path, db: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        env = {
+            **os.environ,
+            "NEWSQA_DB_DIR": str(db),
+            "GRADIO_ANALYTICS_ENABLED": "False",
+            "PYTHONPATH": str(ROOT),
+            "PYTHONUNBUFFERED": "1",
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "ui", "serve", "--watch", "--articles", str(articles), "--host", "127.0.0.1", "--port", str(self.port)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        self.lines: list[str] = []
+        threading.Thread(target=self._collect, daemon=True).start()
+
+    def _collect(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip())
+
+    def ready(self) -> bool:
+        """Whether the page answers and the watcher printed its first sync line."""
+        import httpx
+
+        assert self.process.poll() is None, "\n".join(self.lines[-30:])
+        if not any(re.match(r"\d{4}-\d\d-\d\dT\S+ \d+ added", line) for line in self.lines):
+            return False
+        try:
+            return httpx.get(self.url, timeout=5).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    def stop(self) -> None:
+        """SIGTERM the whole process group, SIGKILL it if it lingers."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=20)
+
+
+def test_serve_watch_answers_about_a_dropped_file_within_ten_seconds_and_forgets_a_deleted_one(tmp_path):
+    from gradio_client import Client
+
+    shutil.copytree(SEEDS, tmp_path / "articles")
+    server = ServeWatch(tmp_path / "articles", tmp_path / "db")
+    try:
+        eventually(server.ready, 180)  # model loaded, page up, the seed indexed by the watcher's first sync
+        client = Client(server.url, verbose=False)
+
+        def cited() -> bool:
+            answer = client.predict(QUESTION, api_name="/ask")
+            return any(c["article_id"] == "flood.txt" for c in answer["citations"])
+
+        assert not cited()
+        (tmp_path / "articles" / "flood.txt").write_text(FLOOD)
+        eventually(cited, 10)
+        (tmp_path / "articles" / "flood.txt").unlink()
+        eventually(lambda: not cited(), 10)
+    finally:
+        server.stop()
+    assert server.process.returncode is not None
+    with pytest.raises(ProcessLookupError):
+        os.killpg(server.process.pid, 0)  # nothing of its process group is left

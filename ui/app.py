@@ -2,7 +2,9 @@
 
 Everything shown comes from the `Answer` that `ask()` returns. Above the conversation, a date range
 and an outlet selector (filled from the index) filter every question, follow-ups included; "Export"
-downloads the conversation as Markdown (`Answer.to_markdown()` blocks).
+downloads the conversation as Markdown (`Answer.to_markdown()` blocks). The status line above
+them (articles, chunks, last update, and under `serve --watch` the watcher's last sync) refreshes
+itself every `STATUS_REFRESH_SECONDS`.
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from index import NewsqaError, Settings, update_index
+from index import IndexReport, NewsqaError, Settings, update_index
 from index.uploads import save_uploads
 from qa import Answer, Pipeline, get_pipeline
 from ui.render import CSS, SCROLL_TO_QUOTE, conversation_markdown, error_message, render_answer, user_message
+
+if TYPE_CHECKING:
+    from index.watch import ArticleWatcher
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 log = logging.getLogger("newsqa")
@@ -41,14 +46,22 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def status_line(pipeline: Pipeline) -> str:
-    """Articles, chunks and last update of the index, for the page header."""
+def last_sync(report: IndexReport | None) -> str:
+    """A watcher's last sync as the status line says it, e.g. "last sync 10:42:07 UTC: 1 added, 0 updated, 1 removed"."""
+    if report is None or report.finished_at is None:
+        return "watching the articles folder: first sync running"
+    return f"last sync {report.finished_at:%H:%M:%S} UTC: {report.added} added, {report.updated} updated, {report.removed} removed"
+
+
+def status_line(pipeline: Pipeline, watcher: ArticleWatcher | None = None) -> str:
+    """Articles, chunks and last update of the index, for the page header; with a watcher (`serve --watch`), its last sync too."""
     try:
         status = pipeline.store.status()
     except NewsqaError as error:
         return html.escape(str(error))
     when = status.updated_at.replace("T", " ").replace("+00:00", " UTC") if status.updated_at else "never"
-    return f"**Index:** {_plural(status.articles, 'article')} · {_plural(status.chunks, 'chunk')} · last update {html.escape(when)}"
+    line = f"**Index:** {_plural(status.articles, 'article')} · {_plural(status.chunks, 'chunk')} · last update {html.escape(when)}"
+    return f"{line} · {last_sync(watcher.last_report)}" if watcher is not None else line
 
 
 ChatUpdate = tuple[list[dict[str, Any]], list[str], str, list[dict[str, Any]], str | None]
@@ -119,8 +132,10 @@ def outlet_choices(pipeline: Pipeline) -> Any:
         return gr.update()
 
 
-def index_uploads(pipeline: Pipeline, files: list[Any] | None, *, rebuild: bool = False) -> tuple[str, str]:
-    """Save uploads into the articles folder and sync the index; a report of what happened."""
+def index_uploads(
+    pipeline: Pipeline, files: list[Any] | None, *, rebuild: bool = False, watcher: ArticleWatcher | None = None
+) -> tuple[str, str]:
+    """Save uploads into the articles folder and sync the index; a report of what happened, and the status line."""
     settings = pipeline.settings
     lines: list[str] = []
     if files:
@@ -128,23 +143,23 @@ def index_uploads(pipeline: Pipeline, files: list[Any] | None, *, rebuild: bool 
         saved = save_uploads(pairs, Path(settings.articles_dir), max_bytes=settings.max_upload_bytes, limits=settings.limits)
         lines += [f"Refused {html.escape(r)}" for r in saved.refused]
         if not saved.saved and not rebuild:
-            return "<br>".join(lines) or "Nothing uploaded.", status_line(pipeline)
+            return "<br>".join(lines) or "Nothing uploaded.", status_line(pipeline, watcher)
     try:
         report = update_index(settings, rebuild=rebuild, store=pipeline.store)
     except NewsqaError as error:
         lines.append(html.escape(str(error)))
-        return "<br>".join(lines), status_line(pipeline)
+        return "<br>".join(lines), status_line(pipeline, watcher)
     lines.insert(
         0,
         f"{report.added} added, {report.updated} updated, {report.removed} removed, {report.unchanged} unchanged, {report.skipped} skipped.",
     )
     lines += [f"Added: {html.escape(i)}" for i in report.added_ids] + [f"Updated: {html.escape(i)}" for i in report.updated_ids]
     lines += [f"Skipped {html.escape(str(s))}" for s in report.skipped_files]
-    return "<br>".join(lines), status_line(pipeline)
+    return "<br>".join(lines), status_line(pipeline, watcher)
 
 
-def build_app(pipeline: Pipeline) -> Any:
-    """The chat page as a Gradio Blocks app, answering through `pipeline` (the one `ask()` uses)."""
+def build_app(pipeline: Pipeline, *, watcher: ArticleWatcher | None = None) -> Any:
+    """The chat page as a Gradio Blocks app, answering through `pipeline` (the one `ask()` uses); `watcher`'s syncs show in its status line."""
     import gradio as gr
 
     with gr.Blocks(title="newsqa") as demo:
@@ -205,7 +220,7 @@ def build_app(pipeline: Pipeline) -> Any:
         clear.click(lambda: ([], [], "", [], None), None, chat_outputs, api_visibility="private")
         # index events run one at a time (and under the store's write lock, shared with the CLI and the watcher)
         add.click(
-            lambda f: index_uploads(pipeline, f),
+            lambda f: index_uploads(pipeline, f, watcher=watcher),
             files,
             [report, status],
             api_visibility="private",
@@ -213,18 +228,20 @@ def build_app(pipeline: Pipeline) -> Any:
             concurrency_id=INDEX_EVENTS,
         )
         rebuild.click(
-            lambda: index_uploads(pipeline, None, rebuild=True),
+            lambda: index_uploads(pipeline, None, rebuild=True, watcher=watcher),
             None,
             [report, status],
             api_visibility="private",
             concurrency_limit=1,
             concurrency_id=INDEX_EVENTS,
         )
-        demo.load(lambda: status_line(pipeline), None, status, api_visibility="private")
+        demo.load(lambda: status_line(pipeline, watcher), None, status, api_visibility="private")
         demo.load(lambda: outlet_choices(pipeline), None, outlets, api_visibility="private")
         report.change(lambda: outlet_choices(pipeline), None, outlets, api_visibility="private")  # after an upload or rebuild
         # the index also changes from outside (the CLI, a watcher): refresh the status line without a reload
-        gr.Timer(STATUS_REFRESH_SECONDS).tick(lambda: status_line(pipeline), None, status, api_visibility="private", show_progress="hidden")
+        gr.Timer(STATUS_REFRESH_SECONDS).tick(
+            lambda: status_line(pipeline, watcher), None, status, api_visibility="private", show_progress="hidden"
+        )
 
         def ask_api(question: str, since: str | None = None, until: str | None = None, sources: list[str] | None = None) -> dict[str, Any]:
             try:
@@ -253,8 +270,16 @@ def exposure_warning(host: str, auth: tuple[str, str] | None) -> str | None:
     return f"Serving on {host} without --auth: anyone who can reach this address can use the page and upload articles."
 
 
-def launch(settings: Settings, *, host: str = "127.0.0.1", port: int = 7860, block: bool = True, pipeline: Pipeline | None = None) -> Any:
-    """Serve the chat page; warns when it is reachable from other machines without a login."""
+def launch(
+    settings: Settings,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    block: bool = True,
+    pipeline: Pipeline | None = None,
+    watcher: ArticleWatcher | None = None,
+) -> Any:
+    """Serve the chat page; warns when it is reachable from other machines without a login. `watcher` (serve --watch) shows in the status line."""
     auth = None
     if settings.ui_auth:
         user, sep, password = settings.ui_auth.get_secret_value().partition(":")
@@ -265,7 +290,7 @@ def launch(settings: Settings, *, host: str = "127.0.0.1", port: int = 7860, blo
     if warning:
         log.warning(warning)
     pipeline = pipeline or get_pipeline(settings)  # load the model and open the store before the first question
-    demo = build_app(pipeline)
+    demo = build_app(pipeline, watcher=watcher)
     demo.launch(
         server_name=host,
         server_port=port,

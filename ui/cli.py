@@ -344,6 +344,7 @@ def serve(
 
     try:
         pipeline = get_pipeline(settings)
+        watcher = None
         if watch:
             import threading
 
@@ -351,7 +352,7 @@ def serve(
 
             watcher = ArticleWatcher(settings, store=pipeline.store, on_report=_print_sync)
             threading.Thread(target=watcher.run, name="newsqa-watch", daemon=True).start()
-        launch(settings, host=host, port=port, pipeline=pipeline)
+        launch(settings, host=host, port=port, pipeline=pipeline, watcher=watcher)
     except NewsqaError as error:
         _fail(error)
     except OSError as error:  # the port was taken between the check and the launch
