@@ -318,24 +318,31 @@ class ChunkStore:
         return self._read("read", read)
 
     def status(self) -> IndexStatus:
-        """How many articles and chunks are indexed, and when the index last changed."""
-        articles = {str(c.metadata.get("article_id")) for c in self.iter_chunks(with_text=False)}
+        """How many articles and chunks are indexed, and when the index last changed (reads ids, no chunk metadata)."""
+        first_chunks = self._read("read", lambda: self._collection().get(where={"chunk_index": 0}, include=[])["ids"])
+        articles = {chunk_id.split("-", 1)[0] for chunk_id in first_chunks}  # a chunk id starts with its article's key (`chunk_id`)
         collection = self._read("read", self._collection)
         return IndexStatus(
             articles=len(articles), chunks=int(collection.count()), updated_at=str((collection.metadata or {}).get("updated_at", ""))
         )
 
+    @staticmethod
+    def count_in(revision: str) -> int:
+        """The number of chunks a `revision` string records."""
+        return int(revision.rsplit(":", 1)[1])
+
     def count(self) -> int:
         """Number of chunks stored."""
         return self._read("read", lambda: int(self._collection().count()))
 
-    def iter_chunks(self, *, with_text: bool = True) -> Iterator[StoredChunk]:
-        """Every stored chunk, page by page."""
+    def iter_chunks(self, *, with_text: bool = True, first_only: bool = False) -> Iterator[StoredChunk]:
+        """Every stored chunk (`first_only`: each article's first chunk), page by page."""
         include = ["metadatas", "documents"] if with_text else ["metadatas"]
+        where: Any = {"chunk_index": 0} if first_only else None
         offset = 0
         while True:
             with self._failures_as_store_error("read"):
-                page = self.vectorstore.get(include=include, limit=PAGE, offset=offset)
+                page = self.vectorstore.get(where=where, include=include, limit=PAGE, offset=offset)
             ids = page["ids"]
             if not ids:
                 return
@@ -362,25 +369,24 @@ class ChunkStore:
         return articles
 
     def catalog(self) -> list[CatalogEntry]:
-        """Every indexed article (title, date, outlet, url, chunk count, story), in id order."""
+        """Every indexed article (title, date, outlet, url, chunk count, story), in id order: read from each article's first chunk."""
         entries: dict[str, CatalogEntry] = {}
-        for chunk in self.iter_chunks(with_text=False):
-            entry = entries.get(chunk.article_id)
-            if entry is None:
-                meta = chunk.metadata
-                entries[chunk.article_id] = CatalogEntry(
+        for chunk in self.iter_chunks(with_text=False, first_only=True):
+            meta = chunk.metadata
+            entries.setdefault(
+                chunk.article_id,
+                CatalogEntry(
                     id=chunk.article_id,
                     title=str(meta.get("title", "")),
                     date=str(meta.get("date", "")),
                     source=str(meta.get("source", "")),
                     url=str(meta.get("url", "")),
-                    chunks=1,
+                    chunks=int(meta.get("chunk_count", 1)),
                     story_id=chunk.story_id,
                     date_ordinal=chunk.date_ordinal,
                     source_key=chunk.source_key,
-                )
-            else:
-                entry.chunks += 1
+                ),
+            )
         return [entries[key] for key in sorted(entries)]
 
     def article_text(self, article_id: str) -> str:
@@ -457,12 +463,21 @@ class ChunkStore:
         if k <= 0:
             return []
         where = chunk_filter.where() if chunk_filter is not None else None
-        hits = self._read(
-            "searched", lambda: self.vectorstore.similarity_search_by_vector_with_relevance_scores(query_vector, k=k, filter=where)
+        found = self._read(
+            "searched",
+            lambda: self._collection().query(
+                query_embeddings=[query_vector], n_results=k, where=where, include=["documents", "metadatas", "distances"]
+            ),
         )
         return [
-            (StoredChunk(id=str(doc.id), text=doc.page_content, metadata=dict(doc.metadata)), 1.0 - float(distance))
-            for doc, distance in hits
+            (StoredChunk(id=str(chunk_id), text=text or "", metadata=dict(meta or {})), 1.0 - float(distance))
+            for chunk_id, text, meta, distance in zip(
+                found["ids"][0],
+                (found["documents"] or [[]])[0],
+                (found["metadatas"] or [[]])[0],
+                (found["distances"] or [[]])[0],
+                strict=True,
+            )
         ]
 
     def new_build(self) -> ChunkStore:

@@ -91,6 +91,19 @@ class WordVectors:
                 self._memory.popitem(last=False)
         return found
 
+    def unknown(self, words: Sequence[str]) -> list[str]:
+        """The distinct words neither in memory nor in the file (to be encoded with something else, then `remember`ed)."""
+        with self._lock:
+            self._read_file()
+            return [w for w in dict.fromkeys(words) if w not in self._memory and w not in self._stored]
+
+    def remember(self, words: Sequence[str], vectors: NDArray[np.floating]) -> None:
+        """Keep the vectors of words encoded elsewhere (each alone, unit length) in memory."""
+        with self._lock:
+            self._memory.update(zip(words, np.asarray(vectors, dtype=np.float16), strict=True))
+            while len(self._memory) > MEMORY_WORDS:
+                self._memory.popitem(last=False)
+
     def learn(self, texts: Sequence[str]) -> int:
         """Encode the words of `texts` the file lacks and append them (the index writer, under the write lock); how many."""
         if self.words_path is None or self.vectors_path is None:

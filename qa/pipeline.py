@@ -8,13 +8,15 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+import numpy as np
 from langchain_core.documents import Document
-from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
+from langchain_core.runnables import Runnable, RunnableLambda
 
 from index import ChunkStore, Embedder, NoIndexError, Settings
 from index.errors import BadQuestionError
 from index.filters import ChunkFilter
 from index.store import CatalogEntry
+from index.words import words_of
 from qa.evidence import Evidence, EvidencePicker, Sentence, ShortAnswer
 from qa.filters import outlet_names, resolve_filters
 from qa.followup import standalone_question
@@ -92,9 +94,12 @@ class Pipeline:
         self._catalog: tuple[str, list[CatalogEntry]] | None = None
         self._catalog_lock = threading.Lock()
 
-    def catalog(self) -> list[CatalogEntry]:
-        """Every indexed article (id, title, date, outlet, url, chunks, story), read again only when the index changed."""
-        revision = self.store.revision
+    def catalog(self, revision: str | None = None) -> list[CatalogEntry]:
+        """Every indexed article (id, title, date, outlet, url, chunks, story), read again only when the index changed.
+
+        `revision`: the store's revision, when the caller has just read it.
+        """
+        revision = revision or self.store.revision
         with self._catalog_lock:
             if self._catalog is None or self._catalog[0] != revision:
                 self._catalog = (revision, self.store.catalog())
@@ -124,9 +129,12 @@ class Pipeline:
         def timed_retrieve(inputs: dict[str, Any]) -> dict[str, Any]:
             started = time.perf_counter()
             question = analyze_question(inputs["question"], today=inputs["today"])
-            # one forward pass for every text of the question, so neither retrieval nor scoring encodes alone
-            self.embedder.encode_questions(list(dict.fromkeys(t for t in (inputs["query"], question.text, question.focus_text) if t)))
-            documents = self.retriever.invoke(inputs["query"], chunk_filter=inputs["filter"])
+            # one forward pass for every text of the question and its words the store has not met, so nothing encodes alone later
+            texts = list(dict.fromkeys(t for t in (inputs["query"], question.text, question.focus_text) if t))
+            unknown = [w for w in self.store.words.unknown(words_of(question.text)) if w not in texts]
+            vectors = self.embedder.encode_questions([*texts, *unknown])
+            self.store.words.remember(unknown, np.asarray(vectors[len(texts) :]))
+            documents = self.retriever.invoke(inputs["query"], chunk_filter=inputs["filter"], revision=inputs["revision"])
             return {"documents": documents, "question": question, "ms": (time.perf_counter() - started) * 1000}
 
         def answer(inputs: dict[str, Any]) -> Answer:
@@ -137,7 +145,10 @@ class Pipeline:
             timings = {"retrieve": round(inputs["retrieved"]["ms"], 2), "answer": round((time.perf_counter() - started) * 1000, 2)}
             return compose_answer(inputs["asked"], inputs["query"], evidence, timings)
 
-        return RunnablePassthrough.assign(retrieved=RunnableLambda(timed_retrieve)) | RunnableLambda(answer)
+        def keep_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
+            return {**inputs, "retrieved": timed_retrieve(inputs)}  # in this thread: no executor hop per question
+
+        return RunnableLambda(keep_inputs) | RunnableLambda(answer)
 
     def ask(
         self,
@@ -157,16 +168,24 @@ class Pipeline:
         """
         started = time.perf_counter()
         asked = check_question(question, self.settings)
-        if self.store.count() == 0:
+        revision = self.store.revision  # read once: what this question searches, the BM25 side and the catalog follow it
+        if self.store.count_in(revision) == 0:
             raise NoIndexError()
         chunk_filter, applied = self.resolve_filters(since, until, sources)
         standalone, query = standalone_question(asked, history, max_turns=self.settings.limits.max_history_turns)
         day = today or self.settings.today or date.today()
         result = self.chain.invoke(
-            {"asked": asked, "question": standalone, "query": query, "today": day, "filter": None if chunk_filter.empty else chunk_filter}
+            {
+                "asked": asked,
+                "question": standalone,
+                "query": query,
+                "today": day,
+                "filter": None if chunk_filter.empty else chunk_filter,
+                "revision": revision,
+            }
         )
         result.filters = applied
-        catalog = self.catalog() if result.citations else []  # read once per question, not once per citation
+        catalog = self.catalog(revision) if result.citations else []  # read once per question, not once per citation
         for citation in result.citations:
             citation.also_in = self.copies_of(citation, catalog)
         result.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 2)

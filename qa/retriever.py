@@ -57,9 +57,9 @@ class HybridRetriever(BaseRetriever):
     _revision: str | None = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
-    def lexical_index(self) -> Bm25Index:
-        """The BM25 index for the store as it is now."""
-        revision = self.store.revision
+    def lexical_index(self, revision: str | None = None) -> Bm25Index:
+        """The BM25 index for the store as it is now (`revision`: the store's revision, when the caller has just read it)."""
+        revision = revision or self.store.revision
         with self._lock:
             if self._bm25 is None or revision != self._revision:
                 self._bm25 = load_or_build(self.store, revision)
@@ -101,29 +101,32 @@ class HybridRetriever(BaseRetriever):
         run_manager: CallbackManagerForRetrieverRun,
         k: int | None = None,
         chunk_filter: ChunkFilter | None = None,
+        revision: str | None = None,
     ) -> list[Document]:
         k = k or self.k
-        lexical = self.lexical_index()
+        lexical = self.lexical_index(revision)
         if not len(lexical):
             return []
         depth = max(self.settings.candidates, k)
         query_vector = self.store.embedder.embed_query(query)
         dense = self._by_best_sentence(query_vector, self.store.dense_search(query_vector, depth, chunk_filter=chunk_filter))
-        known = {chunk.id: chunk for chunk, _ in dense}  # BM25 hits the dense side found too need no second read
         rankings = {
-            "dense": (self.settings.dense_weight, dense),
-            "bm25": (self.settings.bm25_weight, lexical.search(self.store, query, depth, chunk_filter=chunk_filter, known=known)),
+            "dense": (self.settings.dense_weight, [(chunk.id, score) for chunk, score in dense]),
+            "bm25": (self.settings.bm25_weight, lexical.search_ids(query, depth, chunk_filter=chunk_filter)),
         }
         fused: dict[str, float] = {}
-        chunks: dict[str, StoredChunk] = {}
         scores: dict[str, dict[str, float]] = {}
         for name, (weight, ranking) in rankings.items():
-            for rank, (chunk, score) in enumerate(ranking):
-                fused[chunk.id] = fused.get(chunk.id, 0.0) + weight / (self.settings.rrf_k + rank + 1)
-                chunks[chunk.id] = chunk
-                scores.setdefault(chunk.id, {})[f"{name}_score"] = round(score, 6)
+            for rank, (chunk_id, score) in enumerate(ranking):
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (self.settings.rrf_k + rank + 1)
+                scores.setdefault(chunk_id, {})[f"{name}_score"] = round(score, 6)
         ordered = sorted(fused, key=lambda chunk_id: (-fused[chunk_id], chunk_id))
-        best = [chunk.id for chunk in one_copy_per_story([chunks[i] for i in ordered])][:k]
+        # only the top of the fused order is read: k chunks for the answer, as many again for choosing among copies;
+        # BM25 hits the dense side returned need no second read, and a chunk deleted meanwhile is left out
+        top = ordered[: 2 * k]
+        chunks = {chunk.id: chunk for chunk, _ in dense}
+        chunks.update((chunk.id, chunk) for chunk in self.store.get_chunks([i for i in top if i not in chunks]))
+        best = [chunk.id for chunk in one_copy_per_story([chunks[i] for i in top if i in chunks])][:k]
         return [
             Document(
                 id=chunk_id,
