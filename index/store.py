@@ -478,6 +478,7 @@ class ChunkStore:
                 (found["distances"] or [[]])[0],
                 strict=True,
             )
+            if meta  # a hit whose record is gone (deleted, or lost to a killed writer) is left out
         ]
 
     def new_build(self) -> ChunkStore:
