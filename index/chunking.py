@@ -255,6 +255,11 @@ def chunk_id(article_id: str, digest: str, index: int) -> str:
     return f"{key}-{digest}-{index:04d}"
 
 
+def article_key(chunk_id: str) -> str:
+    """The part of a chunk id that names its article (the same for every chunk and version of it)."""
+    return chunk_id.split("-", 1)[0]
+
+
 def chunk_metadata(article: Article, chunk: Chunk, chunk_count: int, *, story_id: str, sentence_vectors: str) -> dict[str, Any]:
     """The metadata stored with a chunk: enough to cite it, filter it, group its copies, know what is indexed and score its sentences.
 

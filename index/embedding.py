@@ -93,18 +93,22 @@ class Embedder(Embeddings):
         )
         return np.asarray(vectors, dtype=np.float32)
 
-    def encode_questions(self, texts: Sequence[str]) -> list[NDArray[np.float32]]:
-        """Unit vectors of question texts (one forward pass), reusing those of texts seen before."""
+    def encode_questions(self, texts: Sequence[str], *, words: Sequence[str] = ()) -> tuple[list[NDArray[np.float32]], NDArray[np.float32]]:
+        """Unit vectors of question texts, reusing those of texts seen before, and of `words` (each alone), in one forward pass.
+
+        The texts' vectors are kept for the next question; the words' are the caller's to keep.
+        """
         with self._lock:
             missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        encoded = self.encode([*missing, *words])
         if missing:
-            fresh = dict(zip(missing, self.encode(missing), strict=True))
+            fresh = dict(zip(missing, encoded[: len(missing)], strict=True))
             with self._lock:
                 self._cache.update(fresh)
                 while len(self._cache) > CACHE_SIZE:
                     self._cache.popitem(last=False)
         with self._lock:
-            return [self._cache[t] for t in texts]
+            return [self._cache[t] for t in texts], encoded[len(missing) :]
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """LangChain: embed documents."""
@@ -112,4 +116,4 @@ class Embedder(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         """LangChain: embed one query."""
-        return self.encode_questions([text])[0].tolist()
+        return self.encode_questions([text])[0][0].tolist()

@@ -65,7 +65,7 @@ class RetrievalSettings(BaseModel):
         0.5,
         ge=0,
         le=1,
-        description="Share of a dense hit's score taken from its closest sentence rather than the passage's mean vector (re-orders the dense ranking).",
+        description="Share of a dense hit's score taken from its closest stored sentence rather than the passage's mean vector, which blurs a passage whose one sentence answers (squad-dev answer hit 0.816 → 0.826 at 0.5).",
     )
 
 
@@ -141,7 +141,7 @@ class AnswerSettings(BaseModel):
         0.55,
         ge=0,
         le=1,
-        description="Word-vector similarity at which a question word counts as matched by a sentence word (reopen ~ reopening).",
+        description="Word-vector similarity at which a question word counts as matched by a sentence word (reopen ~ reopening); on the dev sets 0.5 halved news abstentions, 0.6 lost squad hits.",
     )
     short_min_confidence: float = Field(
         0.6,

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
+from index.chunking import article_key
 from index.dates import date_ordinal
 from index.embedding import unpack_vectors
 from index.entities import Entity
@@ -205,7 +206,7 @@ def _is_missing_collection(error: BaseException) -> bool:
 
 
 class ChunkStore:
-    """Chunks, their vectors and metadata in one Chroma collection, used through langchain-chroma.
+    """Chunks, their vectors and metadata in one Chroma collection.
 
     Opened without a `collection`, the store follows the live pointer (the index readers see);
     opened with one, it is that collection only (a rebuild's target). The embedding model loads on
@@ -320,7 +321,7 @@ class ChunkStore:
     def status(self) -> IndexStatus:
         """How many articles and chunks are indexed, and when the index last changed (reads ids, no chunk metadata)."""
         first_chunks = self._read("read", lambda: self._collection().get(where={"chunk_index": 0}, include=[])["ids"])
-        articles = {chunk_id.split("-", 1)[0] for chunk_id in first_chunks}  # a chunk id starts with its article's key (`chunk_id`)
+        articles = {article_key(chunk_id) for chunk_id in first_chunks}
         collection = self._read("read", self._collection)
         return IndexStatus(
             articles=len(articles), chunks=int(collection.count()), updated_at=str((collection.metadata or {}).get("updated_at", ""))
@@ -364,6 +365,8 @@ class ChunkStore:
                 )
             elif stored.hash != meta["article_hash"]:
                 stored.expected_chunks = -1  # two versions present: neither counts as indexed
+            if "sentence_vectors" not in meta:
+                stored.expected_chunks = -1  # indexed before sentence vectors were stored: the next sync embeds it again
             stored.chunk_ids.append(chunk.id)
             stored.story_ids.add(str(meta.get("story_id", "")))
         return articles

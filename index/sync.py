@@ -9,8 +9,8 @@ A sync, in order, all under the store's write lock (`index.lock.WriteLock`; read
 3. otherwise remove the manifest, read the folder and compare content hashes with what the store
    holds; when nothing changed, go on with 7 without loading the embedding model (or torch);
 4. for each new or changed article: embed and add its new chunks, then delete its old ones (in
-   batches of articles: every sentence of a batch is encoded once, in one call, and the batch's
-   chunks are written together);
+   batches of articles: every sentence of a batch is encoded once, in one call, its words the word
+   file lacks are appended to it (`index.words`), and the batch's chunks are written together);
 5. delete the chunks of articles gone from the folder;
 6. a rebuild does 4 into a fresh collection and then switches the live pointer to it;
 7. group syndicated copies (`index.copies`, over every article in the folder, on every sync that

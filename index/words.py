@@ -25,11 +25,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from index.faults import crash_point
+
 if TYPE_CHECKING:
     from index.embedding import Embedder
 
 MEMORY_WORDS = 100_000
-"""Word vectors kept in memory per process (float16: about 77 MB for MiniLM when full)."""
+"""Word vectors kept in memory per process (float16: about 77 MB for MiniLM when full); a bound, not a knob."""
 WORD = re.compile(r"\w+")
 """What a word is, here and in the answerer's alignment."""
 
@@ -43,8 +45,8 @@ class WordVectors:
     """The vectors of words encoded alone: from memory, from the word file beside the store, or encoded now.
 
     Args:
-        embedder: Gives the loaded model (called only when a word must be encoded, so a reader that
-            finds every word stored never needs it for this).
+        embedder: Gives the loaded model (called when words must be encoded or the file is read,
+            which needs the model's dimension).
         folder: Where the word file is (`<db_dir>/words`); None keeps words in memory only.
         model: The embedding model's name, which names the file.
     """
@@ -56,6 +58,8 @@ class WordVectors:
         self.vectors_path = folder / f"{key}.f16" if folder is not None else None
         self._memory: OrderedDict[str, NDArray[np.float16]] = OrderedDict()
         self._stored: dict[str, int] = {}
+        self._lines: list[str] = []
+        self._words_read = 0
         self._rows: NDArray[np.float16] | None = None
         self._seen_size = (-1, -1)
         self._lock = threading.Lock()
@@ -105,7 +109,11 @@ class WordVectors:
                 self._memory.popitem(last=False)
 
     def learn(self, texts: Sequence[str]) -> int:
-        """Encode the words of `texts` the file lacks and append them (the index writer, under the write lock); how many."""
+        """Encode the words of `texts` the file lacks and append them (the index writer, under the write lock); how many.
+
+        The vectors are written (and synced) before the words that name them, so a crash leaves at
+        most vectors or a word line without a partner, which readers ignore and the next `learn` cuts off.
+        """
         if self.words_path is None or self.vectors_path is None:
             return 0
         with self._lock:
@@ -115,26 +123,29 @@ class WordVectors:
             return 0
         vectors = self._encode(new)
         with self._lock:
-            self._read_file()
             self.words_path.parent.mkdir(parents=True, exist_ok=True)
-            count = len(self._stored)
-            self._cut_to(count)
+            self._cut_to(len(self._stored))
+            crash_point("words")  # the file is whole; nothing of this batch's words is written yet
             with self.vectors_path.open("ab") as rows:
                 rows.write(vectors.tobytes())
                 rows.flush()
                 os.fsync(rows.fileno())
-            with self.words_path.open("a", encoding="utf-8") as lines:
-                lines.write("".join(f"{w}\n" for w in new))
+            with self.words_path.open("ab") as lines:
+                lines.write("".join(f"{w}\n" for w in new).encode("utf-8"))
+                lines.flush()
+                os.fsync(lines.fileno())
             self._read_file()
         return len(new)
 
     def _encode(self, words: list[str]) -> NDArray[np.float16]:
         model = self._embedder().model
-        vectors = model.encode(words, batch_size=256, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        vectors = model.encode(
+            words, batch_size=self._embedder().batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
         return np.asarray(vectors, dtype=np.float16)
 
     def _read_file(self) -> None:
-        """Read the word file again when it has grown (call with the lock held)."""
+        """Read the word file again when it has grown (call with the lock held): what is appended since, not all of it."""
         if self.words_path is None or self.vectors_path is None:
             return
         try:
@@ -143,20 +154,30 @@ class WordVectors:
             return
         if size == self._seen_size:
             return
-        words = self.words_path.read_text(encoding="utf-8").split("\n")[:-1]  # a line without its newline is an append cut short
+        with self.words_path.open("rb") as lines:
+            lines.seek(self._words_read)
+            # complete lines only: a line without its newline (or a character cut in two) is an append cut short
+            tail = lines.read(size[0] - self._words_read)
+        end = tail.rfind(b"\n") + 1
+        for line in tail[:end].split(b"\n")[:-1]:
+            self._lines.append(line.decode("utf-8", "replace"))
+        self._words_read += end
         dimension = self._dimension()
-        count = min(len(words), size[1] // (2 * dimension))
+        count = min(len(self._lines), size[1] // (2 * dimension))
         self._rows = np.memmap(self.vectors_path, dtype=np.float16, mode="r", shape=(count, dimension)) if count else None
-        self._stored = {w: i for i, w in enumerate(words[:count])}
+        self._stored.update((self._lines[i], i) for i in range(len(self._stored), count))
         self._seen_size = size
 
     def _cut_to(self, count: int) -> None:
-        """Drop whatever a cut-short append left past the first `count` words (the writer, before appending)."""
+        """Cut off whatever a cut-short append left past the first `count` words (the writer, before appending; truncation only)."""
         assert self.words_path is not None and self.vectors_path is not None
         if self.words_path.exists():
-            words = self.words_path.read_text(encoding="utf-8").split("\n")[:count]
-            if len(words) == count and self.words_path.stat().st_size != sum(len(w.encode("utf-8")) + 1 for w in words):
-                self.words_path.write_text("".join(f"{w}\n" for w in words), encoding="utf-8")
+            keep = sum(len(w.encode("utf-8")) + 1 for w in self._lines[:count])
+            if self.words_path.stat().st_size != keep:
+                with self.words_path.open("r+b") as lines:
+                    lines.truncate(keep)
+                del self._lines[count:]
+                self._words_read = keep
         if self.vectors_path.exists() and self.vectors_path.stat().st_size != count * 2 * self._dimension():
             with self.vectors_path.open("r+b") as rows:
                 rows.truncate(count * 2 * self._dimension())

@@ -153,12 +153,10 @@ class Bm25Index:
         k: int,
         *,
         chunk_filter: ChunkFilter | None = None,
-        known: dict[str, StoredChunk] | None = None,
     ) -> list[tuple[StoredChunk, float]]:
-        """`search_ids`, with each chunk taken from `known` (e.g. the dense hits) or read from `store` (one read; a chunk deleted meanwhile is left out)."""
+        """`search_ids`, with each chunk read from `store` (one read; a chunk deleted meanwhile is left out)."""
         hits = self.search_ids(query, k, chunk_filter=chunk_filter)
-        chunks = dict(known or {})
-        chunks.update((chunk.id, chunk) for chunk in store.get_chunks([chunk_id for chunk_id, _ in hits if chunk_id not in chunks]))
+        chunks = {chunk.id: chunk for chunk in store.get_chunks([chunk_id for chunk_id, _ in hits])}
         return [(chunks[chunk_id], score) for chunk_id, score in hits if chunk_id in chunks]
 
 

@@ -9,7 +9,7 @@ sentence gets these features (weights and thresholds are the described fields of
   index time), mixed with the cosine of the question without its names ("When will the reopen?"),
   which the lede does not win just by naming the subject.
 - `alignment`: each content word of the question matched to its closest word of the sentence
-  (MaxSim over word vectors: each word encoded alone by the same model, `Embedder.word_vectors`); a
+  (MaxSim over word vectors: each word encoded alone by the same model, `index.words`); a
   name the story has established counts as matched.
 - `lexical`: IDF-weighted share of the question's terms found in the sentence or its story's
   headline and date (which belong to every sentence of the story, so the lede does not win by
@@ -22,7 +22,7 @@ sentence gets these features (weights and thresholds are the described fields of
 - `nearby`: that entity sits within a few words of a question word the sentence matches ("would
   reopen in April" for "When will the bridge reopen?"), not elsewhere in a lede full of dates.
 - `focus`: IDF-weighted share of the question's non-name terms the sentence matches, lexically or
-  by a close token vector; too little focus, and no entity of the asked type, means the story is
+  by a close word vector; too little focus, and no entity of the asked type, means the story is
   right but the question is not answered there ("How many piers were sold?"): the answerer abstains.
 - `names`, `numbers`, `period`: the share of the question's names (in the sentence, its antecedent,
   its story's subject; for ruling an answer out, anywhere in the story before it), of its numbers and years (in the sentence, title or date), and whether the story's
@@ -248,7 +248,7 @@ class EvidencePicker:
     def _score(self, question: Question, sentences: list[Sentence], weights: TermWeights) -> None:
         s = self.settings
         queries = [question.text, question.focus_text] if question.focus_text else [question.text]
-        asked, *rest = self.embedder.encode_questions(queries)
+        (asked, *rest), _ = self.embedder.encode_questions(queries)
         focused = rest[0] if rest else asked
         [(asked_words, asked_vectors)] = self.words.of_texts([question.text])
         rows = [i for i, word in enumerate(asked_words) if not is_stopword(word)]

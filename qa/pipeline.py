@@ -8,7 +8,6 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-import numpy as np
 from langchain_core.documents import Document
 from langchain_core.runnables import Runnable, RunnableLambda
 
@@ -79,6 +78,18 @@ def compose_answer(question: str, query: str, evidence: Evidence, timings: dict[
     )
 
 
+class _Catalog:
+    """The indexed articles at one revision, with each story's copies, earliest first, and each article's story."""
+
+    def __init__(self, revision: str, entries: list[CatalogEntry]) -> None:
+        self.revision = revision
+        self.entries = entries
+        self.story_of = {e.id: e.story_id for e in entries}
+        self.stories: dict[str, list[CatalogEntry]] = {}
+        for entry in sorted(entries, key=lambda e: (e.date_ordinal == 0, e.date_ordinal, e.id)):
+            self.stories.setdefault(entry.story_id, []).append(entry)
+
+
 class Pipeline:
     """An open embedding model and store, and the chain that answers with them."""
 
@@ -91,7 +102,7 @@ class Pipeline:
         self.retriever = HybridRetriever(store=self.store, k=settings.retrieval.k, settings=settings.retrieval)
         self.picker = EvidencePicker(self.embedder, settings.answer, self.store.get_chunks, self.store.words)
         self.chain = self.build_chain()
-        self._catalog: tuple[str, list[CatalogEntry]] | None = None
+        self._catalog: _Catalog | None = None
         self._catalog_lock = threading.Lock()
 
     def catalog(self, revision: str | None = None) -> list[CatalogEntry]:
@@ -99,11 +110,15 @@ class Pipeline:
 
         `revision`: the store's revision, when the caller has just read it.
         """
+        return self._read_catalog(revision).entries
+
+    def _read_catalog(self, revision: str | None) -> _Catalog:
+        """The catalog at `revision`, read again only when the index changed."""
         revision = revision or self.store.revision
         with self._catalog_lock:
-            if self._catalog is None or self._catalog[0] != revision:
-                self._catalog = (revision, self.store.catalog())
-            return self._catalog[1]
+            if self._catalog is None or self._catalog.revision != revision:
+                self._catalog = _Catalog(revision, self.store.catalog())
+            return self._catalog
 
     def outlets(self) -> list[str]:
         """The indexed outlets, as their articles name them, sorted case-insensitively."""
@@ -115,12 +130,11 @@ class Pipeline:
         """Check the filters against this index (`qa.filters.resolve_filters`)."""
         return resolve_filters(since, until, sources, outlets=self.outlets() if sources else [])
 
-    def copies_of(self, citation: Citation, catalog: list[CatalogEntry] | None = None) -> list[Copy]:
-        """The other indexed copies of the story `citation` quotes, earliest first (`catalog`: one already read)."""
-        catalog = self.catalog() if catalog is None else catalog
-        story = next((e.story_id for e in catalog if e.id == citation.article_id), None)
-        others = [e for e in catalog if story is not None and e.story_id == story and e.id != citation.article_id]
-        others.sort(key=lambda e: (e.date_ordinal == 0, e.date_ordinal, e.id))
+    def copies_of(self, citation: Citation, revision: str | None = None) -> list[Copy]:
+        """The other indexed copies of the story `citation` quotes, earliest first (`revision`: the store's, when just read)."""
+        catalog = self._read_catalog(revision)
+        story = catalog.story_of.get(citation.article_id)
+        others = [e for e in catalog.stories.get(story or "", []) if e.id != citation.article_id]
         return [Copy(article_id=e.id, title=e.title, source=e.source, date=e.date) for e in others]
 
     def build_chain(self) -> Runnable[dict[str, Any], Answer]:
@@ -132,8 +146,8 @@ class Pipeline:
             # one forward pass for every text of the question and its words the store has not met, so nothing encodes alone later
             texts = list(dict.fromkeys(t for t in (inputs["query"], question.text, question.focus_text) if t))
             unknown = [w for w in self.store.words.unknown(words_of(question.text)) if w not in texts]
-            vectors = self.embedder.encode_questions([*texts, *unknown])
-            self.store.words.remember(unknown, np.asarray(vectors[len(texts) :]))
+            _, word_vectors = self.embedder.encode_questions(texts, words=unknown)
+            self.store.words.remember(unknown, word_vectors)
             documents = self.retriever.invoke(inputs["query"], chunk_filter=inputs["filter"], revision=inputs["revision"])
             return {"documents": documents, "question": question, "ms": (time.perf_counter() - started) * 1000}
 
@@ -168,7 +182,7 @@ class Pipeline:
         """
         started = time.perf_counter()
         asked = check_question(question, self.settings)
-        revision = self.store.revision  # read once: what this question searches, the BM25 side and the catalog follow it
+        revision = self.store.revision  # read once: the BM25 side and the catalog follow it
         if self.store.count_in(revision) == 0:
             raise NoIndexError()
         chunk_filter, applied = self.resolve_filters(since, until, sources)
@@ -185,9 +199,8 @@ class Pipeline:
             }
         )
         result.filters = applied
-        catalog = self.catalog(revision) if result.citations else []  # read once per question, not once per citation
         for citation in result.citations:
-            citation.also_in = self.copies_of(citation, catalog)
+            citation.also_in = self.copies_of(citation, revision)
         result.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 2)
         return result
 

@@ -123,10 +123,14 @@ class HybridRetriever(BaseRetriever):
         ordered = sorted(fused, key=lambda chunk_id: (-fused[chunk_id], chunk_id))
         # only the top of the fused order is read: k chunks for the answer, as many again for choosing among copies;
         # BM25 hits the dense side returned need no second read, and a chunk deleted meanwhile is left out
-        top = ordered[: 2 * k]
         chunks = {chunk.id: chunk for chunk, _ in dense}
-        chunks.update((chunk.id, chunk) for chunk in self.store.get_chunks([i for i in top if i not in chunks]))
-        best = [chunk.id for chunk in one_copy_per_story([chunks[i] for i in top if i in chunks])][:k]
+        top = ordered[: 2 * k]
+        while True:
+            chunks.update((chunk.id, chunk) for chunk in self.store.get_chunks([i for i in top if i not in chunks]))
+            best = [chunk.id for chunk in one_copy_per_story([chunks[i] for i in top if i in chunks])][:k]
+            if len(best) >= k or len(top) == len(ordered):
+                break
+            top = ordered  # copies of one story filled the top: read the rest
         return [
             Document(
                 id=chunk_id,

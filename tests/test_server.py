@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -13,7 +14,7 @@ import pytest
 
 from index import Settings, StoreError, update_index
 from qa import Pipeline
-from tests.conftest import SEEDS, free_port
+from tests.conftest import ROOT, SEEDS, free_port
 from tests.test_manifest import full_sync_forbidden
 
 pytestmark = [pytest.mark.integration, pytest.mark.server]
@@ -51,6 +52,37 @@ def test_index_and_ask_through_a_chroma_server(chroma_server, tmp_path, embedder
     assert "concessions" in answer.citations[0].quote
     # nothing but the BM25 cache, the word vectors and the sync manifest is written locally
     assert sorted(p.name for p in (tmp_path / "unused").iterdir()) == ["bm25", "sync", "words"]
+
+
+def test_two_readers_of_one_server_agree_and_follow_a_third_writer_at_their_next_question(chroma_server, tmp_path, embedder):
+    articles = tmp_path / "articles"
+    shutil.copytree(SEEDS, articles)
+    server = {"chroma_host": "127.0.0.1", "chroma_port": chroma_server}
+    update_index(Settings(articles_dir=articles, db_dir=tmp_path / "writer", **server), embedder=embedder)
+    # two chat servers: their own Chroma clients and their own local caches (BM25, word vectors)
+    readers = [Pipeline(Settings(articles_dir=articles, db_dir=tmp_path / f"reader-{n}", **server), embedder=embedder) for n in (1, 2)]
+    question = "How many homes did the river Avon flood in Bath?"
+    before = [reader.ask(question) for reader in readers]
+    assert all("Avon" not in c.quote for answer in before for c in answer.citations)
+    assert readers[0].catalog() == readers[1].catalog()
+
+    (articles / "flood.txt").write_text(
+        "Flood warning issued\n\nThe river Avon burst its banks on Sunday, flooding 40 homes in Bath. Officials opened a shelter."
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "NEWSQA_ARTICLES_DIR": str(articles),
+        "NEWSQA_DB_DIR": str(tmp_path / "third"),
+        "NEWSQA_CHROMA_HOST": "127.0.0.1",
+        "NEWSQA_CHROMA_PORT": str(chroma_server),
+    }
+    run = subprocess.run([sys.executable, "-m", "ui", "index", "--json"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    after = [reader.ask(question) for reader in readers]  # the very next question, no restart
+    for answer in after:
+        assert not answer.abstained and "40 homes" in answer.citations[0].quote
+    assert readers[0].catalog() == readers[1].catalog() and len(readers[0].catalog()) == 2
 
 
 def test_unreachable_server_is_a_clear_error(embedder):
