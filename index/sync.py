@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -154,7 +155,6 @@ def _sync(live: ChunkStore, folder: Path, settings: Settings, report: IndexRepor
             todo.append(article)
         else:
             report.unchanged += 1
-    plans = _chunk_articles(todo, settings, report)
     stories = story_ids(
         (StoryInput(a.id, a.text, a.date) for a in loaded.articles),
         threshold=settings.copies.threshold,
@@ -163,9 +163,6 @@ def _sync(live: ChunkStore, folder: Path, settings: Settings, report: IndexRepor
     present = {a.id for a in loaded.articles}
     skipped_paths = {s.path for s in loaded.skipped}
     gone = {i: p for i, p in stored.items() if i not in present and p.path not in skipped_paths}
-    # kept as indexed: articles that could not be split this time, and files that turned unreadable
-    unsplit = {a.id for a in todo} - set(plans)
-    kept = [p for i, p in stored.items() if i in unsplit or (i not in present and i not in gone)]
     for article_id, previous in stored.items():
         if article_id not in present and article_id not in gone:
             log.warning("Keeping indexed article %s: its file %s could not be read this time", article_id, previous.path)
@@ -173,7 +170,9 @@ def _sync(live: ChunkStore, folder: Path, settings: Settings, report: IndexRepor
     if rebuild:
         target = live.new_build()
         try:
-            report.chunks_embedded = _store_articles(target, plans, {}, stories, settings=settings, progress=progress)
+            report.chunks_embedded, split = _store_articles(target, todo, {}, stories, settings=settings, report=report, progress=progress)
+            unsplit = {a.id for a in todo} - split
+            kept = _kept(stored, unsplit, present, gone)
             target.copy_from(live, [i for previous in kept for i in previous.chunk_ids])
             report.stories_updated = _restamp_stories(target, target.indexed_articles(), stories)
         except BaseException:
@@ -181,13 +180,15 @@ def _sync(live: ChunkStore, folder: Path, settings: Settings, report: IndexRepor
             raise
         live.switch_to(target)
     else:
-        report.chunks_embedded = _store_articles(live, plans, stored, stories, settings=settings, progress=progress)
+        report.chunks_embedded, split = _store_articles(live, todo, stored, stories, settings=settings, report=report, progress=progress)
+        unsplit = {a.id for a in todo} - split
+        kept = _kept(stored, unsplit, present, gone)
         for previous in gone.values():
             live.delete(previous.chunk_ids)
-        report.stories_updated = _restamp_stories(live, live.indexed_articles() if plans or gone else stored, stories)
+        report.stories_updated = _restamp_stories(live, live.indexed_articles() if split or gone else stored, stories)
     report.removed_ids = sorted(gone)
 
-    if plans or report.removed_ids or rebuild or report.stories_updated:
+    if split or report.removed_ids or rebuild or report.stories_updated:
         live.mark_changed()
     report.skipped = len(report.skipped_files)
     report.added, report.updated, report.removed = len(report.added_ids), len(report.updated_ids), len(report.removed_ids)
@@ -217,9 +218,13 @@ def _unchanged_by_manifest(live: ChunkStore, loader: ArticleLoader, settings: Se
     return True
 
 
-def _chunk_articles(articles: list[Article], settings: Settings, report: IndexReport) -> dict[str, tuple[Article, list[Chunk]]]:
-    """Each article's chunks, by id; an article that fails to split is skipped (and reported), keeping what is indexed of it."""
-    plans: dict[str, tuple[Article, list[Chunk]]] = {}
+def _kept(stored: dict[str, StoredArticle], unsplit: set[str], present: set[str], gone: dict[str, StoredArticle]) -> list[StoredArticle]:
+    """Stored articles this sync keeps as they are: those that could not be split this time, and files that turned unreadable."""
+    return [p for i, p in stored.items() if i in unsplit or (i not in present and i not in gone)]
+
+
+def _split_articles(articles: list[Article], settings: Settings, report: IndexReport) -> Iterator[tuple[Article, list[Chunk]]]:
+    """Each article with its chunks, one at a time; an article that fails to split is skipped (and reported), keeping what is indexed of it."""
     for article in articles:
         try:
             chunks = chunk_article(
@@ -242,8 +247,7 @@ def _chunk_articles(articles: list[Article], settings: Settings, report: IndexRe
                 if article.id in ids:
                     ids.remove(article.id)
             continue
-        plans[article.id] = (article, chunks)
-    return plans
+        yield article, chunks
 
 
 def _restamp_stories(store: ChunkStore, stored: dict[str, StoredArticle], stories: dict[str, str]) -> int:
@@ -266,23 +270,28 @@ def _restamp_stories(store: ChunkStore, stored: dict[str, StoredArticle], storie
 
 def _store_articles(
     store: ChunkStore,
-    plans: dict[str, tuple[Article, list[Chunk]]],
+    todo: list[Article],
     stored: dict[str, StoredArticle],
     stories: dict[str, str],
     *,
     settings: Settings,
+    report: IndexReport,
     progress: bool,
-) -> int:
-    """Embed and store the articles' chunks, a batch of articles at a time, then delete their stale chunks; returns chunks embedded."""
+) -> tuple[int, set[str]]:
+    """Split, embed and store the articles a batch at a time, then delete their stale chunks: the chunks and vectors of one
+    batch are in memory at once, however many articles there are. Returns the chunks embedded and the ids of the articles split.
+    """
     from tqdm.auto import tqdm
 
-    total = sum(len(chunks) for _, chunks in plans.values())
-    with tqdm(total=total, desc="Embedding chunks", unit="chunk", disable=not progress or total == 0) as bar:
-        for batch in _batches(list(plans.values()), settings.index_batch_sentences):
+    embedded, split = 0, set[str]()
+    with tqdm(total=len(todo), desc="Indexing articles", unit="article", disable=not progress or not todo) as bar:
+        for batch in _batches(_split_articles(todo, settings, report), settings.index_batch_sentences):
             ids, texts, metadatas, vectors = _embed_batch(store.embedder, store.words, batch, stories)
             crash_point("embed")  # a batch is embedded, not yet written
             store.add(texts=texts, metadatas=metadatas, ids=ids, embeddings=vectors)
-            bar.update(len(ids))
+            embedded += len(ids)
+            split.update(article.id for article, _ in batch)
+            bar.update(len(batch))
             for article, chunks in batch:
                 previous = stored.get(article.id)
                 if previous is not None:
@@ -291,20 +300,21 @@ def _store_articles(
                     if stale:
                         crash_point("replace")  # both versions are stored now
                         store.delete(stale)
-    return total
+    return embedded, split
 
 
-def _batches(plans: list[tuple[Article, list[Chunk]]], sentences: int) -> list[list[tuple[Article, list[Chunk]]]]:
-    """Articles grouped in order, each group holding about `sentences` sentences (an article is never split)."""
-    batches: list[list[tuple[Article, list[Chunk]]]] = []
-    size = sentences
+def _batches(plans: Iterable[tuple[Article, list[Chunk]]], sentences: int) -> Iterator[list[tuple[Article, list[Chunk]]]]:
+    """Articles grouped in order as they come, each group holding about `sentences` sentences (an article is never split)."""
+    batch: list[tuple[Article, list[Chunk]]] = []
+    size = 0
     for plan in plans:
-        if size >= sentences:
-            batches.append([])
-            size = 0
-        batches[-1].append(plan)
+        batch.append(plan)
         size += sum(len(c.sentences) for c in plan[1])
-    return batches
+        if size >= sentences:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def _embed_batch(
