@@ -91,11 +91,16 @@ def finish_and_compare(settings: Settings, embedder, tmp_path) -> None:
     assert update_index(settings, embedder=embedder).chunks_embedded == 0
 
 
-@pytest.mark.parametrize("fault", ["embed:1", "embed:4"])
+@pytest.mark.parametrize("fault", ["embed:1", "embed:4", "words:3"])
 def test_killed_while_embedding_new_articles(store_with_articles, embedder, tmp_path, fault):
     killed_run(store_with_articles, fault)
     assert_answers_the_seed(store_with_articles, embedder)
     finish_and_compare(store_with_articles, embedder, tmp_path)
+    words = ChunkStore(store_with_articles, embedder).words
+    assert words.words_path is not None and words.vectors_path is not None
+    lines = words.words_path.read_bytes().split(b"\n")
+    assert lines[-1] == b"" and len(lines) - 1 == words.vectors_path.stat().st_size // (2 * embedder.dimension)  # one vector per word
+    assert not words.unknown(["arden20", "jarrow29", "library", "desks"])  # the words of the articles the killed run added are there
 
 
 def test_killed_between_adding_new_chunks_and_deleting_old_ones(store_with_articles, embedder, tmp_path):
