@@ -12,7 +12,7 @@ combination, with its own title, date and outlet), then measures in one run:
 - the first reader after that sync (new process → first answer; it builds and saves BM25);
 - cold start (new process → first answer, BM25 loaded from disk) with its parts, BM25 load time;
 - warm `ask()` p50/p95 against the floor of one query embedding plus one Chroma query;
-- peak RSS of each child process (`os.wait4`), and the store's size on disk.
+- peak RSS of each child process (its own `VmHWM`), and the store's size on disk.
 
 `--server-sizes` runs the same measures against a real `chroma run` server started for the run.
 Writes a Markdown report (default bench/SCALE.md) with the date and machine, the growth from the
@@ -171,18 +171,28 @@ def questions() -> list[str]:
 
 
 def run_child(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
-    """Run a child process to the end: its wall seconds, peak RSS in MB (its own, via wait4) and stdout."""
+    """Run a child process to the end: its wall seconds, its own peak RSS in MB and its stdout.
+
+    The peak is the child's `VmHWM`, read while it runs: `wait4`'s `ru_maxrss` would also count the
+    memory of this (forking) process, which holds a whole corpus's vectors after `encode_floor`.
+    """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         begun = time.perf_counter()
         process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=err)
-        _pid, status, usage = os.wait4(process.pid, 0)
+        peak_kb = 0
+        while process.poll() is None:
+            try:
+                status = Path(f"/proc/{process.pid}/status").read_text()
+                peak_kb = max(peak_kb, int(re.search(r"VmHWM:\s+(\d+)", status).group(1)))  # type: ignore[union-attr]
+            except (OSError, AttributeError):
+                pass  # exiting
+            time.sleep(0.05)
         wall = time.perf_counter() - begun
-        process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         if process.returncode != 0:
             raise RuntimeError(f"{' '.join(args[:3])} failed ({process.returncode}): {err.read().decode()[-2000:]}")
-        return wall, int(usage.ru_maxrss // 1024), out.read().decode()
+        return wall, peak_kb // 1024, out.read().decode()
 
 
 def folder_mb(folder: Path, *, skip: str | None = None) -> float:
