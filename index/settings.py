@@ -165,6 +165,7 @@ class WatchSettings(BaseModel):
         0.5, gt=0, description="A changed file is synced only once its size and mtime stayed the same this long (a half-copied file waits)."
     )
     max_settle_seconds: float = Field(60.0, gt=0, description="Sync anyway after waiting this long for files that keep changing.")
+    retry_seconds: float = Field(30.0, gt=0, description="After a failed sync, try again this long later even if no file changed.")
 
 
 class FeedSettings(BaseModel):

@@ -181,12 +181,16 @@ def open_client(settings: Settings) -> Any:
         settings.db_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.db_dir), settings=chroma_settings)
     except Exception as error:
-        where = f"the Chroma server at {settings.chroma_url}" if settings.chroma_host else f"the store at {settings.db_dir}"
         detail = str(error)
         if settings.chroma_token is not None:
             detail = detail.replace(settings.chroma_token.get_secret_value(), "**********")  # never echo the token
+        if settings.chroma_host:
+            raise StoreError(
+                f"Cannot open the Chroma server at {settings.chroma_url} ({detail}). "
+                "Start the server with `chroma run`, or check NEWSQA_CHROMA_HOST, NEWSQA_CHROMA_TOKEN and NEWSQA_CHROMA_SSL."
+            ) from error
         raise StoreError(
-            f"Cannot open {where} ({detail}). Start the server with `chroma run`, check NEWSQA_CHROMA_TOKEN and NEWSQA_CHROMA_SSL, or check NEWSQA_DB_DIR."
+            f"Cannot open the store at {settings.db_dir} ({detail}). Point NEWSQA_DB_DIR at a folder newsqa may write to."
         ) from error
 
 

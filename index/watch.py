@@ -5,7 +5,8 @@ go quiet for `watch.debounce_seconds`, waits until every changed file has kept i
 for `watch.settle_seconds` (so a file still being copied is not indexed half), and syncs through
 `update_index`, that is under the store's write lock like every other writer. Nothing stops it
 but its stop event: a deleted folder is waited for, a bad file is skipped by the sync, and any
-other failure of a sync is logged and retried at the next change.
+other failure of a sync is logged and retried at the next change or after `watch.retry_seconds`,
+whichever comes first.
 """
 
 from __future__ import annotations
@@ -68,10 +69,10 @@ class ArticleWatcher:
                 self.store = ChunkStore(self.settings)
             report = update_index(self.settings, store=self.store)
         except NewsqaError as error:
-            log.warning("sync failed: %s", error)
+            log.warning("sync failed: %s (retrying at the next change or in %g s)", error, self.settings.watch.retry_seconds)
             return None
         except Exception:  # the watcher must outlive any one sync
-            log.exception("sync failed unexpectedly; retrying at the next change")
+            log.exception("sync failed unexpectedly; retrying at the next change or in %g s", self.settings.watch.retry_seconds)
             return None
         self.last_report = report
         if self.on_report:
@@ -94,23 +95,33 @@ class ArticleWatcher:
         import watchfiles
 
         stop = stop or threading.Event()
-        quiet_ms = int(self.settings.watch.debounce_seconds * 1000)
-        self.sync()
+        timing = self.settings.watch
+        quiet_ms = int(timing.debounce_seconds * 1000)
+        failed_at = None if self.sync() else time.monotonic()
         while not stop.is_set():
             if not self.folder.is_dir():
                 log.warning("articles folder %s is missing; waiting for it (the index is kept as it is)", self.folder)
                 while not self.folder.is_dir():
                     if stop.wait(FOLDER_POLL_SECONDS):
                         return
-                self.sync()
+                failed_at = None if self.sync() else time.monotonic()
             try:
                 for changes in watchfiles.watch(
-                    self.folder, step=quiet_ms, debounce=quiet_ms * 5, stop_event=stop, rust_timeout=1000, raise_interrupt=False
+                    self.folder,
+                    step=quiet_ms,
+                    debounce=quiet_ms * 5,
+                    stop_event=stop,
+                    rust_timeout=1000,
+                    yield_on_timeout=True,  # an empty set each second, so a failed sync is retried without a change
+                    raise_interrupt=False,
                 ):
-                    self.wait_until_settled({Path(path) for _, path in changes}, stop)
+                    if not changes and (failed_at is None or time.monotonic() - failed_at < timing.retry_seconds):
+                        continue
+                    if changes:
+                        self.wait_until_settled({Path(path) for _, path in changes}, stop)
                     if stop.is_set():
                         return
-                    self.sync()
+                    failed_at = None if self.sync() else time.monotonic()
                     if not self.folder.is_dir():
                         break
             except (FileNotFoundError, RuntimeError, OSError) as error:  # the folder vanished under the watch

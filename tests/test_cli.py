@@ -56,3 +56,7 @@ def test_index_ask_and_errors(tmp_path):
 
     nowhere = run(["index", "--articles", str(tmp_path / "nowhere")], tmp_path)
     assert nowhere.returncode == 1 and "does not exist" in nowhere.stderr
+
+    (tmp_path / "file").write_text("not a folder")
+    unusable = run(["index"], tmp_path, NEWSQA_DB_DIR=str(tmp_path / "file"))
+    assert unusable.returncode == 1 and unusable.stderr.strip().count("\n") == 0 and "Point NEWSQA_DB_DIR at a folder" in unusable.stderr

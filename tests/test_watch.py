@@ -27,11 +27,11 @@ FLOOD = "Flood warning issued\n\nThe river Avon burst its banks on Sunday, flood
 QUESTION = "How many homes were flooded in Bath?"
 
 
-def eventually(check: Callable[[], bool], seconds: float) -> float:
-    """Seconds until `check()` held; fails after `seconds`."""
+def eventually(check: Callable[[], bool], seconds: float, context: Callable[[], str] = str) -> float:
+    """Seconds until `check()` held; fails after `seconds`, with `context()` in the message."""
     started = time.monotonic()
     while not check():
-        assert time.monotonic() - started < seconds, f"not within {seconds} s"
+        assert time.monotonic() - started < seconds, f"not within {seconds} s\n{context()}"
         time.sleep(0.2)
     return time.monotonic() - started
 
@@ -77,6 +77,26 @@ def test_the_watcher_survives_bad_files_and_a_deleted_folder(watched):
     shutil.copytree(SEEDS, settings.articles_dir)
     (settings.articles_dir / "flood.txt").write_text(FLOOD)
     eventually(lambda: cites_flood(pipeline), 15)
+
+
+def test_a_failed_sync_is_retried_without_waiting_for_a_change(tmp_path):
+    shutil.copytree(SEEDS, tmp_path / "articles")
+    (tmp_path / "db").write_text("a file where the store should be")  # the store cannot open until someone moves it away
+    settings = Settings(articles_dir=tmp_path / "articles", db_dir=tmp_path / "db", watch=WatchSettings(retry_seconds=1))
+    reports: list[IndexReport] = []
+    watcher = ArticleWatcher(settings, on_report=reports.append)
+    stop = threading.Event()
+    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        time.sleep(2.5)  # the first sync and its retries failed
+        assert not reports and thread.is_alive()
+        (tmp_path / "db").unlink()  # fixed; no article changed
+        eventually(lambda: bool(reports), 60)
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert reports[0].added == 1  # the seed, indexed by a retry
 
 
 def test_a_half_copied_file_is_not_indexed_half(tmp_path, embedder):
@@ -158,17 +178,25 @@ class ServeWatch:
         for line in self.process.stdout:
             self.lines.append(line.rstrip())
 
+    def output(self) -> str:
+        """What the server printed so far (its last 40 lines)."""
+        return "\n".join(self.lines[-40:])
+
     def ready(self) -> bool:
         """Whether the page answers and the watcher printed its first sync line."""
-        import httpx
+        import http.client  # not httpx: no proxy from the environment may come between the test and 127.0.0.1
 
-        assert self.process.poll() is None, "\n".join(self.lines[-30:])
+        assert self.process.poll() is None, self.output()
         if not any(re.match(r"\d{4}-\d\d-\d\dT\S+ \d+ added", line) for line in self.lines):
             return False
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
         try:
-            return httpx.get(self.url, timeout=5).status_code == 200
-        except httpx.TransportError:
+            connection.request("GET", "/")
+            return connection.getresponse().status == 200
+        except OSError:
             return False
+        finally:
+            connection.close()
 
     def stop(self) -> None:
         """SIGTERM the whole process group, SIGKILL it if it lingers."""
@@ -187,7 +215,7 @@ def test_serve_watch_answers_about_a_dropped_file_within_ten_seconds_and_forgets
     shutil.copytree(SEEDS, tmp_path / "articles")
     server = ServeWatch(tmp_path / "articles", tmp_path / "db")
     try:
-        eventually(server.ready, 180)  # model loaded, page up, the seed indexed by the watcher's first sync
+        eventually(server.ready, 180, server.output)  # model loaded, page up, the seed indexed by the watcher's first sync
         client = Client(server.url, verbose=False)
 
         def cited() -> bool:
