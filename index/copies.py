@@ -1,9 +1,12 @@
 """Find syndicated copies: the same wire story republished with another headline, byline or a few edits.
 
 Each article's text (not its title: outlets rewrite headlines) becomes a set of word shingles,
-`SHINGLE_WORDS` consecutive lower-cased words, summarised by a MinHash of `PERMUTATIONS`
-permutations; `datasketch.MinHashLSH` proposes pairs whose estimated Jaccard similarity may reach
-`COPY_THRESHOLD`, and a pair is a copy when the MinHash estimate does reach it. Copies are grouped
+`SHINGLE_WORDS` consecutive lower-cased words, summarised by a `datasketch.MinHash` of `PERMUTATIONS`
+permutations. The signatures are split into the bands `datasketch.MinHashLSH` chooses for
+`COPY_THRESHOLD`; two articles that agree on a whole band are a candidate pair, and a pair is a copy
+when the MinHash estimate of their Jaccard similarity reaches the threshold. (The bands are grouped
+by sorting a matrix of signatures, 1 KB an article; `MinHashLSH`'s own tables hold about 10 KB an
+article, 10 GB at a million.) Copies are grouped
 transitively (A~B and B~C put A, B and C in one story). Two dated articles more than
 `COPY_WINDOW_DAYS` apart are never copies: outlets republish a wire story within days, while the
 same words a year later are the next edition of an event ("Okafor won the Glenmoor half marathon
@@ -24,8 +27,12 @@ Shingles of 3 words keep a reworded sentence from costing more than the few shin
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
 
 from index.dates import NO_DATE, date_ordinal
 from index.settings import CopySettings
@@ -58,52 +65,83 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
     return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
-def _minhash(text: str) -> object:
+def _minhash(text: str, shared: Any = None) -> Any:
+    """The text's MinHash; with `shared` (another MinHash), reusing its permutations instead of drawing them again."""
     from datasketch import MinHash
 
-    signature = MinHash(num_perm=PERMUTATIONS)
+    if shared is None:
+        signature = MinHash(num_perm=PERMUTATIONS)
+    else:
+        signature = MinHash(num_perm=PERMUTATIONS, permutations=shared.permutations, scheme=shared.scheme)
     signature.update_batch([s.encode("utf-8") for s in sorted(shingles(text))])
     return signature
 
 
 def similarity(first: str, second: str) -> float:
     """The MinHash estimate of the Jaccard similarity of two texts' shingle sets (what `story_ids` compares)."""
-    return float(_minhash(first).jaccard(_minhash(second)))  # type: ignore[attr-defined]
+    return float(_minhash(first).jaccard(_minhash(second)))
+
+
+def _signatures(texts: Iterable[str], count: int) -> NDArray[np.uint64]:
+    """One row of MinHash values per text: 1 KB an article, however many there are."""
+    from datasketch import MinHash
+
+    shared = MinHash(num_perm=PERMUTATIONS)  # its permutations are drawn once, for every signature
+    rows = np.empty((count, PERMUTATIONS), dtype=np.uint64)
+    for row, text in enumerate(texts):
+        rows[row] = _minhash(text, shared).hashvalues
+    return rows
+
+
+def _candidates(rows: NDArray[np.uint64], threshold: float) -> Iterator[tuple[int, int]]:
+    """Pairs of rows that share a band (a pair sharing several comes once per band): datasketch's banding for `threshold` (`MinHashLSH.b` bands of `.r` rows),
+    grouped by sorting each band's values instead of holding a dict of sets per band (10 KB an article at 32 bands)."""
+    from datasketch import MinHashLSH
+
+    banding = MinHashLSH(threshold=threshold, num_perm=PERMUTATIONS)
+    for start in range(0, banding.b * banding.r, banding.r):
+        band = np.ascontiguousarray(rows[:, start : start + banding.r]).view(np.dtype((np.void, 8 * banding.r))).ravel()
+        order = np.argsort(band, kind="stable")
+        ordered = band[order]
+        edges = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
+        for bucket in np.split(order, edges):
+            if len(bucket) < 2:
+                continue
+            for i, first in enumerate(bucket[:-1].tolist()):
+                for second in bucket[i + 1 :].tolist():
+                    yield first, second
 
 
 def story_ids(articles: Iterable[StoryInput], *, threshold: float = COPY_THRESHOLD, window_days: int = COPY_WINDOW_DAYS) -> dict[str, str]:
     """Each article's story id: the id of the earliest article it is a copy of (its own id when it has none)."""
-    from datasketch import MinHashLSH
-
     items = list(articles)
-    signatures = {a.id: _minhash(a.text) for a in items}
-    lsh = MinHashLSH(threshold=threshold, num_perm=PERMUTATIONS)
-    for article_id, signature in signatures.items():
-        lsh.insert(article_id, signature)
-    parent = {a.id: a.id for a in items}
+    rows = _signatures((a.text for a in items), len(items))
+    parent = list(range(len(items)))
 
-    def root(node: str) -> str:
+    def root(node: int) -> int:
         while parent[node] != node:
             parent[node] = parent[parent[node]]
             node = parent[node]
         return node
 
-    days = {a.id: date_ordinal(a.date) for a in items}
+    days = [date_ordinal(a.date) for a in items]
 
-    def close_in_time(first: str, second: str) -> bool:
+    def close_in_time(first: int, second: int) -> bool:
         return NO_DATE in (days[first], days[second]) or abs(days[first] - days[second]) <= window_days
 
-    for article_id, signature in signatures.items():
-        for other in lsh.query(signature):
-            if (
-                other != article_id and close_in_time(article_id, other) and signature.jaccard(signatures[other]) >= threshold  # type: ignore[attr-defined]
-            ):
-                parent[root(other)] = root(article_id)
+    for first, second in _candidates(rows, threshold):
+        # the MinHash estimate of their Jaccard similarity, as `datasketch.MinHash.jaccard` computes it
+        if (
+            root(first) != root(second)
+            and close_in_time(first, second)
+            and np.count_nonzero(rows[first] == rows[second]) / PERMUTATIONS >= threshold
+        ):
+            parent[root(second)] = root(first)
 
-    def age(article: StoryInput) -> tuple[bool, int, str]:
-        return days[article.id] == NO_DATE, days[article.id], article.id
+    def age(row: int) -> tuple[bool, int, str]:
+        return days[row] == NO_DATE, days[row], items[row].id
 
-    earliest: dict[str, StoryInput] = {}
-    for article in sorted(items, key=age):
-        earliest.setdefault(root(article.id), article)
-    return {a.id: earliest[root(a.id)].id for a in items}
+    earliest: dict[int, str] = {}
+    for row in sorted(range(len(items)), key=age):
+        earliest.setdefault(root(row), items[row].id)
+    return {a.id: earliest[root(row)] for row, a in enumerate(items)}

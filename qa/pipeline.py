@@ -120,6 +120,13 @@ class Pipeline:
                 self._catalog = _Catalog(revision, self.store.catalog())
             return self._catalog
 
+    def prepare(self) -> None:
+        """Read what questions need besides the store (BM25, saved beside it for other processes too, and the catalog)
+        for the store as it is now, so the next question does not wait for them: called after each index run."""
+        revision = self.store.revision
+        self.retriever.lexical_index(revision)
+        self._read_catalog(revision)
+
     def outlets(self) -> list[str]:
         """The indexed outlets, as their articles name them, sorted case-insensitively."""
         return outlet_names(self.catalog())

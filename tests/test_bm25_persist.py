@@ -189,3 +189,19 @@ def test_readers_building_at_once_agree_and_leave_one_index(indexed):
         results.append(json.loads(out.strip().splitlines()[-1])["hits"])
     assert results[0] and results.count(results[0]) == 3
     assert saved_folders(indexed) == [revision_key(ChunkStore(indexed).revision)]
+
+
+def test_after_an_upload_to_the_chat_the_next_question_builds_nothing(indexed, embedder, tmp_path):
+    from qa import Pipeline
+    from ui.app import index_uploads
+
+    pipeline = Pipeline(indexed, embedder=embedder)
+    assert not pipeline.ask("What did Pistorius regret?").abstained
+    upload = tmp_path / "flood.txt"
+    upload.write_text("Flood\n\nThe river Avon flooded Bath on Sunday.", encoding="utf-8")
+    report, _ = index_uploads(pipeline, [str(upload)])
+    assert report.startswith("1 added")
+    assert saved_folders(indexed) == [revision_key(pipeline.store.revision)]  # saved by the upload, not by a question
+    builds = bm25_module.BUILDS
+    assert any(c.article_id == "flood.txt" for c in pipeline.ask("Which river flooded Bath?").citations)
+    assert bm25_module.BUILDS - builds == 0

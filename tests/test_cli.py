@@ -39,10 +39,13 @@ def test_index_ask_and_errors(tmp_path):
     report = json.loads(indexed.stdout.strip().splitlines()[-1])
     assert set(report) == {"added", "updated", "removed", "unchanged", "skipped", "chunks_embedded", "total_chunks", "seconds"}
     assert report["added"] == 1 and report["chunks_embedded"] == report["total_chunks"] > 0
+    [saved] = (tmp_path / "db" / "bm25").glob("*/*")  # the index run saved BM25 for its revision: no reader builds it
+    assert not saved.name.startswith(".tmp-")
 
     (tmp_path / "articles" / "broken.json").write_text("{nope")
     again = json.loads(run(["index", "--json"], tmp_path).stdout.strip().splitlines()[-1])
     assert (again["chunks_embedded"], again["unchanged"], again["skipped"]) == (0, 1, 1)
+    assert list((tmp_path / "db" / "bm25").glob("*/*")) == [saved]  # nothing changed: the same index
 
     answer = run(["ask", "What did Pistorius regret?", "--json"], tmp_path)
     data = json.loads(answer.stdout)

@@ -148,6 +148,11 @@ def test_the_status_line_shows_the_watchers_last_sync(tmp_path, embedder):
     assert status_line(pipeline, watcher).endswith("0 added, 0 updated, 1 removed")
 
 
+def saved_bm25(db: Path) -> list[str]:
+    """The BM25 indexes saved beside the store (one per revision; temp folders left out)."""
+    return sorted(p.name for p in db.glob("bm25/*/*") if not p.name.startswith(".tmp-"))
+
+
 class ServeWatch:
     """A real `newsqa serve --watch` in a subprocess (its own process group), with its stdout collected line by line."""
 
@@ -223,7 +228,10 @@ def test_serve_watch_answers_about_a_dropped_file_within_ten_seconds_and_forgets
             return any(c["article_id"] == "flood.txt" for c in answer["citations"])
 
         assert not cited()
+        [before] = saved_bm25(tmp_path / "db")
         (tmp_path / "articles" / "flood.txt").write_text(FLOOD)
+        # the watcher's sync saves BM25 for the new revision (and drops the old one) before anyone asks
+        eventually(lambda: len(saved_bm25(tmp_path / "db")) == 1 and saved_bm25(tmp_path / "db") != [before], 10, server.output)
         eventually(cited, 10)
         (tmp_path / "articles" / "flood.txt").unlink()
         eventually(lambda: not cited(), 10)

@@ -146,6 +146,8 @@ def index_uploads(
             return "<br>".join(lines) or "Nothing uploaded.", status_line(pipeline, watcher)
     try:
         report = update_index(settings, rebuild=rebuild, store=pipeline.store)
+        if report.changed:
+            pipeline.prepare()  # now, while the uploader waits for the report, not at the next question
     except NewsqaError as error:
         lines.append(html.escape(str(error)))
         return "<br>".join(lines), status_line(pipeline, watcher)

@@ -121,10 +121,10 @@ def index(
 ) -> None:
     """Sync the index with the articles folder (only new and changed articles are embedded)."""
     _setup_logging()
-    from index import NewsqaError, update_index
+    from index import NewsqaError
 
     try:
-        report = update_index(_settings(articles), rebuild=rebuild, progress=not as_json, wait=not no_wait)
+        report = _sync(_settings(articles), rebuild=rebuild, progress=not as_json, wait=not no_wait)
     except NewsqaError as error:
         _fail(error)
     if as_json:
@@ -138,6 +138,20 @@ def _describe(report: IndexReport) -> str:
         f"{report.added} added, {report.updated} updated, {report.removed} removed, {report.unchanged} unchanged, "
         f"{report.skipped} skipped; {report.chunks_embedded} chunks embedded, {report.total_chunks} in the index ({report.seconds:.1f} s)"
     )
+
+
+def _sync(settings: Settings, **options: Any) -> IndexReport:
+    """`update_index`, then, when the store changed, its BM25 index built and saved (`qa.bm25.prepare`): the next
+    question of any reader loads it instead of building it."""
+    from index import ChunkStore, update_index
+
+    store = ChunkStore(settings)
+    report = update_index(settings, store=store, **options)
+    if report.changed:
+        from qa.bm25 import prepare
+
+        prepare(store)
+    return report
 
 
 def _print_sync(report: IndexReport) -> None:
@@ -157,8 +171,17 @@ def watch(articles: ArticlesOption = None) -> None:
 
     settings = _settings(articles)
     typer.echo(f"watching {settings.articles_dir} (sync {settings.watch.debounce_seconds:g} s after the last change)")
+
+    def synced(report: IndexReport) -> None:
+        _print_sync(report)
+        if report.changed and watcher.store is not None:
+            from qa.bm25 import prepare
+
+            prepare(watcher.store)  # the chat servers' next question loads it
+
+    watcher = ArticleWatcher(settings, on_report=synced)
     with contextlib.suppress(KeyboardInterrupt):
-        ArticleWatcher(settings, on_report=_print_sync).run()
+        watcher.run()
 
 
 def _parse_every(every: str) -> float:
@@ -180,7 +203,7 @@ def fetch(
     _setup_logging()
     import time
 
-    from index import NewsqaError, update_index
+    from index import NewsqaError
     from index.feeds import fetch_feeds
 
     settings = _settings(articles)
@@ -191,7 +214,7 @@ def fetch(
             typer.echo(f"warning: {problem}", err=True)
         typer.echo(f"{len(fetched.saved)} new entries saved, {fetched.known} already there")
         try:
-            _print_sync(update_index(settings))
+            _print_sync(_sync(settings))
         except NewsqaError as error:
             if pause is None:
                 _fail(error)
@@ -350,7 +373,12 @@ def serve(
 
             from index.watch import ArticleWatcher
 
-            watcher = ArticleWatcher(settings, store=pipeline.store, on_report=_print_sync)
+            def synced(report: IndexReport) -> None:
+                _print_sync(report)
+                if report.changed:
+                    pipeline.prepare()  # in the watcher's thread: the next question finds BM25 and the catalog ready
+
+            watcher = ArticleWatcher(settings, store=pipeline.store, on_report=synced)
             threading.Thread(target=watcher.run, name="newsqa-watch", daemon=True).start()
         launch(settings, host=host, port=port, pipeline=pipeline, watcher=watcher)
     except NewsqaError as error:
