@@ -27,15 +27,18 @@ Shingles of 3 words keep a reworded sentence from costing more than the few shin
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from index.dates import NO_DATE, date_ordinal
 from index.settings import CopySettings
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 SHINGLE_WORDS = 3
 """Words per shingle: long enough that two stories on one topic share few, short enough that an edit costs few."""
@@ -65,7 +68,7 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
     return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
-def _minhash(text: str, shared: Any = None) -> Any:
+def _minhash(text: str, shared: MinHash | None = None) -> MinHash:
     """The text's MinHash; with `shared` (another MinHash), reusing its permutations instead of drawing them again."""
     from datasketch import MinHash
 
@@ -82,20 +85,24 @@ def similarity(first: str, second: str) -> float:
     return float(_minhash(first).jaccard(_minhash(second)))
 
 
-def _signatures(texts: Iterable[str], count: int) -> NDArray[np.uint64]:
+def _signatures(texts: Sequence[str]) -> NDArray[np.uint64]:
     """One row of MinHash values per text: 1 KB an article, however many there are."""
     from datasketch import MinHash
 
     shared = MinHash(num_perm=PERMUTATIONS)  # its permutations are drawn once, for every signature
-    rows = np.empty((count, PERMUTATIONS), dtype=np.uint64)
+    rows = np.empty((len(texts), PERMUTATIONS), dtype=np.uint64)
     for row, text in enumerate(texts):
         rows[row] = _minhash(text, shared).hashvalues
     return rows
 
 
 def _candidates(rows: NDArray[np.uint64], threshold: float) -> Iterator[tuple[int, int]]:
-    """Pairs of rows that share a band (a pair sharing several comes once per band): datasketch's banding for `threshold` (`MinHashLSH.b` bands of `.r` rows),
-    grouped by sorting each band's values instead of holding a dict of sets per band (10 KB an article at 32 bands)."""
+    """Pairs of rows (lower index first) that agree on a whole band, once per band they agree on.
+
+    The bands are those `datasketch.MinHashLSH` uses for `threshold` (`b` bands of `r` values; 32 of 4
+    at 0.4). Rows are grouped by sorting each band's values instead of filling `MinHashLSH`'s dict of
+    sets per band, which holds about 10 KB an article.
+    """
     from datasketch import MinHashLSH
 
     banding = MinHashLSH(threshold=threshold, num_perm=PERMUTATIONS)
@@ -103,19 +110,23 @@ def _candidates(rows: NDArray[np.uint64], threshold: float) -> Iterator[tuple[in
         band = np.ascontiguousarray(rows[:, start : start + banding.r]).view(np.dtype((np.void, 8 * banding.r))).ravel()
         order = np.argsort(band, kind="stable")
         ordered = band[order]
-        edges = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
-        for bucket in np.split(order, edges):
-            if len(bucket) < 2:
-                continue
-            for i, first in enumerate(bucket[:-1].tolist()):
-                for second in bucket[i + 1 :].tolist():
+        run_starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        run_lengths = np.diff(np.r_[run_starts, len(ordered)])
+        shared = run_lengths > 1
+        for run_start, run_length in zip(run_starts[shared].tolist(), run_lengths[shared].tolist(), strict=True):
+            bucket = sorted(order[run_start : run_start + run_length].tolist())
+            for i, first in enumerate(bucket[:-1]):
+                for second in bucket[i + 1 :]:
                     yield first, second
 
 
 def story_ids(articles: Iterable[StoryInput], *, threshold: float = COPY_THRESHOLD, window_days: int = COPY_WINDOW_DAYS) -> dict[str, str]:
-    """Each article's story id: the id of the earliest article it is a copy of (its own id when it has none)."""
+    """Each article's story id: the id of the earliest article it is a copy of (its own id when it has none).
+
+    Article ids must be unique (they are file paths, with a line number for JSONL).
+    """
     items = list(articles)
-    rows = _signatures((a.text for a in items), len(items))
+    rows = _signatures([a.text for a in items])
     parent = list(range(len(items)))
 
     def root(node: int) -> int:

@@ -189,8 +189,13 @@ def open_client(settings: Settings) -> Any:
                 f"Cannot open the Chroma server at {settings.chroma_url} ({detail}). "
                 "Start the server with `chroma run`, or check NEWSQA_CHROMA_HOST, NEWSQA_CHROMA_TOKEN and NEWSQA_CHROMA_SSL."
             ) from error
+        if isinstance(error, OSError):
+            raise StoreError(
+                f"Cannot open the store at {settings.db_dir} ({detail}). Point NEWSQA_DB_DIR at a folder newsqa may write to."
+            ) from error
         raise StoreError(
-            f"Cannot open the store at {settings.db_dir} ({detail}). Point NEWSQA_DB_DIR at a folder newsqa may write to."
+            f"Cannot open the store at {settings.db_dir} ({detail}). If it is damaged or from another Chroma version, "
+            "move the folder away (or point NEWSQA_DB_DIR elsewhere) and run `newsqa index` to build a new one."
         ) from error
 
 

@@ -31,11 +31,11 @@ is a full one and fixes them. In 8, the old manifest or the new one (`os.replace
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -304,7 +304,7 @@ def _store_articles(
                     if stale:
                         crash_point("replace")  # both versions are stored now
                         store.delete(stale)
-            del ids, texts, metadatas, vectors  # this batch's, before its memory goes back
+            del ids, texts, metadatas, vectors  # the batch's vectors and metadata, so their memory can go back
             _return_freed_memory()
     return embedded, split
 
@@ -315,20 +315,15 @@ def _return_freed_memory() -> None:
     Without it glibc keeps them, fragmented by each batch's tensors and strings of other sizes, and
     peak memory grew by about 65 MB per 1,000 articles indexed; with it, it stays at what one batch
     needs (`bench/SCALE.md`)."""
-    if _LIBC is not None:
-        _LIBC.malloc_trim(0)
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
-def _glibc() -> Any:
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name) if name else None
-    except OSError:
-        return None
-    return libc if libc is not None and hasattr(libc, "malloc_trim") else None
-
-
-_LIBC = _glibc()
+@cache
+def _malloc_trim() -> Any:
+    """glibc's `malloc_trim`, or None where the C library has none (macOS, musl)."""
+    return getattr(ctypes.CDLL(None), "malloc_trim", None)
 
 
 def _batches(plans: Iterable[tuple[Article, list[Chunk]]], sentences: int) -> Iterator[list[tuple[Article, list[Chunk]]]]:

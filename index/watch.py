@@ -76,8 +76,15 @@ class ArticleWatcher:
             return None
         self.last_report = report
         if self.on_report:
-            self.on_report(report)
+            try:
+                self.on_report(report)
+            except Exception:  # the caller's follow-up (printing, saving BM25) must not stop the watcher either
+                log.exception("the sync is done, but what follows it failed; watching goes on")
         return report
+
+    def _sync_or_failure_time(self) -> float | None:
+        """Sync now; when the sync failed, the time to retry from (`time.monotonic`), else None."""
+        return time.monotonic() if self.sync() is None else None
 
     def wait_until_settled(self, paths: set[Path], stop: threading.Event) -> None:
         """Return once none of `paths` has changed size or mtime for `settle_seconds` (or after `max_settle_seconds`)."""
@@ -97,14 +104,14 @@ class ArticleWatcher:
         stop = stop or threading.Event()
         timing = self.settings.watch
         quiet_ms = int(timing.debounce_seconds * 1000)
-        failed_at = None if self.sync() else time.monotonic()
+        failed_at = self._sync_or_failure_time()
         while not stop.is_set():
             if not self.folder.is_dir():
                 log.warning("articles folder %s is missing; waiting for it (the index is kept as it is)", self.folder)
                 while not self.folder.is_dir():
                     if stop.wait(FOLDER_POLL_SECONDS):
                         return
-                failed_at = None if self.sync() else time.monotonic()
+                failed_at = self._sync_or_failure_time()
             try:
                 for changes in watchfiles.watch(
                     self.folder,
@@ -121,7 +128,7 @@ class ArticleWatcher:
                         self.wait_until_settled({Path(path) for _, path in changes}, stop)
                     if stop.is_set():
                         return
-                    failed_at = None if self.sync() else time.monotonic()
+                    failed_at = self._sync_or_failure_time()
                     if not self.folder.is_dir():
                         break
             except (FileNotFoundError, RuntimeError, OSError) as error:  # the folder vanished under the watch

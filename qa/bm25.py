@@ -1,12 +1,12 @@
 """BM25 over every stored chunk, persisted beside the store and keyed to its revision.
 
-The index is built once per store revision and saved under `<db_dir>/bm25/<store>/<key>/`, where `key`
-hashes where the store is (its folder, or the server's address) and the collection, and `key`
+The index is built once per store revision and saved under `<db_dir>/bm25/<store>/<key>/`, where `<store>`
+hashes where the store is (its folder, or the server's address) and the collection, and `<key>`
 the revision (`ChunkStore.revision`, which changes on every sync); a server token is never part of either.
 A process whose store is at a saved revision memory-maps that index (`bm25s` `load(mmap=True)`)
-instead of reading every chunk again. After a sync, the writer builds and saves the new one (`prepare`,
-called by `newsqa index`, the watcher and the chat's uploads) and removes the others; a reader that
-asks before it is saved builds its own.
+instead of reading every chunk again. After a sync, the writer builds and saves the new one
+(`save_bm25_index`, called by `newsqa index`, `watch`, `fetch`, `serve --watch` and the chat's uploads)
+and removes the others; a reader that asks before it is saved builds and saves its own.
 
 What a folder holds: bm25s's own files (scores, vocabulary, parameters), `rows.json` (the chunk
 id, date and outlet of every row, so a hit maps back to its chunk and filters run without
@@ -14,7 +14,7 @@ Chroma) and `weights.json` (document frequencies for the answerer's `TermWeights
 are not kept: the few chunks a search returns are read from the store by id.
 
 How it survives, and who else may be writing:
-- Any number of readers (chat servers, `newsqa ask`) may build at once; each writes into its own
+- Any number of readers (chat servers, `newsqa ask`) and the writer may build at once; each writes into its own
   `.tmp-<pid>-<hex>` folder and renames it into place in one `os.rename`, so nobody ever loads a
   half-written index. If another reader's rename wins, the loser discards its own copy.
 - Dying while writing (fault points `bm25-save`, `bm25-rename`; `tests/test_bm25_persist.py` kills
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import uuid
@@ -40,10 +41,12 @@ from typing import Any
 
 import numpy as np
 
-from index import ChunkStore, StoredChunk
+from index import ChunkStore, NewsqaError, StoredChunk
 from index.faults import crash_point
 from index.filters import ChunkFilter
 from qa.lexical import TermWeights, terms
+
+log = logging.getLogger("newsqa")
 
 ROWS = "rows.json"
 WEIGHTS = "weights.json"
@@ -193,12 +196,19 @@ def _remove_others(folder: Path, keep: str) -> None:
         shutil.rmtree(entry, ignore_errors=True)
 
 
-def prepare(store: ChunkStore) -> None:
-    """Build and save the BM25 index of `store` as it is now, unless it is saved already: index runs call it after a
-    change, so the next question loads the index instead of building it (16 s at 20,000 articles, `bench/SCALE.md`)."""
-    revision = store.revision
-    if not (cache_folder(store) / revision_key(revision)).is_dir():
-        load_or_build(store, revision)
+def save_bm25_index(store: ChunkStore) -> None:
+    """Build and save the BM25 index of `store` as it is now, unless it is saved already.
+
+    Writers call it after a sync that changed the store, so the next question of a reader sharing
+    this folder loads the index instead of building it (16 s at 20,000 articles, `bench/SCALE.md`).
+    It is an optimisation: a failure is logged, and each reader builds the index as before.
+    """
+    try:
+        revision = store.revision
+        if not (cache_folder(store) / revision_key(revision)).is_dir():
+            load_or_build(store, revision)
+    except (NewsqaError, OSError) as error:
+        log.warning("BM25 index not saved for readers (%s); each reader builds it at its next question", error)
 
 
 def load_or_build(store: ChunkStore, revision: str) -> Bm25Index:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -11,7 +12,7 @@ from typing import Any
 from langchain_core.documents import Document
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from index import ChunkStore, Embedder, NoIndexError, Settings
+from index import ChunkStore, Embedder, NewsqaError, NoIndexError, Settings
 from index.errors import BadQuestionError
 from index.filters import ChunkFilter
 from index.store import CatalogEntry
@@ -22,6 +23,8 @@ from qa.followup import standalone_question
 from qa.models import Answer, AppliedFilters, Citation, Copy
 from qa.question import analyze_question
 from qa.retriever import HybridRetriever
+
+log = logging.getLogger("newsqa")
 
 ABSTAIN_TEXT = "The indexed articles don't answer this question. The closest passages are listed as related, not as support."
 
@@ -120,12 +123,16 @@ class Pipeline:
                 self._catalog = _Catalog(revision, self.store.catalog())
             return self._catalog
 
-    def prepare(self) -> None:
-        """Read what questions need besides the store (BM25, saved beside it for other processes too, and the catalog)
-        for the store as it is now, so the next question does not wait for them: called after each index run."""
-        revision = self.store.revision
-        self.retriever.lexical_index(revision)
-        self._read_catalog(revision)
+    def warm_up(self) -> None:
+        """Read what questions need besides the store (BM25, saved beside it for other processes too, and the
+        article catalog) for the store as it is now, so the next question does not wait for them: called
+        after each index run in this process. An optimisation: a failure is logged, and the next question reads them."""
+        try:
+            revision = self.store.revision
+            self.retriever.lexical_index(revision)
+            self._read_catalog(revision)
+        except (NewsqaError, OSError) as error:
+            log.warning("could not read the index ahead of the next question (%s); it will be read then", error)
 
     def outlets(self) -> list[str]:
         """The indexed outlets, as their articles name them, sorted case-insensitively."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from index.copies import COPY_THRESHOLD, StoryInput, similarity, story_ids
@@ -50,3 +51,27 @@ def test_the_same_words_a_year_later_are_another_story():
         "wire": "wire",
         "paper": "wire",
     }
+
+
+@pytest.mark.unit
+def test_banding_proposes_exactly_the_pairs_minhashlsh_would():
+    from datasketch import MinHash, MinHashLSH
+
+    from index.copies import PERMUTATIONS, _candidates
+
+    rng = np.random.default_rng(7)
+    originals = rng.integers(0, 2**32, size=(300, PERMUTATIONS), dtype=np.uint64)
+    edited = originals.copy()
+    for row, changed in zip(edited, rng.integers(60, 120, size=len(edited)), strict=True):
+        row[rng.choice(PERMUTATIONS, size=changed, replace=False)] = rng.integers(0, 2**32, size=changed, dtype=np.uint64)
+    rows = np.vstack([originals, edited, originals[:4]])  # near copies (some bands kept), and exact copies
+    lsh = MinHashLSH(threshold=0.4, num_perm=PERMUTATIONS)
+    signatures = [MinHash(num_perm=PERMUTATIONS, hashvalues=row, scheme="affine32") for row in rows]
+    for i, signature in enumerate(signatures):
+        lsh.insert(i, signature)
+    expected = {(i, j) for i, signature in enumerate(signatures) for j in lsh.query(signature) if i < j}
+    proposed = list(_candidates(rows, 0.4))
+    assert all(i < j for i, j in proposed)
+    assert set(proposed) == expected
+    assert {(i, 600 + i) for i in range(4)} <= expected  # the exact copies
+    assert sum(j == i + 300 for i, j in expected) > 20  # and edited ones, many sharing a single band

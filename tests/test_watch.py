@@ -79,24 +79,51 @@ def test_the_watcher_survives_bad_files_and_a_deleted_folder(watched):
     eventually(lambda: cites_flood(pipeline), 15)
 
 
-def test_a_failed_sync_is_retried_without_waiting_for_a_change(tmp_path):
+def test_a_failed_sync_is_retried_without_waiting_for_a_change(tmp_path, caplog):
     shutil.copytree(SEEDS, tmp_path / "articles")
     (tmp_path / "db").write_text("a file where the store should be")  # the store cannot open until someone moves it away
-    settings = Settings(articles_dir=tmp_path / "articles", db_dir=tmp_path / "db", watch=WatchSettings(retry_seconds=1))
+    settings = Settings(articles_dir=tmp_path / "articles", db_dir=tmp_path / "db", watch=WatchSettings(retry_seconds=2))
     reports: list[IndexReport] = []
     watcher = ArticleWatcher(settings, on_report=reports.append)
     stop = threading.Event()
     thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
+    with caplog.at_level("WARNING", logger="newsqa"):
+        thread.start()
+        try:
+            time.sleep(3.5)  # the first sync failed, and was retried once after 2 s (not at every 1 s tick)
+            failures = sum("sync failed" in r.getMessage() for r in caplog.records)
+            assert not reports and thread.is_alive() and failures == 2
+            (tmp_path / "db").unlink()  # fixed; no article changed
+            eventually(lambda: bool(reports), 60)
+            time.sleep(2.5)  # a successful sync ends the retries
+            assert len(reports) == 1 and reports[0].added == 1  # the seed, indexed by a retry
+        finally:
+            stop.set()
+            thread.join(timeout=30)
+
+
+def test_a_failing_follow_up_of_a_sync_does_not_stop_the_watcher(tmp_path, embedder):
+    shutil.copytree(SEEDS, tmp_path / "articles")
+    settings = Settings(articles_dir=tmp_path / "articles", db_dir=tmp_path / "db")
+    pipeline = Pipeline(settings, embedder=embedder)
+    reports: list[IndexReport] = []
+
+    def fails_first(report: IndexReport) -> None:
+        reports.append(report)
+        if len(reports) == 1:
+            raise OSError("disk full")  # e.g. saving BM25 after the sync
+
+    stop = threading.Event()
+    thread = threading.Thread(target=ArticleWatcher(settings, store=pipeline.store, on_report=fails_first).run, args=(stop,), daemon=True)
     thread.start()
     try:
-        time.sleep(2.5)  # the first sync and its retries failed
-        assert not reports and thread.is_alive()
-        (tmp_path / "db").unlink()  # fixed; no article changed
         eventually(lambda: bool(reports), 60)
+        (settings.articles_dir / "flood.txt").write_text(FLOOD)
+        eventually(lambda: cites_flood(pipeline), 15)
+        assert thread.is_alive() and len(reports) == 2
     finally:
         stop.set()
         thread.join(timeout=30)
-    assert reports[0].added == 1  # the seed, indexed by a retry
 
 
 def test_a_half_copied_file_is_not_indexed_half(tmp_path, embedder):

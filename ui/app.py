@@ -146,11 +146,11 @@ def index_uploads(
             return "<br>".join(lines) or "Nothing uploaded.", status_line(pipeline, watcher)
     try:
         report = update_index(settings, rebuild=rebuild, store=pipeline.store)
-        if report.changed:
-            pipeline.prepare()  # now, while the uploader waits for the report, not at the next question
     except NewsqaError as error:
         lines.append(html.escape(str(error)))
         return "<br>".join(lines), status_line(pipeline, watcher)
+    if report.changed:
+        pipeline.warm_up()  # now, while the uploader waits for the report, not at the next question
     lines.insert(
         0,
         f"{report.added} added, {report.updated} updated, {report.removed} removed, {report.unchanged} unchanged, {report.skipped} skipped.",

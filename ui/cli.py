@@ -124,7 +124,7 @@ def index(
     from index import NewsqaError
 
     try:
-        report = _sync(_settings(articles), rebuild=rebuild, progress=not as_json, wait=not no_wait)
+        report = _index_and_save_bm25(_settings(articles), rebuild=rebuild, progress=not as_json, wait=not no_wait)
     except NewsqaError as error:
         _fail(error)
     if as_json:
@@ -140,17 +140,19 @@ def _describe(report: IndexReport) -> str:
     )
 
 
-def _sync(settings: Settings, **options: Any) -> IndexReport:
-    """`update_index`, then, when the store changed, its BM25 index built and saved (`qa.bm25.prepare`): the next
-    question of any reader loads it instead of building it."""
+def _index_and_save_bm25(settings: Settings, *, rebuild: bool = False, progress: bool = False, wait: bool = True) -> IndexReport:
+    """`update_index`, then, when the store changed, its BM25 index built and saved (`qa.bm25.save_bm25_index`):
+    the next question of a reader sharing this folder loads it instead of building it."""
     from index import ChunkStore, update_index
 
     store = ChunkStore(settings)
-    report = update_index(settings, store=store, **options)
+    report = update_index(settings, store=store, rebuild=rebuild, progress=progress, wait=wait)
     if report.changed:
-        from qa.bm25 import prepare
+        if progress:
+            typer.echo("Saving the BM25 index for the next question…", err=True)
+        from qa.bm25 import save_bm25_index
 
-        prepare(store)
+        save_bm25_index(store)
     return report
 
 
@@ -172,14 +174,16 @@ def watch(articles: ArticlesOption = None) -> None:
     settings = _settings(articles)
     typer.echo(f"watching {settings.articles_dir} (sync {settings.watch.debounce_seconds:g} s after the last change)")
 
+    watcher = ArticleWatcher(settings)
+
     def synced(report: IndexReport) -> None:
         _print_sync(report)
-        if report.changed and watcher.store is not None:
-            from qa.bm25 import prepare
+        if report.changed and watcher.store is not None:  # the store the watcher opened for its sync
+            from qa.bm25 import save_bm25_index
 
-            prepare(watcher.store)  # the chat servers' next question loads it
+            save_bm25_index(watcher.store)  # the chat servers' next question loads it
 
-    watcher = ArticleWatcher(settings, on_report=synced)
+    watcher.on_report = synced
     with contextlib.suppress(KeyboardInterrupt):
         watcher.run()
 
@@ -214,7 +218,7 @@ def fetch(
             typer.echo(f"warning: {problem}", err=True)
         typer.echo(f"{len(fetched.saved)} new entries saved, {fetched.known} already there")
         try:
-            _print_sync(_sync(settings))
+            _print_sync(_index_and_save_bm25(settings))
         except NewsqaError as error:
             if pause is None:
                 _fail(error)
@@ -376,7 +380,7 @@ def serve(
             def synced(report: IndexReport) -> None:
                 _print_sync(report)
                 if report.changed:
-                    pipeline.prepare()  # in the watcher's thread: the next question finds BM25 and the catalog ready
+                    pipeline.warm_up()  # in the watcher's thread: the next question finds BM25 and the catalog ready
 
             watcher = ArticleWatcher(settings, store=pipeline.store, on_report=synced)
             threading.Thread(target=watcher.run, name="newsqa-watch", daemon=True).start()
