@@ -66,6 +66,21 @@ def full_sync_forbidden(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.Monk
         yield patch
 
 
+@contextlib.contextmanager
+def files_read_alone(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """`full_sync_forbidden`, except that single files may be read: yields the names of those read, in order."""
+    read: list[str] = []
+    original = ArticleLoader.load_file  # taken before `full_sync_forbidden` replaces it
+
+    def spy(self: ArticleLoader, path: Path) -> object:
+        read.append(path.name)
+        return original(self, path)
+
+    with full_sync_forbidden(monkeypatch) as patch:
+        patch.setattr(ArticleLoader, "load_file", spy)
+        yield read
+
+
 def full_syncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Count full syncs (each reads the whole folder once) from now on."""
     calls: list[int] = []
@@ -127,15 +142,7 @@ def test_a_touched_file_with_the_same_content_is_read_alone_and_reported_unchang
     touched = synced.articles_dir / "library-0.txt"
     later = touched.stat().st_mtime_ns + 60 * 10**9  # a minute later, still long enough ago not to be racy
     os.utime(touched, ns=(later, later))
-    read: list[str] = []
-    original = ArticleLoader.load_file
-
-    def spy(self: ArticleLoader, path: Path) -> object:
-        read.append(path.name)
-        return original(self, path)
-
-    with full_sync_forbidden(monkeypatch) as patch:
-        patch.setattr(ArticleLoader, "load_file", spy)
+    with files_read_alone(monkeypatch) as read:
         report = update_index(synced, embedder=embedder)
     assert read == ["library-0.txt"]  # only the touched file, and no chunk metadata, no MinHash
     assert (report.unchanged, report.updated, report.chunks_embedded) == (4, 0, 0)
@@ -202,15 +209,7 @@ def test_a_file_written_just_before_the_sync_is_read_again_by_the_next(synced, e
     assert update_index(synced, embedder=embedder).added == 1
     assert read_manifest(synced).files["library-5.txt"].recheck
     time.sleep(RACY_SECONDS)
-    read: list[str] = []
-    original = ArticleLoader.load_file
-
-    def spy(self: ArticleLoader, path: Path) -> object:
-        read.append(path.name)
-        return original(self, path)
-
-    with full_sync_forbidden(monkeypatch) as patch:
-        patch.setattr(ArticleLoader, "load_file", spy)
+    with files_read_alone(monkeypatch) as read:
         assert update_index(synced, embedder=embedder).unchanged == 5
         assert read == ["library-5.txt"]  # read again, alone, and now old enough to be trusted
         assert update_index(synced, embedder=embedder).unchanged == 5
