@@ -157,6 +157,76 @@ class AnswerSettings(BaseModel):
     confidence_intercept: float = Field(-3.335, allow_inf_nan=False, description="Intercept of that Platt scaling.")
 
 
+class EntityAnswerSettings(BaseModel):
+    """Answers to descriptive questions ("Which company, reported by X and Y, did A and also B?"): the entity the clues agree on.
+
+    Each candidate entity's score is the weighted sum of its features (`qa/candidates.py` lists
+    them), each divided by the best candidate's value of it, so weights compare features on one
+    scale. Weights were fitted on multihop-dev's development questions (a listwise logistic model
+    with an L2 penalty of 0.03, cross-validated by answer entity, then rounded), never on the
+    held-out half.
+    """
+
+    chunks_per_clue: int = Field(8, ge=1, description="Chunks retrieved for each clue (and for all clues together), per filter.")
+    lexical_share: float = Field(
+        0.5, ge=0, description="Weight of the IDF-weighted share of a clue's terms in a sentence, beside their embedding cosine."
+    )
+    clue_support: float = Field(
+        0.85,
+        ge=0,
+        le=1,
+        description="A clue counts as supported for an entity when a sentence about it matches the clue at least this well, "
+        "relative to the best match of that clue among all retrieved sentences.",
+    )
+    object_share: float = Field(
+        0.8,
+        ge=0,
+        le=1,
+        description="How much of a sentence is about an entity it names after another one: a clue is said of the sentence's subject.",
+    )
+    mention_decay: float = Field(
+        0.8, ge=0, le=1, description="How much of a sentence is about an entity named 1, 2, 3 sentences before it: this, squared, cubed."
+    )
+    salience_share: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="How much of any sentence is about one of its article's three most mentioned names, times its share of mentions.",
+    )
+    merge_share: float = Field(
+        0.1,
+        ge=0,
+        description="Treat a name as the short form of a longer one (Vikings → Minnesota Vikings) across articles when the retrieved "
+        "articles use it as that short form at least this often per article where it stands alone.",
+    )
+    clues_weight: float = Field(1.1, ge=0, description="Share of the clues the entity supports: the clues agree on it.")
+    articles_weight: float = Field(1.0, ge=0, description="Distinct articles supporting it (up to 3): a multi-article answer.")
+    outlets_weight: float = Field(1.3, ge=0, description="Share of the outlets the question names whose articles support it.")
+    mentions_weight: float = Field(1.9, ge=0, description="How often the retrieved sentences name it (log scale).")
+    salience_weight: float = Field(1.35, ge=0, description="How much one of the retrieved articles is about it (its share of the names).")
+    subject_weight: float = Field(0.65, ge=0, description="How often it is the first entity of the sentences naming it (their subject).")
+    kind_weight: float = Field(0.85, ge=0, description="How often its full form is tagged with a label of the kind asked for.")
+    kind_words_weight: float = Field(
+        0.35, ge=0, description="How often the question's kind words stand next to it ('the chatbot ChatGPT', 'Snapchat, the platform')."
+    )
+    period_weight: float = Field(
+        0.5,
+        ge=0,
+        description="Share of its supporting articles published in the period the question names (set by hand: no dev question names one).",
+    )
+    min_clue_coverage: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="Abstain when the best entity supports less than this share of the clues: the clues do not meet in one entity.",
+    )
+    max_sentences: int = Field(4, ge=1, le=6, description="Most supporting sentences quoted (one per clue), besides a sentence naming the entity.")
+    confidence_slope: float = Field(
+        7.0, allow_inf_nan=False, description="Platt scaling of the best entity's lead into a probability of being right (bench/calibrate.py)."
+    )
+    confidence_intercept: float = Field(-0.47, allow_inf_nan=False, description="Intercept of that Platt scaling.")
+
+
 class WatchSettings(BaseModel):
     """Keeping the index current while articles arrive (`newsqa watch`, `newsqa serve --watch`)."""
 
@@ -240,12 +310,15 @@ class Settings(BaseSettings):
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings, description="Chunking of articles.")
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Hybrid retrieval.")
     answer: AnswerSettings = Field(default_factory=AnswerSettings, description="Evidence picking and abstention.")
+    entity_answer: EntityAnswerSettings = Field(
+        default_factory=EntityAnswerSettings, description="Answers to descriptive questions: the entity the clues agree on."
+    )
     limits: LimitSettings = Field(default_factory=LimitSettings, description="Bounds on article files, sentences and follow-ups.")
     watch: WatchSettings = Field(default_factory=WatchSettings, description="Watching the articles folder.")
     feeds: FeedSettings = Field(default_factory=FeedSettings, description="Fetching RSS/Atom feeds.")
     copies: CopySettings = Field(default_factory=CopySettings, description="Grouping syndicated copies of one story.")
 
-    @field_validator("chunking", "retrieval", "answer", "limits", "watch", "feeds", "copies")
+    @field_validator("chunking", "retrieval", "answer", "entity_answer", "limits", "watch", "feeds", "copies")
     @classmethod
     def _finite(cls, section: BaseModel, info: ValidationInfo) -> BaseModel:
         """Reject NaN and infinite numbers in every section (a NaN threshold would fail every question)."""

@@ -128,12 +128,13 @@ class Sentence:
 
 @dataclass
 class ShortAnswer:
-    """The phrase that answers a typed question, with its place in the article."""
+    """The phrase that answers a typed question, with its place in the article (None when no quoted sentence holds it
+    verbatim: an entity quoted only by its short form, "the Fed")."""
 
     text: str
-    start: int
-    end: int
-    sentence: Sentence
+    start: int | None
+    end: int | None
+    sentence: Sentence | None
 
 
 @dataclass
@@ -145,9 +146,13 @@ class Evidence:
     confidence: float
     best_score: float
     short: ShortAnswer | None = None
+    clues: list[str] = field(default_factory=list)
+    """The clues of a descriptive question (`qa.clues`); empty for other questions."""
+    clue_of: dict[tuple[str, int], int] = field(default_factory=dict)
+    """Sentence key → the clue it supports (its index in `clues`)."""
 
 
-def _chunk_sentences(chunk: StoredChunk, rank: int, dimension: int = 0) -> list[Sentence]:
+def chunk_sentences(chunk: StoredChunk, rank: int, dimension: int = 0) -> list[Sentence]:
     """The chunk's quotable sentences, with their stored vectors when `dimension` is given and the chunk has them."""
     begin = int(chunk.metadata["start"])
     entities = chunk.entities
@@ -209,7 +214,7 @@ class EvidencePicker:
         candidates: dict[tuple[str, int], Sentence] = {}
         dimension = self.embedder.dimension
         for rank, document in enumerate(documents):
-            for sentence in _chunk_sentences(_as_chunk(document), rank, dimension):
+            for sentence in chunk_sentences(_as_chunk(document), rank, dimension):
                 candidates.setdefault(sentence.key, sentence)
         ranked = list(candidates.values())
         if ranked:
@@ -480,7 +485,7 @@ class EvidencePicker:
 
     def _neighbour(self, sentence: Sentence, step: int, *, fetch: bool = True) -> Sentence | None:
         """The sentence just before (step -1) or after (+1) in the article, fetching the next chunk if needed (and allowed)."""
-        own = sentence.siblings or _chunk_sentences(sentence.chunk, sentence.chunk_rank)
+        own = sentence.siblings or chunk_sentences(sentence.chunk, sentence.chunk_rank)
         position = next((i for i, s in enumerate(own) if s.start == sentence.start), None)
         if position is not None and 0 <= position + step < len(own):
             return own[position + step]
@@ -496,7 +501,7 @@ class EvidencePicker:
             return None
         others = [
             c
-            for c in _chunk_sentences(fetched[0], sentence.chunk_rank)
+            for c in chunk_sentences(fetched[0], sentence.chunk_rank)
             if (c.end <= sentence.start if step < 0 else c.start >= sentence.end)
         ]
         if not others:

@@ -38,14 +38,23 @@ class AppliedFilters(BaseModel):
     since: str | None = Field(None, description="Earliest article date searched (ISO, inclusive); None for no bound.")
     until: str | None = Field(None, description="Latest article date searched (ISO, inclusive); None for no bound.")
     sources: list[str] = Field(default_factory=list, description="Outlets searched, as indexed; empty for every outlet.")
+    named_sources: list[str] = Field(
+        default_factory=list,
+        description="Outlets the question itself names ('as reported by The Verge'): their articles were searched first, "
+        "a soft filter that never rules other articles out.",
+    )
+    named_period: str | None = Field(
+        None, description="The publication period the question names ('published in November 2023'), searched first likewise."
+    )
 
     @property
     def any(self) -> bool:
-        """Whether any filter was applied."""
-        return bool(self.since or self.until or self.sources)
+        """Whether any filter, hard or soft, was applied."""
+        return bool(self.since or self.until or self.sources or self.named_sources or self.named_period)
 
     def describe(self) -> str:
-        """The filters in words ("dated from 2025-01-01 to 2025-12-31, from AP or Reuters"), or "" when none."""
+        """The filters in words ("dated from 2025-01-01 to 2025-12-31, from AP or Reuters"; "from The Verge and
+        TechCrunch first, as the question names them"), or "" when none."""
         parts = []
         if self.since or self.until:
             dates = " ".join(
@@ -54,6 +63,11 @@ class AppliedFilters(BaseModel):
             parts.append(f"dated {dates}")
         if self.sources:
             parts.append(f"from {' or '.join(self.sources)}")
+        named = [f"from {' and '.join(self.named_sources)}"] if self.named_sources else []
+        if self.named_period:
+            named.append(f"published {self.named_period}")
+        if named:
+            parts.append(f"{' and '.join(named)} first, as the question names them")
         return ", ".join(parts)
 
 
@@ -95,13 +109,19 @@ class Citation(BaseModel):
     also_in: list[Copy] = Field(
         default_factory=list, description="Other copies of the cited story (the same wire story from other outlets), not cited again."
     )
+    clue: str | None = Field(
+        None, description="For an answer to a descriptive question: the clue of the question this quote supports (`Answer.clues`)."
+    )
 
     def to_markdown(self) -> str:
-        """The source as a Markdown list item: title (linked when it has a web url), outlet, date, the quote, its copies."""
+        """The source as a Markdown list item: title (linked when it has a web url), outlet, date, the quote, the clue it
+        supports, its copies."""
         title = _markdown_text(self.title)
         head = f"[{title}]({self.url.replace(')', '%29').replace(' ', '%20')})" if is_web_link(self.url) else title
         meta = ", ".join(_markdown_text(part) for part in (self.source, self.date) if part)
         lines = [f"{head}{f' ({meta})' if meta else ''}", f"   > {_markdown_text(self.quote)}"]
+        if self.clue:
+            lines.append(f"   Supports: {_markdown_text(self.clue)}")
         if self.also_in:
             copies = "; ".join(_markdown_text(", ".join(p for p in (c.source or c.title, c.date) if p)) for c in self.also_in)
             lines.append(f"   Also reported by: {copies}")
@@ -122,8 +142,18 @@ class Answer(BaseModel):
     confidence: float = Field(
         0.0, ge=0.0, le=1.0, description="Calibrated chance that the answer is right: of answers given confidence c, about c are right."
     )
+    evidence_score: float = Field(
+        0.0,
+        description="The raw score the confidence is calibrated from: the best sentence's score, or for a descriptive question the "
+        "answer's lead over the next entity (bench/calibrate.py refits the scaling from it).",
+    )
     timings_ms: dict[str, float] = Field(default_factory=dict, description="Milliseconds spent in retrieve, answer and total.")
     filters: AppliedFilters = Field(default_factory=AppliedFilters, description="The date and outlet filters the answer was searched with.")
+    clues: list[str] = Field(
+        default_factory=list,
+        description="A descriptive question ('Which company, reported by X, did A and also B?') as read: its clues, each supported by "
+        "a quote (`Citation.clue`) when answered; empty for other questions.",
+    )
 
     @property
     def confidence_words(self) -> str:

@@ -276,6 +276,8 @@ def ask(
                     f"  {label} {citation.title}{f' ({meta})' if meta else ''} (chars {citation.start}-{citation.end}): {citation.quote}"
                 )
             )
+            if citation.clue:
+                typer.echo(printable(f"      supports: {citation.clue}"))
             if citation.also_in:
                 typer.echo(printable("      also reported by: " + "; ".join(c.source or c.title for c in citation.also_in)))
 

@@ -36,7 +36,7 @@ CSS = """
 .nq-confidence { font-size: 0.78rem; color: #6b7280; margin-top: 0.3rem; }
 .nq-short { font-size: 1.15rem; margin-bottom: 0.3rem; }
 .nq-short-phrase { text-decoration: underline; text-decoration-color: #ca8a04; }
-.nq-also, .nq-filters { font-size: 0.8rem; color: #6b7280; margin-top: 0.3rem; }
+.nq-also, .nq-filters, .nq-clue { font-size: 0.8rem; color: #6b7280; margin-top: 0.3rem; }
 .nq-in-article summary { font-size: 0.8rem; color: #1d4ed8; cursor: pointer; margin-top: 0.3rem; }
 .nq-article-text { max-height: 18rem; overflow-y: auto; font-size: 0.85rem; line-height: 1.5; padding: 0.4rem; background: #fff; }
 .nq-article-text mark { background: #fef08a; }
@@ -113,9 +113,10 @@ def render_source(citations: list[Citation], article_text: str | None = None) ->
         passage = _escape(first.passage)
     meta_html = f' <span class="nq-source-meta">{meta}</span>' if meta else ""
     kind = " nq-related" if related else ""
+    clues = "".join(f'<div class="nq-clue">[{c.n}] supports “{_escape(c.clue)}”</div>' for c in citations if c.clue and not related)
     return (
         f'<div class="nq-source{kind}"><div class="nq-source-head"><span class="nq-marker">{labels}</span> '
-        f'<b>{title}</b>{meta_html}</div><div class="nq-passage">{passage}</div>'
+        f'<b>{title}</b>{meta_html}</div><div class="nq-passage">{passage}</div>{clues}'
         f"{render_copies(first)}{render_in_article(citations, article_text)}</div>"
     )
 
