@@ -75,7 +75,7 @@ def test_the_person_the_clues_describe_is_named_in_full_from_several_articles(ne
 
 
 def test_the_outlets_a_question_names_are_searched_first_and_reported(news):
-    pipeline, texts = news
+    pipeline, _ = news
     answer = pipeline.ask(SBF)
     assert answer.filters.named_sources == ["The Verge", "TechCrunch"]
     assert "The Verge and TechCrunch first, as the question names them" in answer.filters.describe()
@@ -100,7 +100,7 @@ def test_an_institution_said_by_its_short_form_is_answered_by_its_full_name(news
 
 
 def test_a_person_in_a_story_full_of_other_people_is_found(news):
-    pipeline, texts = news
+    pipeline, _ = news
     answer = pipeline.ask(SWIFT)
     assert answer.short == "Taylor Swift"
     assert answer.filters.named_sources == ["The Independent - Life and Style"]
