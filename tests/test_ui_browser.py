@@ -249,10 +249,11 @@ def test_outlet_selector_copies_link_article_and_export(news_page, tmp_path):
     saved = tmp_path / "conversation.md"
     download.value.save_as(saved)
     exported = saved.read_text()
-    assert "## How long will the Kessel Bridge close?" in exported
-    assert message.locator(".nq-answer").inner_text().strip() in exported.replace("\\", "")
-    assert "[Lorvik's main bridge shuts for 11 weeks](https://example.com/ap/lorvik-bridge) (AP, 2025-03-05)" in exported
-    assert "Also reported by: Reuters, 2025-03-04" in exported and "*Searched articles from AP*" in exported
+    unescaped = exported.replace("\\", "")  # every ASCII punctuation mark of article text is backslash-escaped
+    assert "## How long will the Kessel Bridge close?" in unescaped
+    assert message.locator(".nq-answer").inner_text().strip() in unescaped
+    assert "[Lorvik's main bridge shuts for 11 weeks](https://example.com/ap/lorvik-bridge) (AP, 2025-03-05)" in unescaped
+    assert "Also reported by: Reuters (2025-03-04)" in unescaped and "*Searched articles from AP*" in exported
 
 
 @pytest.fixture
