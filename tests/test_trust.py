@@ -425,7 +425,9 @@ def trust_pipeline(tmp_path_factory, embedder):
     folder = base / "articles"
     folder.mkdir()
     (folder / "zoo.txt").write_text("Zoo opens\n\nThe mayor opened the zoo on Monday. The zoo has 40 lions.")
-    return Pipeline(Settings(articles_dir=folder, db_dir=base / "db"), embedder=embedder), folder
+    settings = Settings(articles_dir=folder, db_dir=base / "db")
+    update_index(settings, embedder=embedder)
+    return Pipeline(settings, embedder=embedder), folder
 
 
 def cited_export_chat_and_cli(pipeline, question: str) -> tuple[object, str, str, list[str]]:
@@ -656,8 +658,9 @@ def test_a_chat_leaves_one_export_per_answer_not_one_per_streamed_sentence(trust
     def exports() -> set[Path]:
         return {*Path(tempfile.gettempdir()).glob("newsqa-conversation-*.md"), *EXPORT_DIR.glob("newsqa-conversation-*.md")}
 
+    earlier = [pipeline.ask("How many lions does the zoo have?").to_dict()]  # a conversation under way: there is something to export
     before = exports()
-    updates = list(answer_stream(pipeline, "Who opened the zoo?", [], []))
+    updates = list(answer_stream(pipeline, "Who opened the zoo?", [], [], earlier))
     assert len(updates) >= 2  # the answer streamed
     assert [u[4] is None for u in updates[:-1]] == [True] * (len(updates) - 1)  # no file while it streams
     made = exports() - before

@@ -145,7 +145,9 @@ def test_a_file_written_in_parts_seconds_apart_is_indexed_once_whole(tmp_path, e
                 copy.flush()
                 if number < len(parts) - 1:
                     time.sleep(3)  # longer than the debounce: the watcher sees each part
-        eventually(lambda: cites_flood(pipeline), 20)
+        eventually(lambda: any("flood.txt" in r.added_ids + r.updated_ids for r in reports[1:]), 20)
+        eventually(lambda: pipeline.store.article_text("flood.txt").endswith("at the town hall."), 20)  # the whole file
+        assert cites_flood(pipeline)
     finally:
         stop.set()
         thread.join(timeout=30)
