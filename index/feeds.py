@@ -34,7 +34,7 @@ from pydantic import BaseModel, Field
 
 from index.download import AddressPolicy, download
 from index.errors import BlockedAddressError, DownloadError, TooLargeError
-from index.settings import Settings
+from index.settings import MB, Settings
 from index.urls import url_problem
 
 log = logging.getLogger("newsqa")
@@ -136,7 +136,7 @@ def _read_feed(source: str, settings: Settings) -> bytes:
     with Path(source).open("rb") as handle:
         raw = handle.read(feeds.max_feed_bytes + 1)
     if len(raw) > feeds.max_feed_bytes:
-        raise TooLargeError(f"is over the {feeds.max_feed_bytes / 1e6:g} MB limit ({limit}); stopped reading there")
+        raise TooLargeError(f"is over the {feeds.max_feed_bytes / MB:.3g} MB limit ({limit}); stopped reading there")
     return raw
 
 
@@ -218,7 +218,7 @@ def _save_entry(
         text, note = _entry_text(entry, link, settings)
         if len(text.encode("utf-8")) > settings.limits.max_article_bytes:
             raise _Skip(
-                f"its text is over the {settings.limits.max_article_bytes / 1e6:g} MB article limit (NEWSQA_LIMITS__MAX_ARTICLE_BYTES)"
+                f"its text is over the {settings.limits.max_article_bytes / MB:.3g} MB article limit (NEWSQA_LIMITS__MAX_ARTICLE_BYTES)"
             )
     except _Skip as skip:
         _record_skip(folder, target.name, link, title, str(skip))

@@ -84,8 +84,9 @@ def _markdown_text(text: str) -> str:
 
 
 def _markdown_url(url: str) -> str:
-    """A vouched-for url as a Markdown link destination: everything that could end or bend it percent-encoded."""
-    return quote(url, safe="/:?#@!$&*+,;=%~-._")
+    """A vouched-for url as a Markdown link destination: everything that could end or bend it percent-encoded, and an `&`
+    that would start a character reference (`&#60;`) backslash-escaped, so the link goes exactly where the url says."""
+    return re.sub(r"&(?=#?\w+;)", r"\\&", quote(url, safe="/:?#@!$&*+,;=%~-._"))
 
 
 def _markdown_answer(text: str) -> str:

@@ -25,7 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
@@ -488,6 +488,7 @@ hostile_strings = st.lists(st.one_of(text_parts, st.characters(exclude_categorie
     url=st.one_of(hostile_strings, hostile_strings.map("https://e.example/".__add__)),
     body=hostile_strings,
 )
+@example(title="\r", outlet="\r\r", url="https://e.example/&#60;i&#62;", body="1. l")  # found by this test: an entity in a url
 def test_random_text_as_title_outlet_url_and_body_never_becomes_markup(trust_pipeline, title, outlet, url, body):
     from index.urls import is_web_url
 
