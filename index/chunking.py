@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import threading
 import unicodedata
@@ -37,6 +38,20 @@ MAX_QUOTE_MERGE = 4
 
 MAX_SENTENCE_CHARS = 1000
 """Default of `LimitSettings.max_sentence_chars`: the longest run of text pysbd sees at once."""
+
+log = logging.getLogger("newsqa")
+
+
+class _NoPerChunkWarnings(logging.Filter):
+    """Drops LangChain's "Created a chunk of size ..." warning, logged once per long sentence (278 lines for one
+    unpunctuated file): `chunk_article` logs one line per article instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep every record but the per-chunk size warning."""
+        return not str(record.msg).startswith("Created a chunk of size")
+
+
+logging.getLogger("langchain_text_splitters.base").addFilter(_NoPerChunkWarnings())
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
 _WORD_CHARACTER = re.compile(r"[^\W_]")
@@ -231,7 +246,17 @@ def chunk_article(article: Article, *, chunk_size: int, chunk_overlap: int, max_
     digest = article.content_hash[:16]
     chunks: list[Chunk] = []
     start = -1
-    for index, text in enumerate(splitter.merge_sentences(article.text, sentences)):
+    pieces = splitter.merge_sentences(article.text, sentences)
+    oversized = sum(len(piece) > chunk_size for piece in pieces)
+    if oversized:
+        log.warning(
+            "%s: %d %s longer than the %d-character chunk size (NEWSQA_CHUNKING__CHUNK_SIZE): kept whole, one chunk each",
+            article.path or article.id,
+            oversized,
+            "sentence is" if oversized == 1 else "sentences are",
+            chunk_size,
+        )
+    for index, text in enumerate(pieces):
         start = article.text.find(text, start + 1)  # chunks are exact substrings, in order
         end = start + len(text)
         inside = [(s, e) for s, e in sentences if s >= start and e <= end]

@@ -9,7 +9,10 @@ The hierarchy::
     ├── BadQuestionError            empty or over-long question (also a ValueError)
     ├── ModelError                  the embedding model cannot be loaded
     ├── StoreError                  the Chroma store cannot be opened, reached, or is for another model
-    └── IndexBusyError              another index run holds the write lock (and we were told not to wait)
+    ├── IndexBusyError              another index run holds the write lock (and we were told not to wait)
+    └── DownloadError               a feed, or a page it links to, could not be downloaded within bounds
+        ├── BlockedAddressError     it leads to a loopback, private, link-local, ... address that is not allowed
+        └── TooLargeError           it is bigger than the byte limit for it
 """
 
 from __future__ import annotations
@@ -55,3 +58,15 @@ class ModelError(NewsqaError):
 
 class IndexBusyError(NewsqaError):
     """Another index run holds the store's write lock, and this one was told not to wait."""
+
+
+class DownloadError(NewsqaError):
+    """A feed, or a page a feed links to, could not be downloaded (unreachable, an HTTP error, too slow)."""
+
+
+class BlockedAddressError(DownloadError):
+    """A link leads to an address feeds may not reach (loopback, private, link-local, ...), directly or by a redirect."""
+
+
+class TooLargeError(DownloadError):
+    """A download is bigger than its limit; reading stopped there."""

@@ -275,8 +275,10 @@ class Pipeline:
         result.filters = applied.model_copy(
             update={"named_sources": result.filters.named_sources, "named_period": result.filters.named_period}
         )
+        listed = self.settings.answer.max_copies_listed
         for citation in result.citations:
-            citation.also_in = self.copies_of(citation, revision)
+            copies = self.copies_of(citation, revision)
+            citation.also_in, citation.more_copies = copies[:listed], max(0, len(copies) - listed)
         result.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 2)
         return result
 
