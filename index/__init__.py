@@ -4,6 +4,7 @@ Nothing here imports `qa` or `ui`; heavy libraries (torch, chromadb) load on fir
 """
 
 from index.articles import Article, ArticleLoader, LoadResult, SkippedFile
+from index.catalog import Catalog, CatalogEntry
 from index.chunking import Chunk, chunk_article, split_sentences
 from index.embedding import Embedder
 from index.errors import (
@@ -18,7 +19,7 @@ from index.errors import (
 )
 from index.filters import ChunkFilter
 from index.settings import Settings
-from index.store import CatalogEntry, ChunkStore, StoredChunk
+from index.store import ChunkStore, StoredChunk
 from index.sync import IndexReport, update_index
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "ArticleLoader",
     "BadArticleError",
     "BadQuestionError",
+    "Catalog",
     "CatalogEntry",
     "Chunk",
     "ChunkFilter",

@@ -58,6 +58,14 @@ COPY_WINDOW_DAYS = CopySettings().window_days
 _WORD = re.compile(r"\w+")
 
 
+def story_order(day: int, article_id: str) -> tuple[bool, int, str]:
+    """How the copies of a story are ordered, earliest first: by `day` (a `date_ordinal`), undated ones last, then by id.
+
+    A story is named after its first copy in this order, and answers quote and list copies in it.
+    """
+    return day == NO_DATE, day, article_id
+
+
 @dataclass(frozen=True)
 class StoryInput:
     """What copy detection needs of an article."""
@@ -176,10 +184,7 @@ def story_ids(articles: Iterable[StoryInput], *, threshold: float = COPY_THRESHO
         if np.count_nonzero(unique[first] == unique[second]) / PERMUTATIONS >= threshold:
             join_by_date(groups[first] + groups[second])
 
-    def age(row: int) -> tuple[bool, int, str]:
-        return days[row] == NO_DATE, days[row], items[row].id
-
     earliest: dict[int, str] = {}
-    for row in sorted(range(len(items)), key=age):
+    for row in sorted(range(len(items)), key=lambda row: story_order(days[row], items[row].id)):
         earliest.setdefault(root(row), items[row].id)
     return {a.id: earliest[root(row)] for row, a in enumerate(items)}

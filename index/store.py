@@ -22,6 +22,7 @@ Who writes, and what a crash at each step leaves (see `index.sync` for the order
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import sqlite3
@@ -36,6 +37,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
+from index.catalog import CatalogEntry
 from index.chunking import CHUNK_SCHEMA, article_key
 from index.dates import date_ordinal
 from index.embedding import unpack_vectors
@@ -48,6 +50,8 @@ from index.words import WordVectors
 
 if TYPE_CHECKING:
     from index.embedding import Embedder
+
+log = logging.getLogger("newsqa")
 
 PAGE = 2000
 """Chunks read per `get` when scanning the whole collection."""
@@ -69,21 +73,6 @@ class StoredArticle:
     def complete(self) -> bool:
         """All chunks of one version of the article are stored."""
         return len(self.chunk_ids) == self.expected_chunks
-
-
-@dataclass
-class CatalogEntry:
-    """One indexed article as `newsqa articles` lists it: what to cite it by, its chunks and its story."""
-
-    id: str
-    title: str
-    date: str
-    source: str
-    url: str
-    chunks: int
-    story_id: str
-    date_ordinal: int
-    source_key: str
 
 
 @dataclass
@@ -235,6 +224,7 @@ class ChunkStore:
         self.client = client if client is not None else open_client(settings)
         self._embedder = embedder
         self._lock = threading.RLock()
+        self._followers: list[Callable[[], None]] = []
         self._open(collection or self.live_name())
         self.words = WordVectors(lambda: self.embedder, settings.db_dir / "words", self.model_name)
         """Word vectors for the answerer, kept beside the store (`index.words`)."""
@@ -308,6 +298,27 @@ class ChunkStore:
             except NotFoundError:
                 return self.base
             return str((pointer.metadata or {}).get("live", self.base))
+
+    def on_change(self, follow: Callable[[], None]) -> None:
+        """Call `follow` after every sync through this store object that changed it (`index.sync.update_index`).
+
+        A reader in the same process that shares the store (the chat server, whose uploads and
+        `serve --watch` syncs go through its store) reads what it keeps per revision (BM25, the
+        catalog) then, instead of at its next question. `follow` runs in the writer's thread, after
+        the write lock is released; a failure is logged and does not fail the sync.
+        """
+        with self._lock:
+            self._followers.append(follow)
+
+    def changed(self) -> None:
+        """Tell the `on_change` followers that a sync changed the store (`update_index` calls this)."""
+        with self._lock:
+            followers = list(self._followers)
+        for follow in followers:
+            try:
+                follow()
+            except Exception:  # a reader's read-ahead must never fail the writer
+                log.exception("the index changed, but reading ahead for the next question failed; it will be read then")
 
     def refresh(self) -> None:
         """Follow the pointer now (a writer does this once it holds the lock)."""

@@ -17,14 +17,18 @@ A sync, in order, all under the store's write lock (`index.lock.WriteLock`; read
    is not the fast path) and rewrite the `story_id` of any stored chunk whose story changed (a copy
    deleted or edited into a story of its own): metadata only, nothing is re-embedded. New chunks
    are written in 4 with their story id already right;
-8. write the manifest of what this sync saw and the store's new revision.
+8. write the manifest of what this sync saw and the store's new revision;
+9. when the store changed, build and save its BM25 index for the new revision (`index.bm25`), so
+   the next question of any reader sharing the folder loads it instead of building it; then, with
+   the lock released, tell the readers in this process that share the store (`ChunkStore.on_change`).
 
 What a SIGKILL at each step leaves: before 4, nothing changed. In 4, every article is either
 fully indexed in its old or new version, or (between add and delete) in both; the next sync
 re-indexes it. In 5, some removed articles are still there; the next sync removes them. In 6,
 see `ChunkStore.switch_to`: the old or the new index is live, never none. In 7, some chunks keep
 a stale story id (an answer may cite two copies); the manifest was removed in 3, so the next sync
-is a full one and fixes them. In 8, the old manifest or the new one (`os.replace`).
+is a full one and fixes them. In 8, the old manifest or the new one (`os.replace`). In 9, a temp
+folder of BM25 at most, which the next save removes; readers build the index themselves meanwhile.
 `tests/test_crash.py` kills a real run at these points.
 """
 
@@ -32,6 +36,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import sys
 import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -44,6 +49,7 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, Field
 
 from index.articles import Article, ArticleLoader, SkippedFile
+from index.bm25 import save_bm25_index
 from index.chunking import Chunk, chunk_article, chunk_metadata
 from index.copies import StoryInput, story_ids
 from index.embedding import mean_vector, pack_vectors
@@ -108,7 +114,8 @@ def update_index(
     loaded. New chunks of a changed article are stored before its old ones are deleted, so a failed
     run leaves every previously indexed article answerable. With `rebuild`, everything is
     re-embedded into a fresh collection that becomes live only once it is complete. Runs hold the
-    store's write lock, so they happen one at a time.
+    store's write lock, so they happen one at a time. A run that changed the store also saves its
+    BM25 index (`index.bm25`): the index is complete when this returns, whoever called it.
 
     Args:
         settings: Where the articles and the store are; the defaults (and `NEWSQA_*`) otherwise.
@@ -129,8 +136,14 @@ def update_index(
         for name in report.leftovers_removed:
             log.warning("Removed %s, left by an index run that did not finish", name)
         _sync(live, folder, settings, report, rebuild=rebuild, progress=progress)
+        if report.changed:
+            if progress:
+                print("Saving the BM25 index for the next question…", file=sys.stderr)
+            save_bm25_index(live)
     report.seconds = round(time.perf_counter() - started, 3)
     report.finished_at = datetime.now(UTC)
+    if report.changed:
+        live.changed()
     return report
 
 

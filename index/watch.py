@@ -87,7 +87,7 @@ class ArticleWatcher:
         if self.on_report:
             try:
                 self.on_report(report)
-            except Exception:  # the caller's follow-up (printing, saving BM25) must not stop the watcher either
+            except Exception:  # the caller's follow-up (printing the report) must not stop the watcher either
                 log.exception("the sync is done, but what follows it failed; watching goes on")
         return report
 

@@ -57,10 +57,10 @@ from index import Embedder, StoredChunk
 from index.dates import story_date
 from index.entities import SalientName, clean_name, shortens
 from index.filters import source_key
+from index.lexical import TermWeights, is_stopword, terms
 from index.settings import EntityAnswerSettings
 from qa.clues import DescriptiveQuestion, outlet_forms
 from qa.evidence import Evidence, Sentence, ShortAnswer, chunk_sentences
-from qa.lexical import TermWeights, is_stopword, terms
 from qa.question import key_terms
 
 FEATURES = ("clues", "articles", "outlets", "mentions", "salience", "subject", "kind", "kind_words", "period")

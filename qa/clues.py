@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from qa.lexical import terms
+from index.lexical import terms
 
 
 @dataclass(frozen=True, eq=False)  # each kind is one object, hashed by identity

@@ -194,7 +194,7 @@ def evaluate(
 
 def gold_words(answers: list[str]) -> set[str]:
     """The words of the gold answers that can say which entity is meant (no stopwords, no one-letter words)."""
-    from qa.lexical import is_stopword
+    from index.lexical import is_stopword
 
     return {w for a in answers for w in normalize(a).split() if len(w) > 1 and not is_stopword(w)}
 

@@ -50,9 +50,9 @@ from index import Embedder, StoredChunk
 from index.chunking import SUBJECT_LABELS
 from index.dates import story_date
 from index.entities import Entity
+from index.lexical import TermWeights, acronyms_spelled_out, is_stopword, terms
 from index.settings import AnswerSettings
 from index.words import WordVectors
-from qa.lexical import TermWeights, acronyms_spelled_out, is_stopword, terms
 from qa.question import Question
 
 _PRONOUN_START = re.compile(r"^[\"“‘']?(he|she|they|it|his|her|their|its|this|these|those|that|such|him|them)\b", re.IGNORECASE)

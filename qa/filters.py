@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Sequence
 from datetime import date
 
-from index.dates import filter_date
 from index.errors import BadQuestionError
 from index.filters import ChunkFilter, source_key
-from index.store import CatalogEntry
 from qa.clues import DescriptiveQuestion
 from qa.models import AppliedFilters
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-def outlet_names(catalog: Iterable[CatalogEntry]) -> list[str]:
-    """The outlets of these articles, each as its first article names it, sorted case-insensitively."""
-    names: dict[str, str] = {}
-    for entry in catalog:
-        if entry.source_key:
-            names.setdefault(entry.source_key, entry.source)
-    return [names[key] for key in sorted(names)]
+
+def filter_date(value: date | str | None, *, name: str) -> date | None:
+    """A `since`/`until` bound: a `date` or an ISO `YYYY-MM-DD` string; anything else is a `BadQuestionError`.
+
+    Strict where `index.dates.story_date` is lenient: a date a user typed must be ISO, so "01/02/2025"
+    is never silently read as January or February.
+    """
+    if value is None or isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        if not _ISO_DAY.fullmatch(text):  # date.fromisoformat also takes 20250101 and 2025-W01-1, which the docs never promise
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadQuestionError(f"{name} {text!r} is not a date: write it as YYYY-MM-DD, e.g. 2025-01-31.") from None
 
 
 def resolve_filters(
@@ -31,7 +42,7 @@ def resolve_filters(
         since: Earliest article date, a `date` or `YYYY-MM-DD` (inclusive); None or "" for no bound.
         until: Latest article date, likewise.
         sources: Outlet names, matched case-insensitively; None or empty for every outlet.
-        outlets: The indexed outlets (`outlet_names`), against which `sources` are checked.
+        outlets: The indexed outlets (`index.catalog.Catalog.outlets`), against which `sources` are checked.
     """
     first, last = filter_date(since, name="since"), filter_date(until, name="until")
     if first is not None and last is not None and first > last:

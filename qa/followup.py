@@ -15,8 +15,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from index.lexical import is_stopword, terms
 from index.settings import LimitSettings
-from qa.lexical import is_stopword, terms
 
 _WHAT_ABOUT_PREFIXES = ("what about ", "how about ", "and what about ", "and how about ")
 _PRONOUN = re.compile(r"\b(he|she|they|him|her|them|his|hers|their|theirs)\b", re.IGNORECASE)

@@ -13,14 +13,15 @@ import numpy as np
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from index import ChunkStore, Embedder, NewsqaError, NoIndexError, Settings
+from index.catalog import Catalog, CatalogEntry
 from index.errors import BadQuestionError
 from index.filters import ChunkFilter
-from index.store import CatalogEntry, StoredChunk
+from index.store import StoredChunk
 from index.words import words_of
 from qa.candidates import EntityAnswerer
 from qa.clues import DescriptiveQuestion, read_descriptive
 from qa.evidence import Evidence, EvidencePicker, Sentence, ShortAnswer
-from qa.filters import outlet_names, resolve_filters, soft_filters
+from qa.filters import resolve_filters, soft_filters
 from qa.followup import standalone_question
 from qa.models import Answer, AppliedFilters, Citation, Copy
 from qa.question import analyze_question
@@ -87,18 +88,6 @@ def compose_answer(question: str, query: str, evidence: Evidence, timings: dict[
     )
 
 
-class _Catalog:
-    """The indexed articles at one revision, with each story's copies, earliest first, and each article's story."""
-
-    def __init__(self, revision: str, entries: list[CatalogEntry]) -> None:
-        self.revision = revision
-        self.entries = entries
-        self.story_of = {e.id: e.story_id for e in entries}
-        self.stories: dict[str, list[CatalogEntry]] = {}
-        for entry in sorted(entries, key=lambda e: (e.date_ordinal == 0, e.date_ordinal, e.id)):
-            self.stories.setdefault(entry.story_id, []).append(entry)
-
-
 class Pipeline:
     """An open embedding model and store, and the chain that answers with them."""
 
@@ -112,8 +101,9 @@ class Pipeline:
         self.picker = EvidencePicker(self.embedder, settings.answer, self.store.get_chunks, self.store.words)
         self.entity_answerer = EntityAnswerer(self.embedder, settings.entity_answer)
         self.chain = self.build_chain()
-        self._catalog: _Catalog | None = None
+        self._catalog: Catalog | None = None
         self._catalog_lock = threading.Lock()
+        self.store.on_change(self.warm_up)  # a sync through this store (an upload, `serve --watch`) reads ahead for us
 
     def catalog(self, revision: str | None = None) -> list[CatalogEntry]:
         """Every indexed article (id, title, date, outlet, url, chunks, story), read again only when the index changed.
@@ -122,18 +112,19 @@ class Pipeline:
         """
         return self._read_catalog(revision).entries
 
-    def _read_catalog(self, revision: str | None) -> _Catalog:
+    def _read_catalog(self, revision: str | None) -> Catalog:
         """The catalog at `revision`, read again only when the index changed."""
         revision = revision or self.store.revision
         with self._catalog_lock:
             if self._catalog is None or self._catalog.revision != revision:
-                self._catalog = _Catalog(revision, self.store.catalog())
+                self._catalog = Catalog(self.store.catalog(), revision=revision)
             return self._catalog
 
     def warm_up(self) -> None:
-        """Read what questions need besides the store (BM25, saved beside it for other processes too, and the
-        article catalog) for the store as it is now, so the next question does not wait for them: called
-        after each index run in this process. An optimisation: a failure is logged, and the next question reads them."""
+        """Read what questions need besides the store (BM25, saved beside it by the sync, and the article
+        catalog) for the store as it is now, so the next question does not wait for them: called after
+        each sync through this pipeline's store (`ChunkStore.on_change`). An optimisation: a failure is
+        logged, and the next question reads them."""
         try:
             revision = self.store.revision
             self.retriever.lexical_index(revision)
@@ -143,7 +134,7 @@ class Pipeline:
 
     def outlets(self) -> list[str]:
         """The indexed outlets, as their articles name them, sorted case-insensitively."""
-        return outlet_names(self.catalog())
+        return self._read_catalog(None).outlets()
 
     def resolve_filters(
         self, since: date | str | None = None, until: date | str | None = None, sources: Sequence[str] | str | None = None
@@ -153,9 +144,7 @@ class Pipeline:
 
     def copies_of(self, citation: Citation, revision: str | None = None) -> list[Copy]:
         """The other indexed copies of the story `citation` quotes, earliest first (`revision`: the store's, when just read)."""
-        catalog = self._read_catalog(revision)
-        story = catalog.story_of.get(citation.article_id)
-        others = [e for e in catalog.stories.get(story or "", []) if e.id != citation.article_id]
+        others = self._read_catalog(revision).copies_of(citation.article_id)
         return [Copy(article_id=e.id, title=e.title, source=e.source, date=e.date) for e in others]
 
     def build_chain(self) -> Runnable[dict[str, Any], Answer]:

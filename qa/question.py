@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from qa.lexical import is_stopword, terms
+from index.lexical import is_stopword, terms
 
 PERSON = frozenset({"PERSON"})
 GROUP = frozenset({"ORG", "NORP"})

@@ -2,7 +2,7 @@
 
 A `ChunkFilter` (date range, outlets) restricts both sides before fusion: Chroma gets it as a
 `where` clause, BM25 scores only the chunks that pass it. The BM25 index is saved beside the store
-and reused by every process while the store's revision stays the same (`qa.bm25`). After fusion, one copy of each
+and reused by every process while the store's revision stays the same (`index.bm25`). After fusion, one copy of each
 syndicated story is kept (`one_copy_per_story`), so an answer never quotes two copies.
 """
 
@@ -18,11 +18,11 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
 from index import ChunkStore, StoredChunk
+from index.bm25 import Bm25Index, load_or_build
 from index.dates import NO_DATE
 from index.filters import ChunkFilter
+from index.lexical import TermWeights
 from index.settings import RetrievalSettings
-from qa.bm25 import Bm25Index, load_or_build
-from qa.lexical import TermWeights
 
 
 def one_copy_per_story(ranked: list[StoredChunk]) -> list[StoredChunk]:

@@ -75,3 +75,17 @@ def test_banding_proposes_exactly_the_pairs_minhashlsh_would():
     assert set(proposed) == expected
     assert {(i, 600 + i) for i in range(4)} <= expected  # the exact copies
     assert sum(j == i + 300 for i, j in expected) > 20  # and edited ones, many sharing a single band
+
+
+def test_the_catalog_lists_a_storys_other_copies_earliest_first_and_its_outlets_once():
+    from index.catalog import Catalog, CatalogEntry
+    from index.dates import date_ordinal
+
+    def entry(article_id: str, day: str, source: str) -> CatalogEntry:
+        return CatalogEntry(article_id, article_id, day, source, "", 1, "story", date_ordinal(day), source.casefold())
+
+    catalog = Catalog([entry("a-undated", "", "AP"), entry("b-later", "2025-04-02", "ap"), entry("c-first", "2025-04-01", "Reuters")])
+    assert [e.id for e in catalog.copies_of("a-undated")] == ["c-first", "b-later"]  # by date, undated last (not by id)
+    assert [e.id for e in catalog.copies_of("c-first")] == ["b-later", "a-undated"]
+    assert catalog.copies_of("not-indexed") == []
+    assert catalog.outlets() == ["AP", "Reuters"]  # as the first article (by id) names it

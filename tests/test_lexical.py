@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.lexical import TermWeights, acronyms_spelled_out, terms
+from index.lexical import TermWeights, acronyms_spelled_out, terms
 
 pytestmark = pytest.mark.unit
 

@@ -533,7 +533,7 @@ def test_out_of_range_settings_are_one_line_not_a_traceback(tmp_path, command, e
 @pytest.mark.parametrize("typed", ["20250101", "2025-W01-1", "2025-001"])
 def test_since_is_only_yyyy_mm_dd(typed):
     from index import BadQuestionError
-    from index.dates import filter_date
+    from qa.filters import filter_date
 
     with pytest.raises(BadQuestionError, match="YYYY-MM-DD"):
         filter_date(typed, name="since")

@@ -176,8 +176,6 @@ def index_uploads(
     except NewsqaError as error:
         lines.append(text_html(str(error)))
         return "<br>".join(lines), status_line(pipeline, watcher)
-    if report.changed:
-        pipeline.warm_up()  # now, while the uploader waits for the report, not at the next question
     lines.insert(
         0,
         f"{report.added} added, {report.updated} updated, {report.removed} removed, {report.unchanged} unchanged, {report.skipped} skipped.",

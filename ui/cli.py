@@ -137,10 +137,10 @@ def index(
 ) -> None:
     """Sync the index with the articles folder (only new and changed articles are embedded)."""
     _setup_logging()
-    from index import NewsqaError
+    from index import NewsqaError, update_index
 
     try:
-        report = _index_and_save_bm25(_settings(articles), rebuild=rebuild, progress=not as_json, wait=not no_wait)
+        report = update_index(_settings(articles), rebuild=rebuild, progress=not as_json, wait=not no_wait)
     except NewsqaError as error:
         _fail(error)
     if as_json:
@@ -154,22 +154,6 @@ def _describe(report: IndexReport) -> str:
         f"{report.added} added, {report.updated} updated, {report.removed} removed, {report.unchanged} unchanged, "
         f"{report.skipped} skipped; {report.chunks_embedded} chunks embedded, {report.total_chunks} in the index ({report.seconds:.1f} s)"
     )
-
-
-def _index_and_save_bm25(settings: Settings, *, rebuild: bool = False, progress: bool = False, wait: bool = True) -> IndexReport:
-    """`update_index`, then, when the store changed, its BM25 index built and saved (`qa.bm25.save_bm25_index`):
-    the next question of a reader sharing this folder loads it instead of building it."""
-    from index import ChunkStore, update_index
-
-    store = ChunkStore(settings)
-    report = update_index(settings, store=store, rebuild=rebuild, progress=progress, wait=wait)
-    if report.changed:
-        if progress:
-            say("Saving the BM25 index for the next question…", err=True)
-        from qa.bm25 import save_bm25_index
-
-        save_bm25_index(store)
-    return report
 
 
 def _print_sync(report: IndexReport) -> None:
@@ -190,16 +174,7 @@ def watch(articles: ArticlesOption = None) -> None:
     settings = _settings(articles)
     say(f"watching {settings.articles_dir} (sync {settings.watch.debounce_seconds:g} s after the last change)")
 
-    watcher = ArticleWatcher(settings)
-
-    def synced(report: IndexReport) -> None:
-        _print_sync(report)
-        if report.changed and watcher.store is not None:  # the store the watcher opened for its sync
-            from qa.bm25 import save_bm25_index
-
-            save_bm25_index(watcher.store)  # the chat servers' next question loads it
-
-    watcher.on_report = synced
+    watcher = ArticleWatcher(settings, on_report=_print_sync)
     with contextlib.suppress(KeyboardInterrupt):
         watcher.run()
 
@@ -228,7 +203,7 @@ def fetch(
     _setup_logging()
     import time
 
-    from index import NewsqaError
+    from index import NewsqaError, update_index
     from index.feeds import fetch_feeds
 
     settings = _settings(articles)
@@ -239,7 +214,7 @@ def fetch(
             say(f"warning: {one_line(problem)}", err=True)
         say(f"{len(fetched.saved)} new entries saved, {fetched.known} already there")
         try:
-            _print_sync(_index_and_save_bm25(settings))
+            _print_sync(update_index(settings))
         except NewsqaError as error:
             if pause is None:
                 _fail(error)
@@ -314,21 +289,18 @@ def articles(
 ) -> None:
     """List the indexed articles (id, title, date, outlet, url, chunks, copies), filtered like `ask`."""
     _setup_logging()
-    from index import ChunkStore, NewsqaError
-    from qa.filters import outlet_names, resolve_filters
+    from index import Catalog, ChunkStore, NewsqaError
+    from qa.filters import resolve_filters
 
     try:
-        catalog = ChunkStore(_settings()).catalog()  # no embedding model needed to list
-        chunk_filter, _ = resolve_filters(since, until, source, outlets=outlet_names(catalog))
+        catalog = Catalog(ChunkStore(_settings()).catalog())  # no embedding model needed to list
+        chunk_filter, _ = resolve_filters(since, until, source, outlets=catalog.outlets())
     except NewsqaError as error:
         _fail(error)
-    stories: dict[str, list[str]] = {}
-    for entry in catalog:
-        stories.setdefault(entry.story_id, []).append(entry.id)
-    for entry in catalog:
+    for entry in catalog.entries:
         if not chunk_filter.admits(entry.date_ordinal, entry.source_key):
             continue
-        copies = [other for other in stories[entry.story_id] if other != entry.id]
+        copies = [other.id for other in catalog.copies_of(entry.id)]
         row = {
             "id": entry.id, "title": entry.title, "date": entry.date, "source": entry.source,
             "url": entry.url, "chunks": entry.chunks, "copies": copies,
@@ -423,12 +395,8 @@ def serve(
 
             from index.watch import ArticleWatcher
 
-            def synced(report: IndexReport) -> None:
-                _print_sync(report)
-                if report.changed:
-                    pipeline.warm_up()  # in the watcher's thread: the next question finds BM25 and the catalog ready
-
-            watcher = ArticleWatcher(settings, store=pipeline.store, on_report=synced)
+            # the chat's store: its syncs save BM25 and tell the pipeline to read ahead (`ChunkStore.on_change`)
+            watcher = ArticleWatcher(settings, store=pipeline.store, on_report=_print_sync)
             threading.Thread(target=watcher.run, name="newsqa-watch", daemon=True).start()
         launch(settings, host=host, port=port, pipeline=pipeline, watcher=watcher)
     except NewsqaError as error:

@@ -4,9 +4,12 @@ The index is built once per store revision and saved under `<db_dir>/bm25/<store
 hashes where the store is (its folder, or the server's address) and the collection, and `<key>`
 the revision (`ChunkStore.revision`, which changes on every sync); a server token is never part of either.
 A process whose store is at a saved revision memory-maps that index (`bm25s` `load(mmap=True)`)
-instead of reading every chunk again. After a sync, the writer builds and saves the new one
-(`save_bm25_index`, called by `newsqa index`, `watch`, `fetch`, `serve --watch` and the chat's uploads)
-and removes the others; a reader that asks before it is saved builds and saves its own.
+instead of reading every chunk again. A sync that changes the store builds and saves the new one
+itself (`update_index` calls `save_bm25_index`, so every writer does: `newsqa index`, `watch`, `fetch`,
+`serve --watch`, the chat's uploads and any Python caller) and removes the others; a reader that asks
+before it is saved builds and saves its own.
+
+BM25 and the answerer's term weights share one analyzer, `index.lexical.terms`.
 
 What a folder holds: bm25s's own files (scores, vocabulary, parameters), `rows.json` (the chunk
 id, date and outlet of every row, so a hit maps back to its chunk and filters run without
@@ -41,10 +44,11 @@ from typing import Any
 
 import numpy as np
 
-from index import ChunkStore, NewsqaError, StoredChunk
+from index.errors import NewsqaError
 from index.faults import crash_point
 from index.filters import ChunkFilter
-from qa.lexical import TermWeights, terms
+from index.lexical import TermWeights, terms
+from index.store import ChunkStore, StoredChunk
 
 log = logging.getLogger("newsqa")
 
@@ -199,8 +203,8 @@ def _remove_others(folder: Path, keep: str) -> None:
 def save_bm25_index(store: ChunkStore) -> None:
     """Build and save the BM25 index of `store` as it is now, unless it is saved already.
 
-    Writers call it after a sync that changed the store, so the next question of a reader sharing
-    this folder loads the index instead of building it (16 s at 20,000 articles, `bench/SCALE.md`).
+    `update_index` calls it after a sync that changed the store, so the next question of a reader
+    sharing this folder loads the index instead of building it (16 s at 20,000 articles, `bench/SCALE.md`).
     It is an optimisation: a failure is logged, and each reader builds the index as before.
     """
     try:

@@ -1,4 +1,8 @@
-"""Terms for BM25 and lexical overlap: bm25s's token pattern, NLTK's English stopwords (shipped in bm25s), Snowball stems."""
+"""The analyzer of BM25 and of lexical overlap: bm25s's token pattern, NLTK's English stopwords (shipped in bm25s), Snowball stems.
+
+It lives in `index/` because the BM25 index built at index time (`index.bm25`) and the answerer's
+per-question term matching (`qa/`) must split text the same way.
+"""
 
 from __future__ import annotations
 
