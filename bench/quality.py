@@ -345,8 +345,8 @@ def headroom(pipeline: Pipeline) -> str:
     positions, best_scores, adversarial = [], [], []
     top_n: dict[int, tuple[list[bool], list[int]]] = {n: ([], []) for n in (1, 2, 3)}
     for item in gold:
-        documents = pipeline.retriever.invoke(item.question)
-        ranked = pipeline.picker.rank(analyze_question(item.question, today=date.today()), documents, pipeline.retriever.term_weights)
+        hits = pipeline.retriever.retrieve(item.question)
+        ranked = pipeline.picker.rank(analyze_question(item.question, today=date.today()), hits, pipeline.retriever.term_weights)
         best = ranked[0].score if ranked else 0.0
         if not item.answerable:
             adversarial.append(best)

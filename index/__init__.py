@@ -15,11 +15,13 @@ from index.errors import (
     NewsqaError,
     NoArticlesError,
     NoIndexError,
+    OutdatedIndexError,
     StoreError,
 )
 from index.filters import ChunkFilter
+from index.records import StoredChunk
 from index.settings import Settings
-from index.store import ChunkStore, StoredChunk
+from index.store import ChunkStore
 from index.sync import IndexReport, update_index
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "NewsqaError",
     "NoArticlesError",
     "NoIndexError",
+    "OutdatedIndexError",
     "Settings",
     "SkippedFile",
     "StoreError",

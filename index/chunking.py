@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import re
 import threading
@@ -15,9 +13,8 @@ from langchain_text_splitters import TextSplitter
 from pydantic import BaseModel, Field
 
 from index.articles import Article
-from index.dates import date_ordinal
 from index.entities import Entity, SalientName, find_entities, name_entities, salient_names
-from index.filters import source_key
+from index.records import DIGEST_CHARS, chunk_id
 
 SCOPE_WORDS = 300
 """At most this many distinct words are stored for each of a chunk's two scopes."""
@@ -28,10 +25,6 @@ SUBJECT_LABELS = frozenset({"ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUC
 LEDE_SENTENCES = 2
 """The opening sentences that establish a story's subject ("Engineers closed the Kessel Bridge ...")."""
 _WORD = re.compile(r"\w+")
-
-CHUNK_SCHEMA = 2
-"""Version of what a stored chunk holds (2: entity names and the article's salient names); a chunk of an older version
-counts as not indexed, so the next sync indexes its article again."""
 
 MAX_QUOTE_MERGE = 4
 """At most this many segments are glued together to close one quotation (guards a stray quote mark)."""
@@ -60,7 +53,7 @@ _WORD_CHARACTER = re.compile(r"[^\W_]")
 class Chunk(BaseModel):
     """A run of whole sentences from one article, with its place in the article text."""
 
-    id: str = Field(description="Deterministic id: article id, content hash and position.")
+    id: str = Field(description="Deterministic id: article id, content hash and position (`index.records.chunk_id`).")
     article_id: str = Field(description="Id of the article the chunk belongs to.")
     index: int = Field(description="Position of the chunk in its article, from 0.")
     text: str = Field(description="The chunk text, equal to article.text[start:end].")
@@ -243,7 +236,7 @@ def chunk_article(article: Article, *, chunk_size: int, chunk_overlap: int, max_
     entities = name_entities(article.text, find_entities(article.text, sentences))
     names = salient_names(article.text, entities)
     lede = article.text[: sentences[min(LEDE_SENTENCES, len(sentences)) - 1][1]] if sentences else ""
-    digest = article.content_hash[:16]
+    digest = article.content_hash[:DIGEST_CHARS]
     chunks: list[Chunk] = []
     start = -1
     pieces = splitter.merge_sentences(article.text, sentences)
@@ -283,53 +276,3 @@ def _distinct_words(*texts: str) -> str:
     """The distinct lower-cased words of `texts`, in order, capped at `SCOPE_WORDS`."""
     words = dict.fromkeys(w.lower() for text in texts for w in _WORD.findall(text))
     return " ".join(list(words)[:SCOPE_WORDS])
-
-
-def chunk_id(article_id: str, digest: str, index: int) -> str:
-    """Deterministic chunk id; the content hash in it keeps old and new versions apart."""
-    key = hashlib.sha1(article_id.encode("utf-8")).hexdigest()[:12]
-    return f"{key}-{digest}-{index:04d}"
-
-
-def article_key(chunk_id: str) -> str:
-    """The part of a chunk id that names its article (the same for every chunk and version of it)."""
-    return chunk_id.split("-", 1)[0]
-
-
-def chunk_metadata(article: Article, chunk: Chunk, chunk_count: int, *, story_id: str, sentence_vectors: str) -> dict[str, Any]:
-    """The metadata stored with a chunk: enough to cite it, filter it, group its copies, know what is indexed and score its sentences.
-
-    `entities` carry each entity's name in the article and `article_names` the article's most mentioned names
-    (`index.entities`); `schema` is `CHUNK_SCHEMA`.
-
-    `sentence_vectors` are the unit vectors of the chunk's sentences, in span order, packed by
-    `index.embedding.pack_vectors`: the answerer reads them instead of encoding sentences per question.
-
-    `date_ordinal` (the article date as `date.toordinal()`, 0 when unknown) and `source_key` (the
-    outlet folded by `source_key`) are what date and outlet filters compare; `story_id` names the
-    group of syndicated copies the article belongs to (`index.copies`), and is the only field a
-    sync may rewrite in place (`ChunkStore.set_story_ids`).
-    """
-    return {
-        "article_id": article.id,
-        "story_id": story_id,
-        "date_ordinal": date_ordinal(article.date),
-        "source_key": source_key(article.source),
-        "article_hash": article.content_hash,
-        "chunk_index": chunk.index,
-        "chunk_count": chunk_count,
-        "title": article.title,
-        "date": article.date,
-        "source": article.source,
-        "url": article.url,
-        "path": article.path,
-        "start": chunk.start,
-        "end": chunk.end,
-        "sentences": json.dumps(chunk.sentences),
-        "entities": json.dumps([e.as_list() for e in chunk.entities]),
-        "article_names": json.dumps([n.as_list() for n in chunk.article_names]),
-        "schema": CHUNK_SCHEMA,
-        "subject_words": chunk.subject_words,
-        "prior_words": chunk.prior_words,
-        "sentence_vectors": sentence_vectors,
-    }

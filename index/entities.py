@@ -48,8 +48,7 @@ class Entity:
     label: str
     name: str = ""
     """For a named label: the fullest form the article used for this entity up to here ("Sam Bankman-Fried" for a later
-    "Bankman-Fried"; `clean_name` of the mention itself when it is the first); "" for dates and amounts, or when read
-    from an index built before names were stored."""
+    "Bankman-Fried"; `clean_name` of the mention itself when it is the first); "" for dates and amounts."""
 
     def as_list(self) -> list[int | str]:
         """The compact form stored in chunk metadata: [start, end, label, name]."""
@@ -57,8 +56,8 @@ class Entity:
 
     @classmethod
     def from_list(cls, item: list[Any]) -> Entity:
-        """Read the stored [start, end, label, name] form (or [start, end, label] of an older index)."""
-        return cls(int(item[0]), int(item[1]), str(item[2]), str(item[3]) if len(item) > 3 else "")
+        """Read the stored [start, end, label, name] form."""
+        return cls(int(item[0]), int(item[1]), str(item[2]), str(item[3]))
 
 
 @dataclass

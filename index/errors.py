@@ -9,6 +9,7 @@ The hierarchy::
     ├── BadQuestionError            empty or over-long question (also a ValueError)
     ├── ModelError                  the embedding model cannot be loaded
     ├── StoreError                  the Chroma store cannot be opened, reached, or is for another model
+    │   └── OutdatedIndexError      the index was written by an older newsqa (or is damaged): `newsqa index --rebuild`
     ├── IndexBusyError              another index run holds the write lock (and we were told not to wait)
     └── DownloadError               a feed, or a page it links to, could not be downloaded within bounds
         ├── BlockedAddressError     it leads to a loopback, private, link-local, ... address that is not allowed
@@ -50,6 +51,10 @@ class BadQuestionError(NewsqaError, ValueError):
 
 class StoreError(NewsqaError):
     """The Chroma store cannot be opened or reached."""
+
+
+class OutdatedIndexError(StoreError):
+    """The index holds chunks of an older `CHUNK_SCHEMA` (or chunks missing a field): only a rebuild can use it."""
 
 
 class ModelError(NewsqaError):

@@ -52,7 +52,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from index.articles import ArticleLoader, FileStamp, LoadResult, SkippedFile
-from index.chunking import CHUNK_SCHEMA
+from index.records import CHUNK_SCHEMA
 from index.settings import Settings
 
 log = logging.getLogger("newsqa")

@@ -21,7 +21,6 @@ Who writes, and what a crash at each step leaves (see `index.sync` for the order
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -38,13 +37,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from index.catalog import CatalogEntry
-from index.chunking import CHUNK_SCHEMA, article_key
-from index.dates import date_ordinal
-from index.embedding import unpack_vectors
-from index.entities import Entity, SalientName
 from index.errors import NewsqaError, StoreError
 from index.faults import crash_point
-from index.filters import ChunkFilter, source_key
+from index.filters import ChunkFilter
+from index.records import CHUNK_SCHEMA, FIRST_CHUNKS, StoredChunk, article_key, of_article, outdated_index, story_update
 from index.settings import Settings
 from index.words import WordVectors
 
@@ -82,73 +78,6 @@ class IndexStatus:
     articles: int
     chunks: int
     updated_at: str
-
-
-@dataclass
-class StoredChunk:
-    """One chunk as read back from the store."""
-
-    id: str
-    text: str
-    metadata: dict[str, Any]
-
-    @property
-    def article_id(self) -> str:
-        """Id of the chunk's article."""
-        return str(self.metadata.get("article_id", ""))
-
-    @property
-    def date_ordinal(self) -> int:
-        """The article's date as `date.toordinal()`, 0 when unknown (read from the date for an index built before filters)."""
-        stored = self.metadata.get("date_ordinal")
-        return int(stored) if stored is not None else date_ordinal(str(self.metadata.get("date", "")))
-
-    @property
-    def source_key(self) -> str:
-        """The article's outlet as filters compare it (case and spacing folded)."""
-        stored = self.metadata.get("source_key")
-        return str(stored) if stored is not None else source_key(str(self.metadata.get("source", "")))
-
-    @property
-    def story_id(self) -> str:
-        """The story this article is a copy of (`index.copies`); its own id when it has no copies."""
-        return str(self.metadata.get("story_id") or self.article_id)
-
-    def passes(self, chunk_filter: ChunkFilter | None) -> bool:
-        """Whether the chunk's article passes `chunk_filter` (None passes everything)."""
-        return chunk_filter is None or chunk_filter.admits(self.date_ordinal, self.source_key)
-
-    @property
-    def sentences(self) -> list[tuple[int, int]]:
-        """Sentence spans (article offsets) inside this chunk."""
-        return [(int(s), int(e)) for s, e in json.loads(self.metadata.get("sentences", "[]"))]
-
-    def sentence_vectors(self, dimension: int) -> NDArray[np.float32] | None:
-        """The unit vectors of the chunk's sentences, in span order, as stored at index time (None before they were stored)."""
-        packed = self.metadata.get("sentence_vectors")
-        if not packed:
-            return None
-        return unpack_vectors(str(packed), dimension)
-
-    @property
-    def entities(self) -> list[Entity]:
-        """Named entities (article offsets, NER label) inside this chunk; none for an index built before NER."""
-        return [Entity.from_list(item) for item in json.loads(self.metadata.get("entities", "[]"))]
-
-    @property
-    def article_names(self) -> list[SalientName]:
-        """The article's most mentioned names with their counts and labels; none for an index built before names."""
-        return [SalientName.from_list(item) for item in json.loads(self.metadata.get("article_names", "[]"))]
-
-    @property
-    def subject_words(self) -> str:
-        """Words of the title, lede and subjects named before this chunk (what the story is about)."""
-        return str(self.metadata.get("subject_words", self.metadata.get("title", "")))
-
-    @property
-    def prior_words(self) -> str:
-        """Words of the title and of all the article text before this chunk (every name it has used)."""
-        return str(self.metadata.get("prior_words", self.metadata.get("title", "")))
 
 
 def open_client(settings: Settings) -> Any:
@@ -202,6 +131,20 @@ def _is_store_failure(error: BaseException) -> bool:
     return any(kind.__module__.split(".")[0] in {"chromadb", "httpx", "httpcore"} for kind in type(error).__mro__)
 
 
+def _schema_of(collection: Any) -> int:
+    """The `CHUNK_SCHEMA` a collection's chunks were written with: as its metadata records it, or (for a collection
+    written before the record existed) the oldest of its chunks' own, checked on two chunks at most; an empty one is current."""
+    recorded = (collection.metadata or {}).get("chunk_schema")
+    if recorded is not None:
+        return int(recorded)
+    first = collection.get(limit=1, include=["metadatas"])
+    if not first["ids"]:
+        return CHUNK_SCHEMA
+    older = collection.get(where={"schema": {"$lt": CHUNK_SCHEMA}}, limit=1, include=["metadatas"])
+    metadata = (older["metadatas"] or first["metadatas"])[0] or {}
+    return int(metadata.get("schema", 1))
+
+
 def _is_missing_collection(error: BaseException) -> bool:
     from chromadb.errors import NotFoundError
 
@@ -216,11 +159,23 @@ class ChunkStore:
     first use, so a sync with nothing to embed never imports torch.
     """
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None, *, client: Any = None, collection: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        *,
+        client: Any = None,
+        collection: str | None = None,
+        outdated_ok: bool = False,
+    ) -> None:
         self.settings = settings
         self.base = settings.collection
         self.pointer = f"{self.base}-pointer"
         self.follows_pointer = collection is None
+        self.outdated_ok = outdated_ok
+        """Open an index of an older `CHUNK_SCHEMA` (only a rebuild does, to replace it) instead of refusing it."""
+        self.schema = CHUNK_SCHEMA
+        """The `CHUNK_SCHEMA` of the open collection's chunks."""
         self.client = client if client is not None else open_client(settings)
         self._embedder = embedder
         self._lock = threading.RLock()
@@ -277,7 +232,7 @@ class ChunkStore:
             vectorstore = Chroma(
                 client=self.client,
                 collection_name=name,
-                collection_metadata={"hnsw:space": "cosine", "embedding_model": self.model_name},
+                collection_metadata={"hnsw:space": "cosine", "embedding_model": self.model_name, "chunk_schema": CHUNK_SCHEMA},
             )
             collection = self.client.get_collection(name)
             built_with = (collection.metadata or {}).get("embedding_model")
@@ -286,7 +241,15 @@ class ChunkStore:
                     f"The index was built with embedding model {built_with!r} but the settings ask for "
                     f"{self.model_name!r}: run `newsqa index --rebuild`, or set NEWSQA_EMBEDDING_MODEL back."
                 )
-            self.name, self.vectorstore, self._collection_id = name, vectorstore, collection.id
+            schema = _schema_of(collection)
+            if schema < CHUNK_SCHEMA and not self.outdated_ok:
+                raise outdated_index(self._where(name), schema)
+            self.name, self.vectorstore, self._collection_id, self.schema = name, vectorstore, collection.id, schema
+
+    def _where(self, name: str | None = None) -> str:
+        """Where the open collection is, for messages: the store folder or server, and the collection."""
+        place = self.settings.chroma_url if self.settings.chroma_host else str(self.settings.db_dir)
+        return f"{place} (collection {name or self.name})"
 
     def live_name(self) -> str:
         """The name of the live collection, as the pointer says (the base name before any rebuild)."""
@@ -345,7 +308,7 @@ class ChunkStore:
 
     def status(self) -> IndexStatus:
         """How many articles and chunks are indexed, and when the index last changed (reads ids, no chunk metadata)."""
-        first_chunks = self._read("read", lambda: self._collection().get(where={"chunk_index": 0}, include=[])["ids"])
+        first_chunks = self._read("read", lambda: self._collection().get(where=FIRST_CHUNKS, include=[])["ids"])
         articles = {article_key(chunk_id) for chunk_id in first_chunks}
         collection = self._read("read", self._collection)
         return IndexStatus(
@@ -364,7 +327,7 @@ class ChunkStore:
     def iter_chunks(self, *, with_text: bool = True, first_only: bool = False) -> Iterator[StoredChunk]:
         """Every stored chunk (`first_only`: each article's first chunk), page by page."""
         include = ["metadatas", "documents"] if with_text else ["metadatas"]
-        where: Any = {"chunk_index": 0} if first_only else None
+        where: Any = FIRST_CHUNKS if first_only else None
         offset = 0
         while True:
             with self._failures_as_store_error("read"):
@@ -374,42 +337,37 @@ class ChunkStore:
                 return
             documents = page.get("documents") or [""] * len(ids)
             for chunk_id, text, metadata in zip(ids, documents, page["metadatas"], strict=True):
-                yield StoredChunk(id=chunk_id, text=text or "", metadata=dict(metadata or {}))
+                yield StoredChunk.from_stored(chunk_id, text, metadata or {}, where=self._where())
             offset += len(ids)
 
     def indexed_articles(self) -> dict[str, StoredArticle]:
         """What the store holds, per article id; a half-written article shows as incomplete."""
         articles: dict[str, StoredArticle] = {}
         for chunk in self.iter_chunks(with_text=False):
-            meta = chunk.metadata
-            article_id = str(meta["article_id"])
-            stored = articles.get(article_id)
+            stored = articles.get(chunk.article_id)
             if stored is None:
-                stored = articles[article_id] = StoredArticle(
-                    hash=str(meta["article_hash"]), path=str(meta.get("path", "")), expected_chunks=int(meta["chunk_count"])
+                stored = articles[chunk.article_id] = StoredArticle(
+                    hash=chunk.article_hash, path=chunk.path, expected_chunks=chunk.chunk_count
                 )
-            elif stored.hash != meta["article_hash"]:
+            elif stored.hash != chunk.article_hash:
                 stored.expected_chunks = -1  # two versions present: neither counts as indexed
-            if int(meta.get("schema", 1)) < CHUNK_SCHEMA:
-                stored.expected_chunks = -1  # indexed by an older version (no sentence vectors, no names): the next sync indexes it again
             stored.chunk_ids.append(chunk.id)
-            stored.story_ids.add(str(meta.get("story_id", "")))
+            stored.story_ids.add(chunk.story_id)
         return articles
 
     def catalog(self) -> list[CatalogEntry]:
         """Every indexed article (title, date, outlet, url, chunk count, story), in id order: read from each article's first chunk."""
         entries: dict[str, CatalogEntry] = {}
         for chunk in self.iter_chunks(with_text=False, first_only=True):
-            meta = chunk.metadata
             entries.setdefault(
                 chunk.article_id,
                 CatalogEntry(
                     id=chunk.article_id,
-                    title=str(meta.get("title", "")),
-                    date=str(meta.get("date", "")),
-                    source=str(meta.get("source", "")),
-                    url=str(meta.get("url", "")),
-                    chunks=int(meta.get("chunk_count", 1)),
+                    title=chunk.title,
+                    date=chunk.date,
+                    source=chunk.source,
+                    url=chunk.url,
+                    chunks=chunk.chunk_count,
                     story_id=chunk.story_id,
                     date_ordinal=chunk.date_ordinal,
                     source_key=chunk.source_key,
@@ -419,10 +377,12 @@ class ChunkStore:
 
     def article_text(self, article_id: str) -> str:
         """The article's text as far as its stored chunks hold it, each placed at its offset (gaps become spaces)."""
-        chunks = self._read("read", lambda: self.vectorstore.get(where={"article_id": article_id}, include=["metadatas", "documents"]))
-        pieces = sorted(
-            (int((meta or {}).get("start", 0)), text or "") for text, meta in zip(chunks["documents"], chunks["metadatas"], strict=True)
-        )
+        page = self._read("read", lambda: self.vectorstore.get(where=of_article(article_id), include=["metadatas", "documents"]))
+        chunks = [
+            StoredChunk.from_stored(*row, where=self._where())
+            for row in zip(page["ids"], page["documents"], page["metadatas"], strict=True)
+        ]
+        pieces = sorted((chunk.start, chunk.text) for chunk in chunks)
         text = ""
         for start, piece in pieces:
             text = text.ljust(start) if len(text) < start else text
@@ -436,7 +396,7 @@ class ChunkStore:
             collection = self._collection()
             for begin in range(0, len(ids), PAGE):
                 page = ids[begin : begin + PAGE]
-                collection.update(ids=page, metadatas=[{"story_id": story_ids[i]} for i in page])
+                collection.update(ids=page, metadatas=[story_update(story_ids[i]) for i in page])
 
     def get_chunks(self, ids: list[str]) -> list[StoredChunk]:
         """The chunks with these ids that exist."""
@@ -444,19 +404,22 @@ class ChunkStore:
             return []
         page = self._read("read", lambda: self.vectorstore.get(ids=ids, include=["metadatas", "documents"]))
         return [
-            StoredChunk(id=i, text=t or "", metadata=dict(m or {}))
+            StoredChunk.from_stored(i, t, m or {}, where=self._where())
             for i, t, m in zip(page["ids"], page["documents"], page["metadatas"], strict=True)
         ]
 
-    def add(self, texts: list[str], metadatas: list[dict[str, Any]], ids: list[str], embeddings: NDArray[np.float32]) -> None:
+    def add(self, chunks: list[StoredChunk], embeddings: NDArray[np.float32]) -> None:
         """Store already embedded chunks (replacing any with the same ids), in as few writes as Chroma allows."""
         with self._failures_as_store_error("written"):
             collection = self._collection()
             step = min(PAGE, int(self.client.get_max_batch_size()))
-            for begin in range(0, len(ids), step):
-                end = begin + step
+            for begin in range(0, len(chunks), step):
+                batch = chunks[begin : begin + step]
                 collection.upsert(
-                    ids=ids[begin:end], documents=texts[begin:end], metadatas=metadatas[begin:end], embeddings=embeddings[begin:end]
+                    ids=[c.id for c in batch],
+                    documents=[c.text for c in batch],
+                    metadatas=[c.metadata() for c in batch],
+                    embeddings=embeddings[begin : begin + step],
                 )
 
     def copy_from(self, other: ChunkStore, ids: list[str]) -> None:
@@ -481,6 +444,7 @@ class ChunkStore:
             collection = self._collection()
             metadata = {key: value for key, value in (collection.metadata or {}).items() if not key.startswith("hnsw:")}
             metadata["revision"] = uuid.uuid4().hex
+            metadata["chunk_schema"] = self.schema
             metadata["updated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
             collection.modify(metadata=metadata)
 
@@ -507,7 +471,7 @@ class ChunkStore:
         for row in range(len(query_vectors)):
             results.append(
                 [
-                    (StoredChunk(id=str(chunk_id), text=text or "", metadata=dict(meta or {})), 1.0 - float(distance))
+                    (StoredChunk.from_stored(str(chunk_id), text, meta, where=self._where()), 1.0 - float(distance))
                     for chunk_id, text, meta, distance in zip(
                         found["ids"][row],
                         (found["documents"] or [[]] * len(query_vectors))[row],

@@ -50,13 +50,14 @@ from pydantic import BaseModel, Field
 
 from index.articles import Article, ArticleLoader, SkippedFile
 from index.bm25 import save_bm25_index
-from index.chunking import Chunk, chunk_article, chunk_metadata
+from index.chunking import Chunk, chunk_article
 from index.copies import StoryInput, story_ids
 from index.embedding import mean_vector, pack_vectors
-from index.errors import ModelError, NoArticlesError
+from index.errors import ModelError, NoArticlesError, OutdatedIndexError
 from index.faults import crash_point
 from index.lock import WriteLock
 from index.manifest import manifest_of, read_manifest, remove_manifest, unchanged_since, write_manifest
+from index.records import CHUNK_SCHEMA, StoredChunk, outdated_index
 from index.settings import Settings
 from index.store import ChunkStore, StoredArticle
 from index.words import WordVectors
@@ -129,7 +130,7 @@ def update_index(
     started = time.perf_counter()
     settings = settings or Settings()
     folder = Path(articles_dir or settings.articles_dir)
-    live = store or ChunkStore(settings, embedder)
+    live = store or ChunkStore(settings, embedder, outdated_ok=rebuild)
     with WriteLock(settings, wait=wait):
         live.refresh()  # another writer may have switched the index while we waited
         report = IndexReport(leftovers_removed=live.remove_leftovers())
@@ -162,7 +163,7 @@ def _sync(live: ChunkStore, folder: Path, settings: Settings, report: IndexRepor
             "or .jsonl articles there; nothing in the index was changed."
         )
     report.skipped_files = list(loaded.skipped)
-    stored = live.indexed_articles()
+    stored = _stored_articles(live, rebuild=rebuild)
     todo: list[Article] = []
     for article in loaded.articles:
         previous = stored.get(article.id)
@@ -214,6 +215,20 @@ def _sync(live: ChunkStore, folder: Path, settings: Settings, report: IndexRepor
         manifest = manifest_of(loaded, folder=folder, settings=settings, revision=live.revision, started_ns=started_ns)
         if manifest is not None:
             write_manifest(settings, manifest)
+
+
+def _stored_articles(live: ChunkStore, *, rebuild: bool) -> dict[str, StoredArticle]:
+    """What the live index holds; for a rebuild of an index that only a rebuild can read (`OutdatedIndexError`), nothing:
+    none of it is kept, every article is embedded again."""
+    try:
+        if live.schema < CHUNK_SCHEMA:
+            raise outdated_index(live.name, live.schema)
+        return live.indexed_articles()
+    except OutdatedIndexError as error:
+        if not rebuild:
+            raise
+        log.warning("Rebuilding the whole index: %s", error)
+        return {}
 
 
 def _unchanged_by_manifest(live: ChunkStore, loader: ArticleLoader, settings: Settings, report: IndexReport) -> bool:
@@ -303,10 +318,10 @@ def _store_articles(
     embedded, split = 0, set[str]()
     with tqdm(total=len(todo), desc="Indexing articles", unit="article", disable=not progress or not todo) as bar:
         for batch in _batches(_split_articles(todo, settings, report), settings.index_batch_sentences):
-            ids, texts, metadatas, vectors = _embed_batch(store.embedder, store.words, batch, stories)
+            records, vectors = _embed_batch(store.embedder, store.words, batch, stories)
             crash_point("embed")  # a batch is embedded, not yet written
-            store.add(texts=texts, metadatas=metadatas, ids=ids, embeddings=vectors)
-            embedded += len(ids)
+            store.add(records, vectors)
+            embedded += len(records)
             split.update(article.id for article, _ in batch)
             bar.update(len(batch))
             for article, chunks in batch:
@@ -317,7 +332,7 @@ def _store_articles(
                     if stale:
                         crash_point("replace")  # both versions are stored now
                         store.delete(stale)
-            del ids, texts, metadatas, vectors  # the batch's vectors and metadata, so their memory can go back
+            del records, vectors  # the batch's vectors and metadata, so their memory can go back
             _return_freed_memory()
     return embedded, split
 
@@ -355,8 +370,8 @@ def _batches(plans: Iterable[tuple[Article, list[Chunk]]], sentences: int) -> It
 
 def _embed_batch(
     embedder: Embedder, words: WordVectors, batch: list[tuple[Article, list[Chunk]]], stories: dict[str, str]
-) -> tuple[list[str], list[str], list[dict[str, Any]], NDArray[np.float32]]:
-    """Ids, texts, metadata and vectors of a batch's chunks, encoding every distinct sentence once (and new words, `index.words`).
+) -> tuple[list[StoredChunk], NDArray[np.float32]]:
+    """The records and vectors of a batch's chunks, encoding every distinct sentence once (and new words, `index.words`).
 
     A chunk's vector is the normalised mean of its sentences' (a sentence shared by two chunks
     through the overlap is encoded once); a chunk with no sentence span is encoded whole.
@@ -371,20 +386,11 @@ def _embed_batch(
                     texts.append(article.text[start:end])
     encoded = embedder.encode(texts)
     words.learn(texts)
-    ids, chunk_texts, metadatas, vectors = [], [], [], []
+    records, vectors = [], []
     for article, chunks in batch:
         for chunk in chunks:
             rows = encoded[[spans[(article.id, s, e)] for s, e in chunk.sentences or [(chunk.start, chunk.end)]]]
-            ids.append(chunk.id)
-            chunk_texts.append(chunk.text)
-            metadatas.append(
-                chunk_metadata(
-                    article,
-                    chunk,
-                    len(chunks),
-                    story_id=stories[article.id],
-                    sentence_vectors=pack_vectors(rows) if chunk.sentences else "",
-                )
-            )
+            packed = pack_vectors(rows) if chunk.sentences else ""
+            records.append(StoredChunk.build(article, chunk, len(chunks), story_id=stories[article.id], sentence_vectors=packed))
             vectors.append(mean_vector(rows))
-    return ids, chunk_texts, metadatas, np.stack(vectors) if vectors else np.zeros((0, embedder.dimension), np.float32)
+    return records, np.stack(vectors) if vectors else np.zeros((0, embedder.dimension), np.float32)

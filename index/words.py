@@ -3,8 +3,8 @@
 A word's vector depends only on the word and the model, so it is computed once and kept: the index
 writer encodes the words of the articles it indexes that are not known yet and appends them to a
 file beside the store; every process that answers from the store reads that file (again when it
-has grown) and keeps what it uses in memory. A word met only at question time (in a question, or in
-an article indexed by an older version) is encoded then and kept in memory only: one writer.
+has grown) and keeps what it uses in memory. A word met only at question time (a word of a question
+no indexed article holds) is encoded then and kept in memory only: one writer.
 
 The file is two append-only parts under `<db_dir>/words/`, named by the model: `<key>.words` (one
 word per line) and `<key>.f16` (the unit vectors, float16, in the same order). Both are read up to

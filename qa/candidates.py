@@ -206,10 +206,6 @@ class EntityAnswerer:
         for chunk, rank in chunks:
             for sentence in chunk_sentences(chunk, rank, dimension):
                 found.setdefault(sentence.key, sentence)
-        missing = [s for s in found.values() if s.vector is None]
-        if missing:  # an index built before sentence vectors were stored
-            for sentence, vector in zip(missing, self.embedder.encode([s.text for s in missing]), strict=True):
-                sentence.vector = vector
         return list(found.values())
 
     def _match(
@@ -291,7 +287,7 @@ class EntityAnswerer:
     @staticmethod
     def _count_aliases(chunk: StoredChunk, aliases: dict[str, Counter[str]], alone: Counter[str]) -> None:
         """Count, for one article (through one of its chunks), each mention used as a short form of a longer name, or alone."""
-        begin = int(chunk.metadata.get("start", 0))
+        begin = chunk.start
         pairs = {(clean_name(chunk.text[e.start - begin : e.end - begin]), e.name) for e in chunk.entities if e.name}
         for mention, name in pairs:
             if mention == name:
@@ -386,7 +382,7 @@ class EntityAnswerer:
         """The share of the supporting articles published in `period` (0 when the question names none)."""
         if period is None or not supporting:
             return 0.0
-        days = {x.article_id: story_date(str(x.chunk.metadata.get("date", ""))) for x in supporting}
+        days = {x.article_id: story_date(x.chunk.date) for x in supporting}
         return sum(1 for day in days.values() if day is not None and period[0] <= day <= period[1]) / len(days)
 
     def _quote(

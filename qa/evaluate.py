@@ -201,7 +201,7 @@ def gold_words(answers: list[str]) -> set[str]:
 
 def _run_one(pipeline: Pipeline, item: GoldQuestion, texts: dict[str, str], index: int) -> QuestionResult:
     answer: Answer = pipeline.ask(item.question, today=item.asked_on)
-    documents = pipeline.retriever.invoke(answer.query)
+    hits = pipeline.retriever.retrieve(answer.query)
     support = [c for c in answer.citations if c.role == "answer"]
     valid = all(texts.get(c.article_id, "")[c.start : c.end] == c.quote for c in answer.citations)
     answered_text = "" if answer.abstained else answer.text
@@ -219,7 +219,7 @@ def _run_one(pipeline: Pipeline, item: GoldQuestion, texts: dict[str, str], inde
         and not holds_gold(with_short, item.distractors),
         soft_hit=item.answerable and not answer.abstained and bool(gold_words(item.answers) & set(normalize(with_short).split())),
         first_citation_hit=item.answerable and not answer.abstained and bool(support) and holds_gold(support[0].quote, item.answers),
-        retrieval_hit=item.answerable and any(holds_gold(d.page_content, item.answers) for d in documents),
+        retrieval_hit=item.answerable and any(holds_gold(hit.chunk.text, item.answers) for hit in hits),
         citations_valid=valid,
         words=len(re.sub(r"\[\d+\]", "", answered_text).split()),
         short=answer.short,

@@ -44,7 +44,6 @@ from functools import lru_cache
 from typing import Literal
 
 import numpy as np
-from langchain_core.documents import Document
 
 from index import Embedder, StoredChunk
 from index.chunking import SUBJECT_LABELS
@@ -54,6 +53,7 @@ from index.lexical import TermWeights, acronyms_spelled_out, is_stopword, terms
 from index.settings import AnswerSettings
 from index.words import WordVectors
 from qa.question import Question
+from qa.retriever import Hit
 
 _PRONOUN_START = re.compile(r"^[\"“‘']?(he|she|they|it|his|her|their|its|this|these|those|that|such|him|them)\b", re.IGNORECASE)
 _PRONOUN_SPEAKER = re.compile(r"[,.!?][\"”’']\s+(he|she|they)\s+\w+", re.IGNORECASE)
@@ -82,7 +82,7 @@ class Sentence:
     chunk_rank: int
     entities: list[Entity] = field(default_factory=list)
     vector: np.ndarray | None = field(default=None, repr=False)
-    """The sentence's unit vector as stored at index time (None in an index built before they were stored)."""
+    """The sentence's unit vector as stored at index time (None for a neighbour read only for its text)."""
     semantic: float = 0.0
     alignment: float = 0.0
     lexical: float = 0.0
@@ -102,7 +102,7 @@ class Sentence:
     @property
     def article_id(self) -> str:
         """Id of the sentence's article."""
-        return str(self.chunk.metadata["article_id"])
+        return self.chunk.article_id
 
     @property
     def key(self) -> tuple[str, int]:
@@ -153,13 +153,11 @@ class Evidence:
 
 
 def chunk_sentences(chunk: StoredChunk, rank: int, dimension: int = 0) -> list[Sentence]:
-    """The chunk's quotable sentences, with their stored vectors when `dimension` is given and the chunk has them."""
-    begin = int(chunk.metadata["start"])
+    """The chunk's quotable sentences, with their stored vectors when `dimension` (the model's) is given."""
+    begin = chunk.start
     entities = chunk.entities
     spans = chunk.sentences
     vectors = chunk.sentence_vectors(dimension) if dimension else None
-    if vectors is not None and len(vectors) != len(spans):
-        vectors = None
     sentences = []
     for i, (s, e) in enumerate(spans):
         text = chunk.text[s - begin : e - begin]
@@ -171,10 +169,6 @@ def chunk_sentences(chunk: StoredChunk, rank: int, dimension: int = 0) -> list[S
     for sentence in sentences:
         sentence.siblings = sentences
     return sentences
-
-
-def _as_chunk(document: Document) -> StoredChunk:
-    return StoredChunk(id=str(document.metadata.get("chunk_id", document.id)), text=document.page_content, metadata=dict(document.metadata))
 
 
 def needs_antecedent(sentence: str) -> bool:
@@ -209,12 +203,12 @@ class EvidencePicker:
         self.settings = settings
         self.fetch_chunks = fetch_chunks
 
-    def rank(self, question: Question, documents: list[Document], weights: TermWeights) -> list[Sentence]:
-        """Every sentence of the retrieved `documents`, scored for `question`, best first."""
+    def rank(self, question: Question, hits: list[Hit], weights: TermWeights) -> list[Sentence]:
+        """Every sentence of the retrieved chunks (`hits`, best first), scored for `question`, best first."""
         candidates: dict[tuple[str, int], Sentence] = {}
         dimension = self.embedder.dimension
-        for rank, document in enumerate(documents):
-            for sentence in chunk_sentences(_as_chunk(document), rank, dimension):
+        for hit in hits:
+            for sentence in chunk_sentences(hit.chunk, hit.rank, dimension):
                 candidates.setdefault(sentence.key, sentence)
         ranked = list(candidates.values())
         if ranked:
@@ -222,9 +216,9 @@ class EvidencePicker:
             ranked.sort(key=lambda s: -s.score)
         return ranked
 
-    def pick(self, question: Question, documents: list[Document], weights: TermWeights) -> Evidence:
-        """Choose the evidence sentences for `question` from the retrieved `documents`."""
-        ranked = self.rank(question, documents, weights)
+    def pick(self, question: Question, hits: list[Hit], weights: TermWeights) -> Evidence:
+        """Choose the evidence sentences for `question` from the retrieved chunks (`hits`)."""
+        ranked = self.rank(question, hits, weights)
         if not ranked:
             return Evidence(sentences=[], abstained=True, confidence=0.0, best_score=0.0)
         s = self.settings
@@ -262,7 +256,6 @@ class EvidencePicker:
         idf = {t: weights.idf(t) for t in question.terms}
         total = sum(idf.values()) or 1.0
         focus_total = sum(idf[t] for t in question.focus) or 1.0
-        self._fill_vectors(sentences)
         for sentence, (_, sentence_words) in zip(sentences, self.words.of_texts([s.text for s in sentences]), strict=True):
             sentence_terms = _term_set(sentence.text)
             scope, mentioned = self._scopes(sentence)
@@ -277,7 +270,7 @@ class EvidencePicker:
             scoped_other = (question.terms - question.names - found) & scope
 
             vector = sentence.vector
-            assert vector is not None  # filled above
+            assert vector is not None  # every ranked sentence comes with its stored vector (`chunk_sentences` with the dimension)
             sentence.semantic = (1.0 - s.focus_semantic_share) * float(vector @ asked) + s.focus_semantic_share * float(vector @ focused)
             word_scores = self._word_alignment(question_words, sentence_words, words, scoped_names | found)
             sentence.alignment = sum(score for score, _ in word_scores) / len(word_scores) if word_scores else 0.0
@@ -298,7 +291,7 @@ class EvidencePicker:
                 numbers_seen = window | set(re.findall(r"\d[\d,.]*\d|\d", sentence.text))
                 sentence.numbers = len(question.numbers & numbers_seen) / len(question.numbers)
             if question.period is not None:
-                published = story_date(str(sentence.chunk.metadata.get("date", "")))
+                published = story_date(sentence.chunk.date)
                 sentence.period = 0.5 if published is None else float(question.period.holds(published))
             sentence.score = (
                 s.semantic_weight * sentence.semantic
@@ -311,13 +304,6 @@ class EvidencePicker:
                 - s.number_weight * (1.0 - sentence.numbers)
                 - s.period_weight * (1.0 - sentence.period)
             )
-
-    def _fill_vectors(self, sentences: list[Sentence]) -> None:
-        """Encode the sentences that came without a stored vector (an index built before vectors were stored)."""
-        missing = [s for s in sentences if s.vector is None]
-        if missing:
-            for sentence, vector in zip(missing, self.embedder.encode([s.text for s in missing]), strict=True):
-                sentence.vector = vector
 
     def _scopes(self, sentence: Sentence) -> tuple[frozenset[str], frozenset[str]]:
         """What the story has established before `sentence`: its subject, and every name it has used.
@@ -347,8 +333,7 @@ class EvidencePicker:
 
     @staticmethod
     def _title_and_date_terms(sentence: Sentence) -> set[str]:
-        meta = sentence.chunk.metadata
-        return set(_term_set(str(meta.get("title", "")))) | set(re.findall(r"\d+", str(meta.get("date", ""))))
+        return set(_term_set(sentence.chunk.title)) | set(re.findall(r"\d+", sentence.chunk.date))
 
     def _typed_near_focus(self, question: Question, sentence: Sentence, matched: set[str]) -> float:
         """1 when an entity of the asked label sits within `near_words` words of a matched focus word ("reopen in April")."""
@@ -491,12 +476,10 @@ class EvidencePicker:
             return own[position + step]
         if not fetch:
             return None
-        meta = sentence.chunk.metadata
-        index = int(meta["chunk_index"]) + step
-        if index < 0 or index >= int(meta["chunk_count"]):
+        index = sentence.chunk.chunk_index + step
+        if index < 0 or index >= sentence.chunk.chunk_count:
             return None
-        prefix = sentence.chunk.id.rsplit("-", 1)[0]
-        fetched = self.fetch_chunks([f"{prefix}-{index:04d}"])
+        fetched = self.fetch_chunks([sentence.chunk.sibling_id(index)])
         if not fetched:
             return None
         others = [

@@ -43,16 +43,16 @@ def check_question(question: str, settings: Settings) -> str:
 
 
 def _citation(n: int, sentence: Sentence, short: ShortAnswer | None, clue: str | None = None) -> Citation:
-    meta = sentence.chunk.metadata
+    chunk = sentence.chunk
     holds_short = short is not None and short.sentence is not None and short.sentence.key == sentence.key
     return Citation(
         n=n,
-        article_id=str(meta["article_id"]),
-        title=str(meta.get("title", "")),
-        date=str(meta.get("date", "")),
-        source=str(meta.get("source", "")),
-        url=str(meta.get("url", "")),
-        chunk_id=sentence.chunk.id,
+        article_id=chunk.article_id,
+        title=chunk.title,
+        date=chunk.date,
+        source=chunk.source,
+        url=chunk.url,
+        chunk_id=chunk.id,
         quote=sentence.text,
         start=sentence.start,
         end=sentence.end,
@@ -60,8 +60,8 @@ def _citation(n: int, sentence: Sentence, short: ShortAnswer | None, clue: str |
         role=sentence.role,
         answer_start=short.start if short is not None and holds_short else None,
         answer_end=short.end if short is not None and holds_short else None,
-        passage=sentence.chunk.text,
-        passage_start=int(meta["start"]),
+        passage=chunk.text,
+        passage_start=chunk.start,
         clue=clue,
     )
 
@@ -166,8 +166,8 @@ class Pipeline:
             unknown = [w for w in self.store.words.unknown(words_of(question.text)) if w not in texts]
             _, word_vectors = self.embedder.encode_questions(texts, words=unknown)
             self.store.words.remember(unknown, word_vectors)
-            documents = self.retriever.invoke(inputs["query"], chunk_filter=inputs["filter"], revision=inputs["revision"])
-            return {"documents": documents, "question": question, "ms": (time.perf_counter() - started) * 1000}
+            hits = self.retriever.retrieve(inputs["query"], chunk_filter=inputs["filter"], revision=inputs["revision"])
+            return {"hits": hits, "question": question, "ms": (time.perf_counter() - started) * 1000}
 
         def answer(inputs: dict[str, Any]) -> Answer:
             started = time.perf_counter()
@@ -181,7 +181,7 @@ class Pipeline:
                     clue_vectors=retrieved["clue_vectors"],
                 )
             else:
-                evidence = self.picker.pick(retrieved["question"], retrieved["documents"], self.retriever.term_weights)
+                evidence = self.picker.pick(retrieved["question"], retrieved["hits"], self.retriever.term_weights)
             timings = {"retrieve": round(retrieved["ms"], 2), "answer": round((time.perf_counter() - started) * 1000, 2)}
             answer = compose_answer(inputs["asked"], inputs["query"], evidence, timings)
             answer.filters = retrieved.get("soft", AppliedFilters())

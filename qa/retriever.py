@@ -1,5 +1,8 @@
 """Hybrid retrieval: dense (Chroma) and BM25 (bm25s) rankings fused by reciprocal rank.
 
+`HybridRetriever.retrieve` hands the answerer typed `Hit`s (the stored chunk, its rank and its
+scores); as a LangChain `BaseRetriever` it returns the same hits as `Document`s, for LangChain users.
+
 A `ChunkFilter` (date range, outlets) restricts both sides before fusion: Chroma gets it as a
 `where` clause, BM25 scores only the chunks that pass it. The BM25 index is saved beside the store
 and reused by every process while the store's revision stays the same (`index.bm25`). After fusion, one copy of each
@@ -17,12 +20,13 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
-from index import ChunkStore, StoredChunk
 from index.bm25 import Bm25Index, load_or_build
 from index.dates import NO_DATE
 from index.filters import ChunkFilter
 from index.lexical import TermWeights
+from index.records import StoredChunk
 from index.settings import RetrievalSettings
+from index.store import ChunkStore
 
 
 def one_copy_per_story(ranked: list[StoredChunk]) -> list[StoredChunk]:
@@ -38,13 +42,26 @@ def one_copy_per_story(ranked: list[StoredChunk]) -> list[StoredChunk]:
     return [chunk for chunk in ranked if chosen[chunk.story_id] == chunk.article_id]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Hit:
-    """One retrieved chunk, with its fused score and the scores of each ranking it came from."""
+    """One retrieved chunk, with its rank among the hits, its fused score and the scores of each ranking it came from."""
 
     chunk: StoredChunk
+    """The stored chunk."""
+    rank: int
+    """Its place in the fused ranking, from 0 (after one copy per story was kept)."""
     fused: float
+    """Its reciprocal-rank fusion score."""
     scores: dict[str, float]
+    """`dense_score` and/or `bm25_score`: its score in each ranking that found it."""
+
+    def document(self) -> Document:
+        """The hit as a LangChain `Document`: the chunk's text, its stored metadata, its scores, `chunk_id`, `rank` and `rrf_score`."""
+        return Document(
+            id=self.chunk.id,
+            page_content=self.chunk.text,
+            metadata={**self.chunk.metadata(), **self.scores, "chunk_id": self.chunk.id, "rank": self.rank, "rrf_score": self.fused},
+        )
 
 
 class HybridRetriever(BaseRetriever):
@@ -100,7 +117,7 @@ class HybridRetriever(BaseRetriever):
         scored = []
         for chunk, score in dense:
             vectors = chunk.sentence_vectors(len(query))
-            best = float((vectors @ query).max()) if vectors is not None and len(vectors) else score
+            best = float((vectors @ query).max()) if len(vectors) else score
             scored.append((chunk, (1.0 - share) * score + share * best))
         return sorted(scored, key=lambda hit: -hit[1])
 
@@ -113,15 +130,17 @@ class HybridRetriever(BaseRetriever):
         chunk_filter: ChunkFilter | None = None,
         revision: str | None = None,
     ) -> list[Document]:
+        return [hit.document() for hit in self.retrieve(query, k=k, chunk_filter=chunk_filter, revision=revision)]
+
+    def retrieve(
+        self, query: str, *, k: int | None = None, chunk_filter: ChunkFilter | None = None, revision: str | None = None
+    ) -> list[Hit]:
+        """The `k` (default `self.k`) best chunks for `query` among those passing `chunk_filter`, best first, as typed hits.
+
+        `revision`: the store's revision, when the caller has just read it.
+        """
         [ranked] = self.search([query], k=k or self.k, chunk_filter=chunk_filter, revision=revision)
-        return [
-            Document(
-                id=hit.chunk.id,
-                page_content=hit.chunk.text,
-                metadata={**hit.chunk.metadata, **hit.scores, "chunk_id": hit.chunk.id, "rank": rank, "rrf_score": hit.fused},
-            )
-            for rank, hit in enumerate(ranked)
-        ]
+        return ranked
 
     def search(
         self,
@@ -176,5 +195,5 @@ class HybridRetriever(BaseRetriever):
                     break
                 top = ordered  # copies of one story filled the top: read the rest
                 chunks.update((chunk.id, chunk) for chunk in self.store.get_chunks([i for i in top if i not in chunks]))
-            results.append([Hit(chunks[i], fused[i], scores[i]) for i in best])
+            results.append([Hit(chunks[i], rank, fused[i], scores[i]) for rank, i in enumerate(best)])
         return results

@@ -124,11 +124,7 @@ def test_a_question_naming_an_outlet_that_is_not_indexed_is_still_answered(news)
 def test_stored_entities_carry_their_name_in_the_article(news):
     pipeline, _ = news
     chunks = list(pipeline.store.iter_chunks())
-    names = {
-        (chunk.text[e.start - int(chunk.metadata["start"]) : e.end - int(chunk.metadata["start"])], e.name)
-        for chunk in chunks
-        for e in chunk.entities
-    }
+    names = {(chunk.text[e.start - chunk.start : e.end - chunk.start], e.name) for chunk in chunks for e in chunk.entities}
     assert ("Bankman-Fried", "Sam Bankman-Fried") in names
     trial = next(c for c in chunks if c.article_id == "the-ftx-trial-is-bigger-than-sam-bankman-fried.md")
     assert trial.article_names[0].name == "Sam Bankman-Fried"

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from index import ChunkStore, NoArticlesError, StoreError, update_index
+from index import ChunkStore, NoArticlesError, OutdatedIndexError, StoreError, update_index
 from qa import Pipeline
 
 pytestmark = pytest.mark.integration
@@ -155,3 +155,25 @@ def test_missing_model_is_a_clear_error():
 
     with pytest.raises(ModelError, match="NEWSQA_EMBEDDING_MODEL"):
         Embedder("/nonexistent/model-folder")
+
+
+def test_an_index_of_an_older_chunk_schema_says_to_rebuild_and_a_rebuild_replaces_it(make_settings, embedder):
+    settings = make_settings()
+    update_index(settings, embedder=embedder)
+    store = ChunkStore(settings, embedder)
+    collection = store.client.get_collection(store.name)
+    ids = collection.get(include=[])["ids"]
+    collection.update(ids=ids, metadatas=[{"schema": 1}] * len(ids))  # as an older newsqa wrote it
+    metadata = {k: v for k, v in (collection.metadata or {}).items() if k != "chunk_schema" and not k.startswith("hnsw:")}
+    collection.modify(metadata=metadata)  # older versions did not record the schema on the collection
+
+    for attempt in (
+        lambda: ChunkStore(settings, embedder),
+        lambda: Pipeline(settings, embedder=embedder),
+        lambda: update_index(settings, embedder=embedder),
+    ):
+        with pytest.raises(OutdatedIndexError, match=r"older version of newsqa \(chunk schema 1; .*rebuild it with `newsqa index --rebuild`"):
+            attempt()
+    rebuilt = update_index(settings, embedder=embedder, rebuild=True)
+    assert rebuilt.added == 1  # nothing of the old index was readable, so nothing was kept
+    assert not Pipeline(settings, embedder=embedder).ask("What did Pistorius regret?").abstained

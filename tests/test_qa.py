@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from index import ArticleLoader, BadQuestionError, NoIndexError, StoredChunk
+from index import ArticleLoader, BadQuestionError, NoIndexError
 from qa import Answer, Pipeline
 from qa.question import analyze_question
 from tests.conftest import SEEDS
@@ -91,10 +91,10 @@ def test_us_matches_u_s(seed_pipeline):
 
 def test_rank_scores_every_retrieved_sentence_best_first(seed_pipeline):
     question = "What did Pistorius regret?"
-    documents = seed_pipeline.retriever.invoke(question)
-    ranked = seed_pipeline.picker.rank(analyze_question(question, today=date.today()), documents, seed_pipeline.retriever.term_weights)
-    chunks = [StoredChunk(id=str(d.id), text=d.page_content, metadata=d.metadata) for d in documents]
-    retrieved = {(c.metadata["article_id"], start) for c in chunks for start, _ in c.sentences}
+    hits = seed_pipeline.retriever.retrieve(question)
+    assert [hit.rank for hit in hits] == list(range(len(hits)))
+    ranked = seed_pipeline.picker.rank(analyze_question(question, today=date.today()), hits, seed_pipeline.retriever.term_weights)
+    retrieved = {(hit.chunk.article_id, start) for hit in hits for start, _ in hit.chunk.sentences}
     assert {s.key for s in ranked} == retrieved  # each sentence once, however many chunks hold it
     scores = [s.score for s in ranked]
     assert scores == sorted(scores, reverse=True)

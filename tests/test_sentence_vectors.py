@@ -11,9 +11,9 @@ import shutil
 import numpy as np
 import pytest
 
-from index import ChunkStore, Settings, update_index
-from index.chunking import article_key
+from index import ChunkStore, OutdatedIndexError, Settings, update_index
 from index.embedding import mean_vector, pack_vectors, unpack_vectors
+from index.records import article_key
 from index.words import WordVectors, words_of
 from qa import Pipeline
 
@@ -28,7 +28,7 @@ def test_each_chunk_stores_its_sentences_vectors_and_is_their_mean(make_settings
     assert stored["ids"]
     for chunk_id, vector, text in zip(stored["ids"], stored["embeddings"], stored["documents"], strict=True):
         [chunk] = store.get_chunks([chunk_id])
-        begin = int(chunk.metadata["start"])
+        begin = chunk.start
         vectors = chunk.sentence_vectors(embedder.dimension)
         assert vectors is not None and len(vectors) == len(chunk.sentences)
         fresh = embedder.encode([text[s - begin : e - begin] for s, e in chunk.sentences])
@@ -42,9 +42,7 @@ def test_a_question_encodes_no_sentence_of_the_articles(make_settings, embedder,
     update_index(settings, embedder=embedder)
     pipeline = Pipeline(settings, embedder=embedder)
     chunks = list(pipeline.store.iter_chunks())
-    article_texts = {c.text for c in chunks} | {
-        c.text[s - int(c.metadata["start"]) : e - int(c.metadata["start"])] for c in chunks for s, e in c.sentences
-    }
+    article_texts = {c.text for c in chunks} | {c.text[s - c.start : e - c.start] for c in chunks for s, e in c.sentences}
     encoded: list[str] = []
     real = type(embedder.model).encode
 
@@ -61,7 +59,7 @@ def test_a_question_encodes_no_sentence_of_the_articles(make_settings, embedder,
 
 
 @pytest.mark.integration
-def test_an_index_without_stored_vectors_still_answers_and_the_next_sync_embeds_it_again(make_settings, embedder):
+def test_an_index_without_stored_vectors_says_to_rebuild_and_a_rebuild_stores_them(make_settings, embedder):
     settings = make_settings()
     first = update_index(settings, embedder=embedder)
     store = ChunkStore(settings, embedder)
@@ -75,11 +73,12 @@ def test_an_index_without_stored_vectors_still_answers_and_the_next_sync_embeds_
         metadatas=[{k: v for k, v in m.items() if k != "sentence_vectors"} for m in got["metadatas"]],
     )
     shutil.rmtree(settings.db_dir / "sync")
-    answer = Pipeline(settings, embedder=embedder).ask("What did Pistorius regret?")
-    assert not answer.abstained and "concessions" in answer.citations[0].quote
-    again = update_index(settings, embedder=embedder)
-    assert again.updated == 1 and again.chunks_embedded == first.chunks_embedded
-    assert all(c.sentence_vectors(embedder.dimension) is not None for c in store.iter_chunks())
+    with pytest.raises(OutdatedIndexError, match=r"lacks its 'sentence_vectors' field.*newsqa index --rebuild"):
+        Pipeline(settings, embedder=embedder).ask("What did Pistorius regret?")  # one message, no question answered from a guess
+    again = update_index(settings, embedder=embedder, rebuild=True)
+    assert again.chunks_embedded == first.chunks_embedded
+    assert all(len(c.sentence_vectors(embedder.dimension)) == len(c.sentences) for c in ChunkStore(settings, embedder).iter_chunks())
+    assert not Pipeline(settings, embedder=embedder).ask("What did Pistorius regret?").abstained
 
 
 @pytest.mark.integration
