@@ -79,7 +79,7 @@ from qa import Pipeline
 mark("imports")
 settings = Settings()
 pipeline = Pipeline(settings)
-pipeline.store.embedder.embed_query("warm up the model")
+pipeline.embedder.embed_query("warm up the model")
 mark("model_and_store")
 begun = time.perf_counter()
 pipeline.retriever.lexical_index()
@@ -96,7 +96,7 @@ for question in questions[6:]:
     pipeline.ask(question)
     warm.append((time.perf_counter() - begun) * 1000)
 collection = pipeline.store.client.get_collection(pipeline.store.name)
-model = pipeline.store.embedder.model  # the bare SentenceTransformer: newsqa's Embedder caches vectors of texts it has seen
+model = pipeline.embedder.model  # the bare SentenceTransformer: newsqa's Embedder caches vectors of texts it has seen
 floor = []
 for question in questions[6:]:
     begun = time.perf_counter()

@@ -48,7 +48,8 @@ from index.errors import NewsqaError
 from index.faults import crash_point
 from index.filters import ChunkFilter
 from index.lexical import TermWeights, terms
-from index.store import ChunkStore, StoredChunk
+from index.records import StoredChunk
+from index.store import ChunkStore
 
 log = logging.getLogger("newsqa")
 

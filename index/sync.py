@@ -50,6 +50,7 @@ from pydantic import BaseModel, Field
 
 from index.articles import Article, ArticleLoader, SkippedFile
 from index.bm25 import save_bm25_index
+from index.catalog import StoredArticle, stored_articles
 from index.chunking import Chunk, chunk_article
 from index.copies import StoryInput, story_ids
 from index.embedding import mean_vector, pack_vectors
@@ -59,10 +60,11 @@ from index.lock import WriteLock
 from index.manifest import manifest_of, read_manifest, remove_manifest, unchanged_since, write_manifest
 from index.records import CHUNK_SCHEMA, StoredChunk, outdated_index
 from index.settings import Settings
-from index.store import ChunkStore, StoredArticle
+from index.store import ChunkStore
 from index.words import WordVectors
 
 if TYPE_CHECKING:
+    from index.collection import Collection
     from index.embedding import Embedder
 
 log = logging.getLogger("newsqa")
@@ -122,21 +124,22 @@ def update_index(
         settings: Where the articles and the store are; the defaults (and `NEWSQA_*`) otherwise.
         articles_dir: Overrides `settings.articles_dir`.
         rebuild: Re-embed every article.
-        embedder: An already loaded model, to avoid loading it again.
-        store: An already open store, to avoid opening it again.
+        embedder: An already loaded model, to avoid loading it again (else it is loaded when something is to be embedded).
+        store: An already open store, to avoid opening it again (readers sharing it are told of a change, `ChunkStore.on_change`).
         progress: Show a progress bar while embedding.
         wait: When another run holds the lock, wait for it (saying so); else raise `IndexBusyError`.
     """
     started = time.perf_counter()
     settings = settings or Settings()
     folder = Path(articles_dir or settings.articles_dir)
-    live = store or ChunkStore(settings, embedder, outdated_ok=rebuild)
+    live = store or ChunkStore(settings, outdated_ok=rebuild)
+    model = _Model(settings, embedder)
     with WriteLock(settings, wait=wait):
         live.refresh()  # another writer may have switched the index while we waited
         report = IndexReport(leftovers_removed=live.remove_leftovers())
         for name in report.leftovers_removed:
             log.warning("Removed %s, left by an index run that did not finish", name)
-        _sync(live, folder, settings, report, rebuild=rebuild, progress=progress)
+        _sync(live, model, folder, settings, report, rebuild=rebuild, progress=progress)
         if report.changed:
             if progress:
                 print("Saving the BM25 index for the next question…", file=sys.stderr)
@@ -148,7 +151,25 @@ def update_index(
     return report
 
 
-def _sync(live: ChunkStore, folder: Path, settings: Settings, report: IndexReport, *, rebuild: bool, progress: bool) -> None:
+class _Model:
+    """The embedding model a sync needs, and the word file it appends to: loaded only when something is to be embedded."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self.words = WordVectors.beside(settings, self.embedder)
+        """The word vectors of the store's word file (`index.words`), which each sync extends."""
+
+    def embedder(self) -> Embedder:
+        """The model, loaded on first use."""
+        if self._embedder is None:
+            from index.embedding import Embedder
+
+            self._embedder = Embedder(self.settings.embedding_model, batch_size=self.settings.embedding_batch_size)
+        return self._embedder
+
+
+def _sync(live: ChunkStore, model: _Model, folder: Path, settings: Settings, report: IndexReport, *, rebuild: bool, progress: bool) -> None:
     """The body of `update_index`, with the lock held."""
     loader = ArticleLoader(folder, limits=settings.limits)
     if not rebuild and _unchanged_by_manifest(live, loader, settings, report):
@@ -187,26 +208,31 @@ def _sync(live: ChunkStore, folder: Path, settings: Settings, report: IndexRepor
     if rebuild:
         target = live.new_build()
         try:
-            report.chunks_embedded, split = _store_articles(target, todo, {}, stories, settings=settings, report=report, progress=progress)
+            report.chunks_embedded, split = _store_articles(
+                target, model, todo, {}, stories, settings=settings, report=report, progress=progress
+            )
             unsplit = {a.id for a in todo} - split
             kept = _kept(stored, unsplit, present, gone)
-            target.copy_from(live, [i for previous in kept for i in previous.chunk_ids])
-            report.stories_updated = _restamp_stories(target, target.indexed_articles(), stories)
+            target.copy_from(live.collection, [i for previous in kept for i in previous.chunk_ids])
+            report.stories_updated = _restamp_stories(target, stored_articles(target), stories)
         except BaseException:
-            live.client.delete_collection(target.name)  # never made live; after a SIGKILL the next writer removes it
+            live.discard(target)  # never made live; after a SIGKILL the next writer removes it
             raise
         live.switch_to(target)
     else:
-        report.chunks_embedded, split = _store_articles(live, todo, stored, stories, settings=settings, report=report, progress=progress)
+        written = live.collection
+        report.chunks_embedded, split = _store_articles(
+            written, model, todo, stored, stories, settings=settings, report=report, progress=progress
+        )
         unsplit = {a.id for a in todo} - split
         kept = _kept(stored, unsplit, present, gone)
         for previous in gone.values():
-            live.delete(previous.chunk_ids)
-        report.stories_updated = _restamp_stories(live, live.indexed_articles() if split or gone else stored, stories)
+            written.delete(previous.chunk_ids)
+        report.stories_updated = _restamp_stories(written, stored_articles(written) if split or gone else stored, stories)
     report.removed_ids = sorted(gone)
 
     if split or report.removed_ids or rebuild or report.stories_updated:
-        live.mark_changed()
+        live.collection.mark_changed()
         report.changed = True
     report.skipped = len(report.skipped_files)
     report.added, report.updated, report.removed = len(report.added_ids), len(report.updated_ids), len(report.removed_ids)
@@ -222,8 +248,8 @@ def _stored_articles(live: ChunkStore, *, rebuild: bool) -> dict[str, StoredArti
     none of it is kept, every article is embedded again."""
     try:
         if live.schema < CHUNK_SCHEMA:
-            raise outdated_index(live.name, live.schema)
-        return live.indexed_articles()
+            raise outdated_index(live.collection.where, live.schema)
+        return stored_articles(live)
     except OutdatedIndexError as error:
         if not rebuild:
             raise
@@ -282,7 +308,7 @@ def _split_articles(articles: list[Article], settings: Settings, report: IndexRe
         yield article, chunks
 
 
-def _restamp_stories(store: ChunkStore, stored: dict[str, StoredArticle], stories: dict[str, str]) -> int:
+def _restamp_stories(collection: Collection, stored: dict[str, StoredArticle], stories: dict[str, str]) -> int:
     """Rewrite the story id of stored articles whose copies changed; returns how many articles were rewritten.
 
     Articles not in `stories` (kept because their file could not be read this time) keep theirs.
@@ -296,12 +322,13 @@ def _restamp_stories(store: ChunkStore, stored: dict[str, StoredArticle], storie
             restamped += 1
     if updates:
         crash_point("restamp")  # the chunks are written and deleted; only story ids are stale
-        store.set_story_ids(updates)
+        collection.set_story_ids(updates)
     return restamped
 
 
 def _store_articles(
-    store: ChunkStore,
+    collection: Collection,
+    model: _Model,
     todo: list[Article],
     stored: dict[str, StoredArticle],
     stories: dict[str, str],
@@ -318,9 +345,9 @@ def _store_articles(
     embedded, split = 0, set[str]()
     with tqdm(total=len(todo), desc="Indexing articles", unit="article", disable=not progress or not todo) as bar:
         for batch in _batches(_split_articles(todo, settings, report), settings.index_batch_sentences):
-            records, vectors = _embed_batch(store.embedder, store.words, batch, stories)
+            records, vectors = _embed_batch(model.embedder(), model.words, batch, stories)
             crash_point("embed")  # a batch is embedded, not yet written
-            store.add(records, vectors)
+            collection.add(records, vectors)
             embedded += len(records)
             split.update(article.id for article, _ in batch)
             bar.update(len(batch))
@@ -331,7 +358,7 @@ def _store_articles(
                     stale = [i for i in previous.chunk_ids if i not in fresh]
                     if stale:
                         crash_point("replace")  # both versions are stored now
-                        store.delete(stale)
+                        collection.delete(stale)
             del records, vectors  # the batch's vectors and metadata, so their memory can go back
             _return_freed_memory()
     return embedded, split

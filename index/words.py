@@ -29,6 +29,7 @@ from index.faults import crash_point
 
 if TYPE_CHECKING:
     from index.embedding import Embedder
+    from index.settings import Settings
 
 MEMORY_WORDS = 100_000
 """Word vectors kept in memory per process (float16: about 77 MB for MiniLM when full); a bound, not a knob."""
@@ -63,6 +64,11 @@ class WordVectors:
         self._rows: NDArray[np.float16] | None = None
         self._seen_size = (-1, -1)
         self._lock = threading.Lock()
+
+    @classmethod
+    def beside(cls, settings: Settings, embedder: Callable[[], Embedder]) -> WordVectors:
+        """The word vectors of the store these settings open: its word file (`<db_dir>/words`, named by the model)."""
+        return cls(embedder, settings.db_dir / "words", settings.embedding_model)
 
     def of_texts(self, texts: Sequence[str]) -> list[tuple[tuple[str, ...], NDArray[np.float16]]]:
         """Each text's words and their vectors (one row per word)."""

@@ -16,8 +16,8 @@ from index import ChunkStore, Embedder, NewsqaError, NoIndexError, Settings
 from index.catalog import Catalog, CatalogEntry
 from index.errors import BadQuestionError
 from index.filters import ChunkFilter
-from index.store import StoredChunk
-from index.words import words_of
+from index.records import StoredChunk
+from index.words import WordVectors, words_of
 from qa.candidates import EntityAnswerer
 from qa.clues import DescriptiveQuestion, read_descriptive
 from qa.evidence import Evidence, EvidencePicker, Sentence, ShortAnswer
@@ -93,12 +93,12 @@ class Pipeline:
 
     def __init__(self, settings: Settings, *, embedder: Embedder | None = None, store: ChunkStore | None = None) -> None:
         self.settings = settings
-        self.embedder = embedder or (
-            store.embedder if store else Embedder(settings.embedding_model, batch_size=settings.embedding_batch_size)
-        )
-        self.store = store or ChunkStore(settings, self.embedder)
-        self.retriever = HybridRetriever(store=self.store, k=settings.retrieval.k, settings=settings.retrieval)
-        self.picker = EvidencePicker(self.embedder, settings.answer, self.store.get_chunks, self.store.words)
+        self.embedder = embedder or Embedder(settings.embedding_model, batch_size=settings.embedding_batch_size)
+        self.store = store or ChunkStore(settings)
+        self.words = WordVectors.beside(settings, lambda: self.embedder)
+        """Word vectors for the answerer's alignment, from the word file the writer keeps beside the store (`index.words`)."""
+        self.retriever = HybridRetriever(store=self.store, embedder=self.embedder, k=settings.retrieval.k, settings=settings.retrieval)
+        self.picker = EvidencePicker(self.embedder, settings.answer, self.store.get_chunks, self.words)
         self.entity_answerer = EntityAnswerer(self.embedder, settings.entity_answer)
         self.chain = self.build_chain()
         self._catalog: Catalog | None = None
@@ -117,7 +117,7 @@ class Pipeline:
         revision = revision or self.store.revision
         with self._catalog_lock:
             if self._catalog is None or self._catalog.revision != revision:
-                self._catalog = Catalog(self.store.catalog(), revision=revision)
+                self._catalog = Catalog.read(self.store, revision)
             return self._catalog
 
     def warm_up(self) -> None:
@@ -163,9 +163,9 @@ class Pipeline:
             question = analyze_question(inputs["question"], today=inputs["today"])
             # one forward pass for every text of the question and its words the store has not met, so nothing encodes alone later
             texts = list(dict.fromkeys(t for t in (inputs["query"], question.text, question.focus_text) if t))
-            unknown = [w for w in self.store.words.unknown(words_of(question.text)) if w not in texts]
+            unknown = [w for w in self.words.unknown(words_of(question.text)) if w not in texts]
             _, word_vectors = self.embedder.encode_questions(texts, words=unknown)
-            self.store.words.remember(unknown, word_vectors)
+            self.words.remember(unknown, word_vectors)
             hits = self.retriever.retrieve(inputs["query"], chunk_filter=inputs["filter"], revision=inputs["revision"])
             return {"hits": hits, "question": question, "ms": (time.perf_counter() - started) * 1000}
 
@@ -284,7 +284,7 @@ def get_pipeline(settings: Settings | None = None) -> Pipeline:
         pipeline = _pipelines.get(key)
         if pipeline is None:
             shared = next((p for p in _pipelines.values() if p.settings.store_key() == settings.store_key()), None)
-            pipeline = Pipeline(settings, store=shared.store if shared else None)
+            pipeline = Pipeline(settings, embedder=shared.embedder if shared else None, store=shared.store if shared else None)
             _pipelines[key] = pipeline
         return pipeline
 

@@ -22,6 +22,7 @@ from pydantic import ConfigDict, PrivateAttr
 
 from index.bm25 import Bm25Index, load_or_build
 from index.dates import NO_DATE
+from index.embedding import Embedder
 from index.filters import ChunkFilter
 from index.lexical import TermWeights
 from index.records import StoredChunk
@@ -75,6 +76,8 @@ class HybridRetriever(BaseRetriever):
 
     store: ChunkStore
     """The chunk store to search."""
+    embedder: Embedder | None = None
+    """The model that embeds queries for the dense side (the one the store was built with); not needed for `lexical_search`."""
     k: int = 6
     """Chunks returned."""
     settings: RetrievalSettings = RetrievalSettings()
@@ -160,10 +163,12 @@ class HybridRetriever(BaseRetriever):
             return [[] for _ in queries]
         depth = max(self.settings.candidates, k)
         if vectors is None:
+            if self.embedder is None:
+                raise ValueError("HybridRetriever needs an embedder for its dense side: HybridRetriever(store=..., embedder=Embedder()).")
             vectors = (
-                [list(map(float, v)) for v in self.store.embedder.encode(queries)]
+                [list(map(float, v)) for v in self.embedder.encode(queries)]
                 if len(queries) > 1
-                else [self.store.embedder.embed_query(queries[0])]
+                else [self.embedder.embed_query(queries[0])]
             )
         dense_hits = self.store.dense_search_many(vectors, depth, chunk_filter=chunk_filter)
         chunks: dict[str, StoredChunk] = {}

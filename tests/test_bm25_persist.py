@@ -51,7 +51,7 @@ def test_update_index_from_python_saves_bm25_so_the_next_question_builds_nothing
 
     settings = make_settings()
     update_index(settings, embedder=embedder)  # no CLI around it: the sync itself saves BM25
-    store = ChunkStore(settings, embedder)
+    store = ChunkStore(settings)
     assert saved_folders(settings) == [revision_key(store.revision)]
     builds = bm25_module.BUILDS
     assert not Pipeline(settings, embedder=embedder).ask("What did Pistorius regret?").abstained
@@ -62,7 +62,7 @@ def test_update_index_from_python_saves_bm25_so_the_next_question_builds_nothing
 
 
 def test_a_restarted_reader_loads_the_saved_index_instead_of_building(indexed, embedder):
-    first = HybridRetriever(store=ChunkStore(indexed, embedder))
+    first = HybridRetriever(store=ChunkStore(indexed), embedder=embedder)
     builds = bm25_module.BUILDS
     assert first.invoke("Yuriko Backes Luxembourg")
     assert builds == bm25_module.BUILDS  # saved by the sync
@@ -71,7 +71,7 @@ def test_a_restarted_reader_loads_the_saved_index_instead_of_building(indexed, e
     stamp = (folder / "rows.json").stat().st_mtime_ns
 
     # a new reader in this process, on a newly opened store
-    second = HybridRetriever(store=ChunkStore(indexed, embedder))
+    second = HybridRetriever(store=ChunkStore(indexed), embedder=embedder)
     assert [d.id for d in second.invoke("Yuriko Backes Luxembourg")] == [d.id for d in first.invoke("Yuriko Backes Luxembourg")]
     assert builds == bm25_module.BUILDS
     assert (folder / "rows.json").stat().st_mtime_ns == stamp
@@ -99,7 +99,7 @@ def test_a_restarted_reader_loads_the_saved_index_instead_of_building(indexed, e
 
 
 def test_a_sync_saves_a_new_index_that_a_running_reader_loads(indexed, embedder):
-    retriever = HybridRetriever(store=ChunkStore(indexed, embedder))
+    retriever = HybridRetriever(store=ChunkStore(indexed))
     assert not any("Avon" in c.text for c, _ in retriever.lexical_search("Avon flood Bath", 5))
     [before] = saved_folders(indexed)
 
@@ -112,13 +112,13 @@ def test_a_sync_saves_a_new_index_that_a_running_reader_loads(indexed, embedder)
     assert after != before  # the old revision's index is removed
     assert after == revision_key(retriever.store.revision)
 
-    restarted = HybridRetriever(store=ChunkStore(indexed, embedder))
+    restarted = HybridRetriever(store=ChunkStore(indexed))
     assert "Avon" in restarted.lexical_search("Avon flood Bath", 5)[0][0].text
     assert builds == bm25_module.BUILDS
 
 
 def test_the_saved_index_ranks_like_a_fresh_build(indexed, embedder):
-    store = ChunkStore(indexed, embedder)
+    store = ChunkStore(indexed)
     HybridRetriever(store=store).lexical_index()  # build and save
     saved = Bm25Index.load(cache_folder(store) / revision_key(store.revision))
     fresh = Bm25Index.build(store.iter_chunks())
@@ -141,7 +141,7 @@ def test_the_saved_index_ranks_like_a_fresh_build(indexed, embedder):
 
 
 def test_a_damaged_saved_index_is_rebuilt_and_dead_writers_temp_folders_removed(indexed, embedder):
-    store = ChunkStore(indexed, embedder)
+    store = ChunkStore(indexed)
     HybridRetriever(store=store).lexical_index()
     folder = cache_folder(store)
     [saved] = saved_folders(indexed)
@@ -151,7 +151,7 @@ def test_a_damaged_saved_index_is_rebuilt_and_dead_writers_temp_folders_removed(
     (folder / f".tmp-{dead.pid}-deadbeef").mkdir()
 
     builds = bm25_module.BUILDS
-    retriever = HybridRetriever(store=ChunkStore(indexed, embedder))
+    retriever = HybridRetriever(store=ChunkStore(indexed))
     assert retriever.lexical_search("Yuriko Backes Luxembourg", 3)
     assert bm25_module.BUILDS - builds == 1
     assert (folder / saved / "rows.json").exists()

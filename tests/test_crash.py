@@ -16,6 +16,8 @@ import sys
 import pytest
 
 from index import ChunkStore, Settings, update_index
+from index.catalog import stored_articles
+from index.words import WordVectors
 from qa import Pipeline
 from tests.conftest import ROOT, SEED_ARTICLE
 
@@ -57,8 +59,8 @@ def killed_run(settings: Settings, fault: str, *args: str) -> subprocess.Complet
 
 
 def snapshot(settings: Settings, embedder) -> tuple[dict[str, tuple[str, bool]], int, list[str]]:
-    store = ChunkStore(settings, embedder)
-    articles = {i: (a.hash, a.complete) for i, a in store.indexed_articles().items()}
+    store = ChunkStore(settings)
+    articles = {i: (a.hash, a.complete) for i, a in stored_articles(store).items()}
     return articles, store.count(), store.leftovers()
 
 
@@ -96,7 +98,7 @@ def test_killed_while_embedding_new_articles(store_with_articles, embedder, tmp_
     killed_run(store_with_articles, fault)
     assert_answers_the_seed(store_with_articles, embedder)
     finish_and_compare(store_with_articles, embedder, tmp_path)
-    words = ChunkStore(store_with_articles, embedder).words
+    words = WordVectors.beside(store_with_articles, lambda: embedder)
     assert words.words_path is not None and words.vectors_path is not None
     lines = words.words_path.read_bytes().split(b"\n")
     assert lines[-1] == b"" and len(lines) - 1 == words.vectors_path.stat().st_size // (2 * embedder.dimension)  # one vector per word
@@ -135,7 +137,7 @@ def test_killed_before_restamping_copies(tmp_path, embedder):
     killed_run(settings, "restamp:1")
 
     def stories() -> set[str]:
-        return {c.story_id for c in ChunkStore(settings, embedder).iter_chunks(with_text=False)}
+        return {c.story_id for c in ChunkStore(settings).iter_chunks(with_text=False)}
 
     assert stories() == {"reuters-bridge.md"}  # stale: named after the deleted copy
     answer = Pipeline(settings, embedder=embedder).ask("How long will the Kessel Bridge close?")

@@ -74,7 +74,8 @@ def test_both_sides_of_retrieval_are_filtered(news):
 
     only_2024 = ChunkFilter(since=date(2024, 1, 1), until=date(2024, 12, 31))
     vector = news.embedder.embed_query(BRIDGE)
-    assert {c.article_id for c, _ in news.store.dense_search(vector, 10, chunk_filter=only_2024)} == {"ledger-ferry.md"}
+    [dense] = news.store.dense_search_many([vector], 10, chunk_filter=only_2024)
+    assert {c.article_id for c, _ in dense} == {"ledger-ferry.md"}
     lexical = news.retriever.lexical_search("Kessel Bridge harbour ferry", 10, chunk_filter=only_2024)
     assert {c.article_id for c, _ in lexical} == {"ledger-ferry.md"}
     outlet = ChunkFilter(sources=frozenset({"harbour ledger"}))

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from index import ChunkStore, NoArticlesError, OutdatedIndexError, StoreError, update_index
+from index.catalog import stored_articles
 from qa import Pipeline
 
 pytestmark = pytest.mark.integration
@@ -15,7 +16,7 @@ EXTRA = "Flood warning issued\n\nThe river Avon burst its banks on Sunday, flood
 
 
 def indexed(settings, embedder):
-    return ChunkStore(settings, embedder).indexed_articles()
+    return stored_articles(ChunkStore(settings))
 
 
 def test_incremental_sync(make_settings, embedder):
@@ -35,7 +36,7 @@ def test_incremental_sync(make_settings, embedder):
     assert (changed.updated, changed.unchanged) == (1, 1)
     now = indexed(settings, embedder)["flood.txt"]
     assert now.complete and not set(now.chunk_ids) & set(flood_chunks)  # old chunks are gone
-    store = ChunkStore(settings, embedder)
+    store = ChunkStore(settings)
     assert all("40 homes" not in c.text for c in store.iter_chunks())
 
     (settings.articles_dir / "flood.txt").unlink()
@@ -121,7 +122,7 @@ def test_failed_rebuild_keeps_the_old_index(make_settings, embedder, monkeypatch
     with pytest.raises(Boom):
         update_index(settings, embedder=embedder, rebuild=True)
     monkeypatch.undo()
-    store = ChunkStore(settings, embedder)
+    store = ChunkStore(settings)
     assert store.count() == first.total_chunks
     assert [c.name for c in store.client.list_collections()] == [settings.collection]
 
@@ -129,13 +130,8 @@ def test_failed_rebuild_keeps_the_old_index(make_settings, embedder, monkeypatch
 def test_other_embedding_model_needs_rebuild(make_settings, embedder):
     settings = make_settings()
     update_index(settings, embedder=embedder)
-    embedder_name = embedder.name
-    try:
-        embedder.name = "some-other-model"
-        with pytest.raises(StoreError, match="--rebuild"):
-            ChunkStore(settings, embedder)
-    finally:
-        embedder.name = embedder_name
+    with pytest.raises(StoreError, match="--rebuild"):
+        ChunkStore(settings.model_copy(update={"embedding_model": "some-other-model"}))
 
 
 def test_embedding_model_by_path_through_settings(make_settings, monkeypatch):
@@ -160,7 +156,7 @@ def test_missing_model_is_a_clear_error():
 def test_an_index_of_an_older_chunk_schema_says_to_rebuild_and_a_rebuild_replaces_it(make_settings, embedder):
     settings = make_settings()
     update_index(settings, embedder=embedder)
-    store = ChunkStore(settings, embedder)
+    store = ChunkStore(settings)
     collection = store.client.get_collection(store.name)
     ids = collection.get(include=[])["ids"]
     collection.update(ids=ids, metadatas=[{"schema": 1}] * len(ids))  # as an older newsqa wrote it
@@ -168,11 +164,13 @@ def test_an_index_of_an_older_chunk_schema_says_to_rebuild_and_a_rebuild_replace
     collection.modify(metadata=metadata)  # older versions did not record the schema on the collection
 
     for attempt in (
-        lambda: ChunkStore(settings, embedder),
+        lambda: ChunkStore(settings),
         lambda: Pipeline(settings, embedder=embedder),
         lambda: update_index(settings, embedder=embedder),
     ):
-        with pytest.raises(OutdatedIndexError, match=r"older version of newsqa \(chunk schema 1; .*rebuild it with `newsqa index --rebuild`"):
+        with pytest.raises(
+            OutdatedIndexError, match=r"older version of newsqa \(chunk schema 1; .*rebuild it with `newsqa index --rebuild`"
+        ):
             attempt()
     rebuilt = update_index(settings, embedder=embedder, rebuild=True)
     assert rebuilt.added == 1  # nothing of the old index was readable, so nothing was kept

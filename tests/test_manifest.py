@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from index import ArticleLoader, ChunkStore, Settings, update_index
+from index.catalog import stored_articles
+from index.collection import Collection
 from index.manifest import RACY_SECONDS, manifest_path, read_manifest
 from tests.test_crash import small_article
 
@@ -60,8 +62,8 @@ def full_sync_forbidden(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.Monk
     with monkeypatch.context() as patch:
         patch.setattr(ArticleLoader, "load", refuse)
         patch.setattr(ArticleLoader, "load_file", refuse)
-        patch.setattr(ChunkStore, "indexed_articles", refuse)
-        patch.setattr(ChunkStore, "iter_chunks", refuse)
+        patch.setattr("index.sync.stored_articles", refuse)
+        patch.setattr(Collection, "iter_chunks", refuse)
         patch.setattr("index.sync.story_ids", refuse)
         yield patch
 
@@ -95,7 +97,7 @@ def full_syncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def test_a_noop_sync_reads_no_file_and_no_chunk_metadata(synced, embedder, monkeypatch):
-    chunks = ChunkStore(synced, embedder).count()
+    chunks = ChunkStore(synced).count()
     with full_sync_forbidden(monkeypatch):
         report = update_index(synced, embedder=embedder)
     assert (report.added, report.updated, report.removed, report.unchanged, report.chunks_embedded) == (0, 0, 0, 4, 0)
@@ -135,7 +137,7 @@ def test_a_deleted_file_is_removed(synced, embedder):
     (synced.articles_dir / "library-0.txt").unlink()
     report = update_index(synced, embedder=embedder)
     assert (report.removed_ids, report.unchanged) == (["library-0.txt"], 3)
-    assert "library-0.txt" not in ChunkStore(synced, embedder).indexed_articles()
+    assert "library-0.txt" not in stored_articles(ChunkStore(synced))
 
 
 def test_a_touched_file_with_the_same_content_is_read_alone_and_reported_unchanged(synced, embedder, monkeypatch):
@@ -160,16 +162,16 @@ def test_a_touched_file_whose_articles_changed_takes_the_full_path(synced, embed
 
 @pytest.mark.parametrize("marks_changed", [True, False], ids=["with-revision-record", "chunks-only"])
 def test_a_write_by_another_store_handle_takes_the_full_path(synced, embedder, monkeypatch, marks_changed):
-    other = ChunkStore(synced, embedder)  # another writer: its handle, its write
-    other.delete(other.indexed_articles()["library-1.txt"].chunk_ids)
+    other = ChunkStore(synced)  # another writer: its handle, its write
+    other.collection.delete(stored_articles(other)["library-1.txt"].chunk_ids)
     if marks_changed:
-        other.mark_changed()
+        other.collection.mark_changed()
     report = update_index(synced, embedder=embedder)
     assert report.added_ids == ["library-1.txt"]  # the full path saw that the store no longer holds it
 
 
 def test_a_new_revision_alone_takes_the_full_path(synced, embedder, monkeypatch):
-    ChunkStore(synced, embedder).mark_changed()  # e.g. another writer restamped story ids
+    ChunkStore(synced).collection.mark_changed()  # e.g. another writer restamped story ids
     full = full_syncs(monkeypatch)
     report = update_index(synced, embedder=embedder)
     assert (len(full), report.unchanged, report.chunks_embedded) == (1, 4, 0)

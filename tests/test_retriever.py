@@ -16,13 +16,14 @@ pytestmark = pytest.mark.integration
 def seed_store(tmp_path_factory, embedder) -> ChunkStore:
     settings = Settings(articles_dir=SEEDS, db_dir=tmp_path_factory.mktemp("retriever") / "db")
     update_index(settings, embedder=embedder)
-    return ChunkStore(settings, embedder)
+    return ChunkStore(settings)
 
 
 class TestHybridRetrieverStandard(RetrieversIntegrationTests):
     @pytest.fixture(autouse=True)
-    def _store(self, seed_store):
+    def _store(self, seed_store, embedder):
         self.__class__.store = seed_store
+        self.__class__.embedder = embedder
 
     @property
     def retriever_constructor(self) -> type[HybridRetriever]:
@@ -30,7 +31,7 @@ class TestHybridRetrieverStandard(RetrieversIntegrationTests):
 
     @property
     def retriever_constructor_params(self) -> dict:
-        return {"store": self.store}
+        return {"store": self.store, "embedder": self.embedder}
 
     @property
     def retriever_query_example(self) -> str:
@@ -47,7 +48,7 @@ def test_fusion_puts_exact_name_match_first(seed_pipeline):
 def test_bm25_index_follows_the_store(make_settings, embedder):
     settings = make_settings()
     update_index(settings, embedder=embedder)
-    retriever = HybridRetriever(store=ChunkStore(settings, embedder))
+    retriever = HybridRetriever(store=ChunkStore(settings), embedder=embedder)
     assert not any("Avon" in d.page_content for d in retriever.invoke("Avon flood Bath"))
     (settings.articles_dir / "flood.txt").write_text("Flood\n\nThe river Avon flooded Bath on Sunday.")
     update_index(settings, embedder=embedder)

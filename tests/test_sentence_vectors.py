@@ -22,7 +22,7 @@ from qa import Pipeline
 def test_each_chunk_stores_its_sentences_vectors_and_is_their_mean(make_settings, embedder):
     settings = make_settings()
     update_index(settings, embedder=embedder)
-    store = ChunkStore(settings, embedder)
+    store = ChunkStore(settings)
     collection = store.client.get_collection(store.name)
     stored = collection.get(include=["embeddings", "metadatas", "documents"])
     assert stored["ids"]
@@ -62,7 +62,7 @@ def test_a_question_encodes_no_sentence_of_the_articles(make_settings, embedder,
 def test_an_index_without_stored_vectors_says_to_rebuild_and_a_rebuild_stores_them(make_settings, embedder):
     settings = make_settings()
     first = update_index(settings, embedder=embedder)
-    store = ChunkStore(settings, embedder)
+    store = ChunkStore(settings)
     collection = store.client.get_collection(store.name)
     got = collection.get(include=["metadatas", "documents", "embeddings"])
     collection.delete(ids=got["ids"])  # as built by an older newsqa: no sentence vectors, and no sync manifest
@@ -77,7 +77,7 @@ def test_an_index_without_stored_vectors_says_to_rebuild_and_a_rebuild_stores_th
         Pipeline(settings, embedder=embedder).ask("What did Pistorius regret?")  # one message, no question answered from a guess
     again = update_index(settings, embedder=embedder, rebuild=True)
     assert again.chunks_embedded == first.chunks_embedded
-    assert all(len(c.sentence_vectors(embedder.dimension)) == len(c.sentences) for c in ChunkStore(settings, embedder).iter_chunks())
+    assert all(len(c.sentence_vectors(embedder.dimension)) == len(c.sentences) for c in ChunkStore(settings).iter_chunks())
     assert not Pipeline(settings, embedder=embedder).ask("What did Pistorius regret?").abstained
 
 
@@ -90,7 +90,7 @@ def test_one_article_per_batch_and_all_in_one_store_the_same_index(make_settings
         (folder / f"{town.lower()}.txt").write_text(f"{town} council meets\n\n{body}")
 
     def snapshot(settings: Settings) -> dict[str, tuple[str, np.ndarray, np.ndarray]]:
-        store = ChunkStore(settings, embedder)
+        store = ChunkStore(settings)
         got = store.client.get_collection(store.name).get(include=["documents", "metadatas", "embeddings"])
         return {
             i: (d, unpack_vectors(m["sentence_vectors"], embedder.dimension), np.asarray(v))

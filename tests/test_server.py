@@ -177,7 +177,7 @@ def test_the_token_reaches_the_server_and_a_wrong_one_is_refused(auth_proxy, tmp
 
     for wrong in (None, SecretStr("guess")):
         with pytest.raises(StoreError, match="NEWSQA_CHROMA_TOKEN") as refused:
-            ChunkStore(settings.model_copy(update={"chroma_token": wrong}), embedder).count()
+            ChunkStore(settings.model_copy(update={"chroma_token": wrong})).count()
         assert "s3cret" not in str(refused.value)
     assert "s3cret" not in caplog.text
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from index import ChunkStore, Settings, StoreError, update_index
+from index.catalog import stored_articles
 from qa import Pipeline
 from tests.conftest import SEED_ARTICLE, SEEDS, free_port
 from tests.test_crash import write_articles
@@ -73,7 +74,7 @@ def test_questions_asked_during_rebuilds_are_all_answered(settings, embedder):
     for thread in threads:
         thread.join(timeout=300)
     assert failures == [] and answered > 0
-    assert ChunkStore(settings, embedder).leftovers() == []
+    assert ChunkStore(settings).leftovers() == []
 
 
 def test_an_article_that_fails_to_split_is_skipped_and_keeps_its_indexed_version(settings, embedder, monkeypatch):
@@ -96,7 +97,7 @@ def test_an_article_that_fails_to_split_is_skipped_and_keeps_its_indexed_version
         assert SEED_ARTICLE.name not in report.updated_ids + report.added_ids and report.removed == 0
         assert [s.path for s in report.skipped_files] == [SEED_ARTICLE.name]
         assert "sentence splitter crashed" in report.skipped_files[0].reason
-        stored = ChunkStore(settings, embedder).indexed_articles()
+        stored = stored_articles(ChunkStore(settings))
         assert "library-12.txt" in stored and stored[SEED_ARTICLE.name].complete
         assert not Pipeline(settings, embedder=embedder).ask(QUESTION).abstained
     monkeypatch.undo()

@@ -683,6 +683,6 @@ def test_a_title_or_outlet_with_line_breaks_adds_no_row_to_the_articles_listing(
     monkeypatch.setenv("NEWSQA_ARTICLES_DIR", str(folder))
     listed = CliRunner().invoke(app, ["articles"])
     rows = listed.output.rstrip("\n").splitlines()
-    assert listed.exit_code == 0 and len(rows) == len(pipeline.store.catalog())
+    assert listed.exit_code == 0 and len(rows) == len(pipeline.catalog())
     assert all(row.count("\t") == 5 for row in rows)  # id, date, outlet, chunks, title, url: no field adds a column
     assert any(row.startswith("rows.json\t-\tAP more\t") for row in rows)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from index import IndexReport, Settings
+from index.catalog import article_text
 from index.settings import WatchSettings
 from index.watch import ArticleWatcher
 from qa import Pipeline
@@ -146,7 +147,7 @@ def test_a_file_written_in_parts_seconds_apart_is_indexed_once_whole(tmp_path, e
                 if number < len(parts) - 1:
                     time.sleep(3)  # longer than the debounce: the watcher sees each part
         eventually(lambda: any("flood.txt" in r.added_ids + r.updated_ids for r in reports[1:]), 20)
-        eventually(lambda: pipeline.store.article_text("flood.txt").endswith("at the town hall."), 20)  # the whole file
+        eventually(lambda: article_text(pipeline.store, "flood.txt").endswith("at the town hall."), 20)  # the whole file
         assert cites_flood(pipeline)
     finally:
         stop.set()

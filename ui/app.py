@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from index import IndexReport, NewsqaError, Settings, update_index
+from index.catalog import article_text, index_status
 from index.uploads import save_uploads
 from qa import Answer, Pipeline, get_pipeline
 from ui.render import CSS, SCROLL_TO_QUOTE, conversation_markdown, error_message, render_answer, text_html, user_message
@@ -57,7 +58,7 @@ def last_sync(report: IndexReport | None) -> str:
 def status_line(pipeline: Pipeline, watcher: ArticleWatcher | None = None) -> str:
     """Articles, chunks and last update of the index, for the page header; with a watcher (`serve --watch`), its last sync too."""
     try:
-        status = pipeline.store.status()
+        status = index_status(pipeline.store)
     except NewsqaError as error:
         return text_html(str(error))
     when = status.updated_at.replace("T", " ").replace("+00:00", " UTC") if status.updated_at else "never"
@@ -102,7 +103,7 @@ def article_texts(pipeline: Pipeline, answer: Answer) -> dict[str, str]:
     for citation in answer.citations:
         if citation.article_id not in texts:
             try:
-                texts[citation.article_id] = pipeline.store.article_text(citation.article_id)
+                texts[citation.article_id] = article_text(pipeline.store, citation.article_id)
             except NewsqaError:
                 continue
     return texts

@@ -293,7 +293,7 @@ def articles(
     from qa.filters import resolve_filters
 
     try:
-        catalog = Catalog(ChunkStore(_settings()).catalog())  # no embedding model needed to list
+        catalog = Catalog.read(ChunkStore(_settings()))  # no embedding model needed to list
         chunk_filter, _ = resolve_filters(since, until, source, outlets=catalog.outlets())
     except NewsqaError as error:
         _fail(error)
