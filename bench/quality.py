@@ -345,16 +345,16 @@ def headroom(pipeline: Pipeline) -> str:
     positions, best_scores, adversarial = [], [], []
     top_n: dict[int, tuple[list[bool], list[int]]] = {n: ([], []) for n in (1, 2, 3)}
     for item in gold:
-        hits = pipeline.retriever.retrieve(item.question)
-        ranked = pipeline.picker.rank(analyze_question(item.question, today=date.today()), hits, pipeline.retriever.term_weights)
+        retrieved = pipeline.retriever.retrieve(item.question)
+        ranked = pipeline.picker.rank(analyze_question(item.question, today=date.today()), retrieved, pipeline.retriever.term_weights)
         best = ranked[0].score if ranked else 0.0
         if not item.answerable:
             adversarial.append(best)
             continue
         best_scores.append(best)
-        positions.append(next((i for i, s in enumerate(ranked) if holds_gold(s.text, item.answers)), -1))
+        positions.append(next((i for i, s in enumerate(ranked) if holds_gold(s.sentence.text, item.answers)), -1))
         for n, (hits, words) in top_n.items():
-            text = " ".join(s.text for s in ranked[:n])
+            text = " ".join(s.sentence.text for s in ranked[:n])
             hits.append(holds_gold(text, item.answers))
             words.append(len(text.split()))
     at = np.array(positions)

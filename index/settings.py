@@ -112,8 +112,9 @@ class RetrievalSettings(BaseModel):
 class AnswerSettings(BaseModel):
     """The extractive answerer: how sentences are scored, which to quote, and when to abstain.
 
-    The score of a sentence is the weighted sum of its features (see `qa/evidence.py`); weights were
-    set on the dev splits (news-dev `dev`, squad-dev), never on a test split.
+    The score of a sentence is the weighted sum of its features (see `qa/features.py`); weights were
+    set on the dev splits (news-dev `dev`, squad-dev), never on a test split. When to abstain and
+    what to quote: `qa/decision.py`.
     """
 
     max_sentences: int = Field(3, ge=1, le=5, description="Most evidence sentences in an answer (context sentences included).")
@@ -144,6 +145,12 @@ class AnswerSettings(BaseModel):
     type_weight: float = Field(
         0.25, ge=0, description="The sentence holds an entity of the asked type (who → PERSON, when → DATE) that the question lacks."
     )
+    secondary_type_credit: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Part of the answer-type feature for an entity of a secondary label only (an ORG for 'who', a CARDINAL for 'how much').",
+    )
     nearby_weight: float = Field(
         0.3,
         ge=0,
@@ -160,6 +167,12 @@ class AnswerSettings(BaseModel):
     )
     period_weight: float = Field(
         0.6, ge=0, description="Penalty when the story's date is outside the question's 'last year' or 'this week'."
+    )
+    undated_period_credit: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="The period feature of an undated story when the question names a period: it may or may not fall in it.",
     )
     second_sentence_margin: float = Field(0.3, ge=0, description="Add a further sentence only when its score is within this of the best.")
     abstain_below: float = Field(

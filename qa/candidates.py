@@ -60,8 +60,10 @@ from index.filters import source_key
 from index.lexical import TermWeights, is_stopword, terms
 from index.settings import EntityAnswerSettings
 from qa.clues import DescriptiveQuestion, outlet_forms
-from qa.evidence import Evidence, Sentence, ShortAnswer, chunk_sentences
+from qa.evidence import Evidence
 from qa.question import key_terms
+from qa.sentences import Quote, Sentence, chunk_sentences
+from qa.short_answer import ShortAnswer
 
 FEATURES = ("clues", "articles", "outlets", "mentions", "salience", "subject", "kind", "kind_words", "period")
 """The candidate features, in the order of the module docstring; each has a `<name>_weight` in `EntityAnswerSettings`."""
@@ -387,7 +389,7 @@ class EntityAnswerer:
 
     def _quote(
         self, best: Candidate, retrieved: list[Sentence], named_outlets: set[str]
-    ) -> tuple[list[Sentence], dict[tuple[str, int], int], ShortAnswer]:
+    ) -> tuple[list[Quote], dict[tuple[str, int], int], ShortAnswer]:
         """The sentences to quote for the best candidate (with the clue each supports), and its full name (placed where a
         quoted sentence holds it).
 
@@ -414,32 +416,25 @@ class EntityAnswerer:
         for row, value, sentence in options:
             if len(chosen) < s.max_sentences and sentence.article_id not in articles:
                 take(row, value, sentence)
-        quoted = []
-        for sentence, _, value in chosen.values():
-            sentence.score = value
-            quoted.append(sentence)
+        quoted = [Quote(sentence, "answer", value) for sentence, _, value in chosen.values()]
         clue_of = {key: row for key, (_, row, _) in chosen.items()}
-        short = next((found for found in (_full_name_in(x, best.name) for x in quoted) if found is not None), None)
+        short = next((found for found in (_full_name_in(x.sentence, best.name) for x in quoted) if found is not None), None)
         if short is None:
-            naming = _naming_sentence(quoted, best.name, retrieved)
+            naming = _naming_sentence([x.sentence for x in quoted], best.name, retrieved)
             if naming is not None:
-                naming.role = "context"
-                naming.score = max((x.score for x in quoted), default=0.0)
-                quoted.append(naming)
+                quoted.append(Quote(naming, "context", max((x.score for x in quoted), default=0.0)))
                 short = _full_name_in(naming, best.name)
         return quoted, clue_of, short or ShortAnswer(text=best.name, start=None, end=None, sentence=None)
 
     @staticmethod
-    def _related(sentences: list[Sentence], match: np.ndarray) -> list[Sentence]:
+    def _related(sentences: list[Sentence], match: np.ndarray) -> list[Quote]:
         """The closest passages of an abstained answer: the best sentence for each clue, from different chunks."""
-        related: list[Sentence] = []
+        related: list[Quote] = []
         for row in match:
             for column in np.argsort(-row):
                 sentence = sentences[int(column)]
-                if all(sentence.chunk.id != r.chunk.id for r in related):
-                    sentence.role = "related"
-                    sentence.score = float(row[column])
-                    related.append(sentence)
+                if all(sentence.chunk.id != r.sentence.chunk.id for r in related):
+                    related.append(Quote(sentence, "related", float(row[column])))
                     break
             if len(related) == 3:
                 break

@@ -20,12 +20,14 @@ from index.records import StoredChunk
 from index.words import WordVectors, words_of
 from qa.candidates import EntityAnswerer
 from qa.clues import DescriptiveQuestion, read_descriptive
-from qa.evidence import Evidence, EvidencePicker, Sentence, ShortAnswer
+from qa.evidence import Evidence, EvidencePicker
 from qa.filters import resolve_filters, soft_filters
 from qa.followup import standalone_question
 from qa.models import Answer, AppliedFilters, Citation, Copy
 from qa.question import analyze_question
 from qa.retriever import HybridRetriever
+from qa.sentences import Quote
+from qa.short_answer import ShortAnswer
 
 log = logging.getLogger("newsqa")
 
@@ -42,8 +44,8 @@ def check_question(question: str, settings: Settings) -> str:
     return question
 
 
-def _citation(n: int, sentence: Sentence, short: ShortAnswer | None, clue: str | None = None) -> Citation:
-    chunk = sentence.chunk
+def _citation(n: int, quote: Quote, short: ShortAnswer | None, clue: str | None = None) -> Citation:
+    sentence, chunk = quote.sentence, quote.sentence.chunk
     holds_short = short is not None and short.sentence is not None and short.sentence.key == sentence.key
     return Citation(
         n=n,
@@ -56,8 +58,8 @@ def _citation(n: int, sentence: Sentence, short: ShortAnswer | None, clue: str |
         quote=sentence.text,
         start=sentence.start,
         end=sentence.end,
-        score=round(sentence.score, 4),
-        role=sentence.role,
+        score=round(quote.score, 4),
+        role=quote.role,
         answer_start=short.start if short is not None and holds_short else None,
         answer_end=short.end if short is not None and holds_short else None,
         passage=chunk.text,

@@ -95,10 +95,10 @@ def test_rank_scores_every_retrieved_sentence_best_first(seed_pipeline):
     assert [hit.rank for hit in hits] == list(range(len(hits)))
     ranked = seed_pipeline.picker.rank(analyze_question(question, today=date.today()), hits, seed_pipeline.retriever.term_weights)
     retrieved = {(hit.chunk.article_id, start) for hit in hits for start, _ in hit.chunk.sentences}
-    assert {s.key for s in ranked} == retrieved  # each sentence once, however many chunks hold it
+    assert {s.sentence.key for s in ranked} == retrieved  # each sentence once, however many chunks hold it
     scores = [s.score for s in ranked]
     assert scores == sorted(scores, reverse=True)
-    assert ranked[0].text == seed_pipeline.ask(question).citations[0].quote
+    assert ranked[0].sentence.text == seed_pipeline.ask(question).citations[0].quote
 
 
 def test_follow_up_what_about(seed_pipeline):

@@ -1,0 +1,121 @@
+"""Whether the best sentence answers the question, how sure that is, and which sentences an answer quotes.
+
+The decision reads the ranked candidates (`qa.features.Scored`, best first) and never changes them:
+
+- `confidence`: a Platt scaling of the best score (`confidence_slope`, `confidence_intercept`, fitted by
+  `bench/calibrate.py` on the dev sets) into the chance that the answer is right;
+- `abstains`: the best score is below `abstain_below`, or the best sentence misses a number or the
+  period the question names, its story mentions too few of the question's names
+  (`min_name_coverage`), or it matches too little of the question's focus (`min_focus_coverage`)
+  and holds no entity of the asked type. An abstention quotes the closest passages as related and
+  its confidence is at most `ABSTAINED_CONFIDENCE`;
+- `choose`: the best sentence and further ones within `second_sentence_margin` of it that stay in
+  its story (names, numbers, period), up to `max_sentences`, each with the sentence it needs to be
+  read (`qa.sentences.Neighbours.context_for`), which is quoted as context with its score.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from index.settings import AnswerSettings
+from qa.features import Scored
+from qa.sentences import Neighbours, Quote, Role, Sentence
+
+ABSTAINED_CONFIDENCE = 0.5
+"""The highest confidence an abstention reports: it says the articles do not answer, and may be wrong about that."""
+RELATED_PASSAGES = 3
+"""Passages (one sentence each, from different chunks) an abstention lists as related."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The sentences an answer quotes, in reading order, and the score its best sentence is cited with."""
+
+    quotes: list[Quote]
+    best_score: float
+
+
+class Decision:
+    """Decides from ranked candidates: answer or abstain, with what confidence, quoting which sentences.
+
+    Args:
+        settings: The thresholds (`AnswerSettings`).
+        neighbours: Finds the sentence a candidate needs to be read.
+    """
+
+    def __init__(self, settings: AnswerSettings, neighbours: Neighbours) -> None:
+        self.settings = settings
+        self.neighbours = neighbours
+
+    def confidence(self, score: float) -> float:
+        """The chance that an answer whose best sentence scores `score` is right (Platt scaling fitted on the dev sets)."""
+        z = self.settings.confidence_slope * score + self.settings.confidence_intercept
+        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+    def abstains(self, best: Scored) -> bool:
+        """Whether the best candidate is too weak, or rules itself out (see the module docstring)."""
+        s, f = self.settings, best.features
+        return (
+            best.score < s.abstain_below
+            or f.numbers < 1.0
+            or f.period == 0.0
+            or f.story_names < s.min_name_coverage
+            or (f.focus < s.min_focus_coverage and f.answer_type < 1.0)
+        )
+
+    @staticmethod
+    def related(ranked: list[Scored]) -> list[Quote]:
+        """The closest passages of an abstention: the best sentence of each of the best chunks."""
+        related: list[Quote] = []
+        seen_chunks: set[str] = set()
+        for item in ranked:
+            if item.sentence.chunk.id in seen_chunks:
+                continue
+            seen_chunks.add(item.sentence.chunk.id)
+            related.append(Quote(item.sentence, "related", item.score))
+            if len(related) == RELATED_PASSAGES:
+                break
+        return related
+
+    def choose(self, ranked: list[Scored]) -> Choice:
+        """The sentences to quote (see the module docstring), grouped with their context, each group in reading order.
+
+        A sentence brought in as context for a candidate is cited as context with that candidate's
+        score, and compared with that score from then on: this holds for the sentence as its chunk
+        holds it (an overlapping chunk's copy of it is another candidate), including one already
+        chosen, or the best one, whose score is then the one the answer reports.
+        """
+        s = self.settings
+        best = ranked[0]
+        cited: dict[int, tuple[Role, float]] = {id(item.sentence): ("answer", item.score) for item in ranked}
+
+        def score(sentence: Sentence) -> float:
+            return cited[id(sentence)][1]
+
+        chosen: dict[tuple[str, int], Sentence] = {}
+        groups: list[list[Sentence]] = []
+        for candidate in ranked:
+            if len(chosen) >= s.max_sentences:
+                break
+            own, top = candidate.features, best.features
+            if candidate is not best and (
+                score(candidate.sentence) < score(best.sentence) - s.second_sentence_margin
+                or candidate.sentence.key in chosen
+                or own.names < top.names  # a further sentence may not drift to another story
+                or own.numbers < top.numbers
+                or own.period < top.period
+            ):
+                continue
+            context = self.neighbours.context_for(candidate.sentence)
+            for member in context:
+                cited[id(member)] = ("context", score(candidate.sentence))  # context is cited for the answer it serves
+            group = [g for g in [candidate.sentence, *context] if g.key not in chosen]
+            if len(chosen) + len(group) > s.max_sentences and candidate is not best:
+                continue
+            for member in group:
+                chosen[member.key] = member
+            groups.append(sorted(group, key=lambda g: g.start))
+        quotes = [Quote(member, *cited[id(member)]) for group in groups for member in group]
+        return Choice(quotes=quotes, best_score=score(best.sentence))
