@@ -1,4 +1,4 @@
-"""Read a folder of news articles (txt, md, html, json, jsonl) into `Article` objects.
+"""Read a folder of news articles into `Article` objects, each file with its format's parser (`index.formats`).
 
 Every file, and every JSONL line, is read inside a guard: whatever goes wrong with one (an
 exception, a recursion or memory error, a limit in `LimitSettings` hit) skips that one with a
@@ -25,7 +25,6 @@ import stat
 import sys
 import unicodedata
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -33,20 +32,23 @@ import yaml
 from pydantic import BaseModel, Field
 
 from index.errors import BadArticleError, NoArticlesError
-from index.settings import LimitSettings, Settings
+from index.formats import (
+    SUFFIXES,
+    TEXT_FIELDS,
+    RefusedYAML,
+    as_text,
+    format_for,
+    format_names,
+    json_too_deep,
+    load_front_matter,
+    plain_fields,
+    title_from_name,
+)
+from index.settings import MB, LimitSettings, Settings
 from index.urls import url_problem
 
 log = logging.getLogger("newsqa")
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
-TEXT_FIELDS = ("text", "body", "content")
-META_FIELDS = ("id", "title", "date", "source", "url")
-"""Fields read from front matter or a JSON record besides the text: each must be a plain value."""
-MAX_TITLE_CHARS = 150
-"""A first line counts as the title only up to this length (longer ones are the start of the text)."""
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
-MB = 1024 * 1024
-_JSON_STRUCTURE = re.compile(r'[\[\]{}"\\]')
 _WORD_CHARACTER = re.compile(r"[^\W_]")
 
 
@@ -105,33 +107,6 @@ class LoadResult(BaseModel):
     )
 
 
-def _title_from_name(path: Path) -> str:
-    words = re.sub(r"[-_]+", " ", path.stem).strip()
-    return words[:1].upper() + words[1:] if words else path.name
-
-
-def _as_text(value: Any) -> str:
-    if value is None:
-        return ""
-    text = str(value)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate from a JSON or YAML escape: it cannot be stored or hashed
-        text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-    return text.strip()
-
-
-def _plain_fields(record: dict[Any, Any], relative: str, *, line: int | None = None) -> None:
-    """Refuse a record whose id, title, date, outlet or url is not a plain value (a YAML `!!set` would read differently each
-    time, `!!binary` as "b'...'", a list as "['...']")."""
-    for name in META_FIELDS:
-        value = record.get(name)
-        if value is not None and not isinstance(value, str | int | float | date):
-            kinds: dict[type, str] = {set: "a set", bytes: "binary data", list: "a list", dict: "a mapping"}
-            kind = kinds.get(type(value), type(value).__name__)
-            raise BadArticleError(relative, f"has {kind} as its `{name}`; write it as plain text", line=line)
-
-
 def _opened_path(descriptor: int) -> str | None:
     """The real path of an open file (Linux `/proc/self/fd`, macOS `F_GETPATH`), or None where the system cannot tell."""
     try:
@@ -157,70 +132,6 @@ def _shorten(text: str, limit: int) -> str:
     return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
 
 
-def json_too_deep(text: str, limit: int) -> bool:
-    """Whether JSON `text` nests arrays/objects deeper than `limit`, found by a flat scan (no recursion)."""
-    depth, in_string, escaped_at = 0, False, -1
-    for match in _JSON_STRUCTURE.finditer(text):
-        position, char = match.start(), match.group()
-        if position == escaped_at:
-            continue
-        if in_string:
-            if char == "\\":
-                escaped_at = position + 1
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            if depth > limit:
-                return True
-        elif char in "]}":
-            depth -= 1
-    return False
-
-
-class _RefusedYAML(yaml.YAMLError):
-    """Front matter that is valid YAML but not allowed here (anchors, aliases, deep nesting)."""
-
-
-class _FrontMatterLoader(yaml.SafeLoader):
-    """`yaml.SafeLoader` that refuses anchors and aliases (a 399-byte alias bomb expands to gigabytes) and deep nesting."""
-
-    max_depth = 100
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        """Compose one node, refusing aliases, anchors and nesting deeper than `max_depth`."""
-        if self.check_event(yaml.AliasEvent):
-            raise _RefusedYAML("uses a YAML alias (*name); write the value out instead")
-        event = self.peek_event()
-        if getattr(event, "anchor", None) is not None:
-            raise _RefusedYAML("uses a YAML anchor (&name); write the values out instead")
-        if str(getattr(event, "tag", None) or "").startswith("tag:yaml.org,2002:python/"):
-            raise _RefusedYAML("uses a !!python tag, which is never run; write plain values")
-        self._depth += 1
-        if self._depth > self.max_depth:
-            raise _RefusedYAML(f"nests deeper than {self.max_depth} levels (NEWSQA_LIMITS__MAX_NESTING)")
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-
-def load_front_matter(text: str, *, max_depth: int) -> Any:
-    """Parse YAML front matter safely: plain data only, no anchors or aliases, at most `max_depth` deep."""
-    loader = _FrontMatterLoader(text)
-    loader.max_depth = max_depth
-    try:
-        return loader.get_single_data()
-    finally:
-        loader.dispose()
-
-
 def _file_kind(mode: int) -> str:
     if stat.S_ISFIFO(mode):
         return "a FIFO"
@@ -229,6 +140,101 @@ def _file_kind(mode: int) -> str:
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "a device"
     return "not a regular file"
+
+
+class RecordReader:
+    """Builds articles from what a format's parser found (`index.formats`), within the limits; says why a file or line is skipped.
+
+    Args:
+        limits: The bounds on an article (`LimitSettings`): title length, front matter size, nesting depth.
+    """
+
+    def __init__(self, limits: LimitSettings) -> None:
+        self.limits = limits
+
+    def article(self, relative: str, *, line: int | None = None, **fields: Any) -> Article:
+        """An `Article` with every field within the limits: long titles, dates and outlets cut, an over-long url dropped."""
+        limit = self.limits.max_title_chars
+        if len(fields["id"]) > limit:
+            raise BadArticleError(
+                relative, f"has an id of {len(fields['id']):,} characters, over {limit} (NEWSQA_LIMITS__MAX_TITLE_CHARS)", line=line
+            )
+        if not _WORD_CHARACTER.search(fields["text"]):
+            raise BadArticleError(relative, "has no words in its text (only punctuation, control or zero-width characters)", line=line)
+        fields["source"] = unicodedata.normalize("NFC", fields["source"])  # one outlet, however its name was encoded
+        for name in ("title", "date", "source"):
+            fields[name] = _shorten(fields[name], limit)
+        problem = "is longer than NEWSQA_LIMITS__MAX_TITLE_CHARS" if len(fields["url"]) > limit else url_problem(fields["url"])
+        if fields["url"] and problem:
+            where = f"{relative}:{line}" if line is not None else relative
+            log.warning("%s: its url %s; the article is indexed without it", where, problem)
+            fields["url"] = ""
+        return Article(path=relative, **fields)
+
+    def record(self, record: Any, relative: str, default_id: str, *, line: int | None = None) -> Article:
+        """The article a JSON record (or front matter and text) describes: `title`, `text` (or `body`, `content`), `id`, ..."""
+        if not isinstance(record, dict):
+            raise BadArticleError(relative, "must be a JSON object with `title` and `text`", line=line)
+        plain_fields(record, relative, line=line)
+        body = next((record[key] for key in TEXT_FIELDS if isinstance(record.get(key), str) and record[key].strip()), None)
+        if body is None:
+            raise BadArticleError(relative, "has no article text: give it a non-empty `text` (or `body`, `content`)", line=line)
+        return self.article(
+            relative,
+            line=line,
+            id=as_text(record.get("id")) or default_id,
+            title=as_text(record.get("title")) or title_from_name(Path(relative)),
+            text=as_text(body),
+            date=as_text(record.get("date")),
+            source=as_text(record.get("source")),
+            url=as_text(record.get("url")),
+        )
+
+    def json(self, text: str, relative: str, *, line: int | None = None) -> Any:
+        """Parsed JSON, after counting its nesting with a flat scan (`NEWSQA_LIMITS__MAX_NESTING`)."""
+        limit = self.limits.max_nesting
+        if json_too_deep(text, limit):
+            raise BadArticleError(relative, f"nests JSON deeper than {limit} levels (NEWSQA_LIMITS__MAX_NESTING); flatten it", line=line)
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as error:
+            where = "" if line is not None else f" at line {error.lineno}"
+            raise BadArticleError(relative, f"is not valid JSON ({error.msg}{where})", line=line) from error
+        except ValueError as error:  # e.g. an integer longer than Python parses
+            raise BadArticleError(relative, f"is not usable JSON ({error})", line=line) from error
+
+    def front_matter(self, block: str, relative: str) -> dict[str, Any]:
+        """The `key: value` pairs of a YAML front matter block: within the size and nesting limits, plain values only."""
+        limit = self.limits.max_front_matter_bytes
+        if len(block.encode("utf-8", "surrogatepass")) > limit:
+            raise BadArticleError(
+                relative, f"has front matter over {limit / 1024:g} KB (NEWSQA_LIMITS__MAX_FRONT_MATTER_BYTES); shorten it"
+            )
+        try:
+            loaded = load_front_matter(block, max_depth=self.limits.max_nesting)
+        except RefusedYAML as error:
+            raise BadArticleError(relative, f"has front matter that {error}") from error
+        except yaml.YAMLError as error:
+            raise BadArticleError(relative, f"has malformed YAML front matter ({_shorten(' '.join(str(error).split()), 300)})") from error
+        if loaded is not None and not isinstance(loaded, dict):
+            raise BadArticleError(relative, "front matter must be `key: value` lines")
+        meta = loaded or {}
+        plain_fields(meta, relative)
+        return meta
+
+    @staticmethod
+    def skip(relative: str, error: BaseException, *, line: int | None = None) -> SkippedFile:
+        """The `SkippedFile` for a file (or one line of it) that failed with `error`, with a reason a user can act on; logged."""
+        if isinstance(error, BadArticleError):
+            skip = SkippedFile(path=relative, line=error.line if line is None else line, reason=error.reason)
+        elif isinstance(error, RecursionError):
+            skip = SkippedFile(path=relative, line=line, reason="nests too deeply to be read; flatten it")
+        elif isinstance(error, MemoryError):
+            skip = SkippedFile(path=relative, line=line, reason="needs too much memory to be read")
+        else:
+            skip = SkippedFile(path=relative, line=line, reason=f"cannot be read ({type(error).__name__}: {_shorten(str(error), 200)})")
+        log.warning("Skipping %s", skip)
+        return skip
 
 
 class ArticleLoader:
@@ -241,6 +247,7 @@ class ArticleLoader:
     def __init__(self, root: Path, *, limits: LimitSettings | None = None) -> None:
         self.root = Path(root)
         self.limits = limits if limits is not None else Settings().limits
+        self.reader = RecordReader(self.limits)
 
     def load(self) -> LoadResult:
         """Read the whole folder; raise `NoArticlesError` if it does not exist."""
@@ -285,8 +292,8 @@ class ArticleLoader:
     def _check_folder(self) -> None:
         if not self.root.is_dir():
             raise NoArticlesError(
-                f"Articles folder {self.root} does not exist: create it and put .txt, .md, .html, .json "
-                "or .jsonl articles in it, or point NEWSQA_ARTICLES_DIR / --articles at one."
+                f"Articles folder {self.root} does not exist: create it and put {format_names()} articles in it, "
+                "or point NEWSQA_ARTICLES_DIR / --articles at one."
             )
 
     def _files(self) -> Iterator[tuple[Path, FileStamp | None, SkippedFile | None]]:
@@ -317,25 +324,15 @@ class ArticleLoader:
             yield path, FileStamp.of(info), None
 
     def load_file(self, path: Path) -> tuple[list[Article], list[SkippedFile]]:
-        """Read one file; a bad file (or bad JSONL line) comes back as a `SkippedFile`, whatever went wrong."""
+        """Read one file with its format's parser (`index.formats`); a bad file comes back as a `SkippedFile`, whatever went wrong."""
         relative = path.relative_to(self.root).as_posix()
         try:
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                raise BadArticleError(relative, f"unsupported file type; use one of {', '.join(SUPPORTED_SUFFIXES)}")
-            text = self._read_text(path, relative)
-            if path.suffix.lower() == ".jsonl":
-                return self._parse_jsonl(text, relative)
-            return self._parse(path.suffix.lower(), text, relative), []
-        except BadArticleError as error:
-            skip = SkippedFile(path=relative, line=error.line, reason=error.reason)
-        except RecursionError:
-            skip = SkippedFile(path=relative, reason="nests too deeply to be read; flatten it")
-        except MemoryError:
-            skip = SkippedFile(path=relative, reason="needs too much memory to be read")
+            kind = format_for(path.suffix)
+            if kind is None:
+                raise BadArticleError(relative, f"unsupported file type; use one of {', '.join(SUFFIXES)}")
+            return kind.parse(self._read_text(path, relative), relative, self.reader)
         except Exception as error:  # one bad file must never stop the others
-            skip = SkippedFile(path=relative, reason=f"cannot be read ({type(error).__name__}: {_shorten(str(error), 200)})")
-        log.warning("Skipping %s", skip)
-        return [], [skip]
+            return [], [self.reader.skip(relative, error)]
 
     def _read_text(self, path: Path, relative: str) -> str:
         limit = self.limits.max_article_bytes
@@ -382,147 +379,3 @@ class ArticleLoader:
     def _too_big(self, size: int) -> str:
         limit = self.limits.max_article_bytes
         return f"is {size / MB:.1f} MB, over the {limit / MB:g} MB limit (NEWSQA_LIMITS__MAX_ARTICLE_BYTES); split it or raise the limit"
-
-    def _parse_json(self, text: str, relative: str, *, line: int | None = None) -> Any:
-        limit = self.limits.max_nesting
-        if json_too_deep(text, limit):
-            raise BadArticleError(relative, f"nests JSON deeper than {limit} levels (NEWSQA_LIMITS__MAX_NESTING); flatten it", line=line)
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            where = "" if line is not None else f" at line {error.lineno}"
-            raise BadArticleError(relative, f"is not valid JSON ({error.msg}{where})", line=line) from error
-        except ValueError as error:  # e.g. an integer longer than Python parses
-            raise BadArticleError(relative, f"is not usable JSON ({error})", line=line) from error
-
-    def _parse(self, suffix: str, text: str, relative: str) -> list[Article]:
-        if suffix in (".txt", ".md"):
-            return [self._parse_plain(text, relative, markdown=suffix == ".md")]
-        if suffix in (".html", ".htm"):
-            return [self._parse_html(text, relative)]
-        data = self._parse_json(text, relative)
-        if isinstance(data, list):
-            return [self._from_record(item, relative, f"{relative}#{i}") for i, item in enumerate(data)]
-        return [self._from_record(data, relative, relative)]
-
-    def _parse_jsonl(self, text: str, relative: str) -> tuple[list[Article], list[SkippedFile]]:
-        articles: list[Article] = []
-        skipped: list[SkippedFile] = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                record = self._parse_json(line, relative, line=number)
-                articles.append(self._from_record(record, relative, f"{relative}#L{number}", line=number))
-            except BadArticleError as error:
-                skip = SkippedFile(path=relative, line=number, reason=error.reason)
-            except RecursionError:
-                skip = SkippedFile(path=relative, line=number, reason="nests too deeply to be read; flatten it")
-            except Exception as error:  # one bad line must never stop the others
-                skip = SkippedFile(
-                    path=relative, line=number, reason=f"cannot be read ({type(error).__name__}: {_shorten(str(error), 200)})"
-                )
-            else:
-                continue
-            log.warning("Skipping %s", skip)
-            skipped.append(skip)
-        return articles, skipped
-
-    def _article(self, relative: str, *, line: int | None = None, **fields: Any) -> Article:
-        """An `Article` with every field within the limits: long titles, dates and outlets cut, an over-long url dropped."""
-        limit = self.limits.max_title_chars
-        if len(fields["id"]) > limit:
-            raise BadArticleError(
-                relative, f"has an id of {len(fields['id']):,} characters, over {limit} (NEWSQA_LIMITS__MAX_TITLE_CHARS)", line=line
-            )
-        if not _WORD_CHARACTER.search(fields["text"]):
-            raise BadArticleError(relative, "has no words in its text (only punctuation, control or zero-width characters)", line=line)
-        fields["source"] = unicodedata.normalize("NFC", fields["source"])  # one outlet, however its name was encoded
-        for name in ("title", "date", "source"):
-            fields[name] = _shorten(fields[name], limit)
-        problem = "is longer than NEWSQA_LIMITS__MAX_TITLE_CHARS" if len(fields["url"]) > limit else url_problem(fields["url"])
-        if fields["url"] and problem:
-            where = f"{relative}:{line}" if line is not None else relative
-            log.warning("%s: its url %s; the article is indexed without it", where, problem)
-            fields["url"] = ""
-        return Article(path=relative, **fields)
-
-    def _from_record(self, record: Any, relative: str, default_id: str, *, line: int | None = None) -> Article:
-        if not isinstance(record, dict):
-            raise BadArticleError(relative, "must be a JSON object with `title` and `text`", line=line)
-        _plain_fields(record, relative, line=line)
-        body = next((record[key] for key in TEXT_FIELDS if isinstance(record.get(key), str) and record[key].strip()), None)
-        if body is None:
-            raise BadArticleError(relative, "has no article text: give it a non-empty `text` (or `body`, `content`)", line=line)
-        return self._article(
-            relative,
-            line=line,
-            id=_as_text(record.get("id")) or default_id,
-            title=_as_text(record.get("title")) or _title_from_name(Path(relative)),
-            text=_as_text(body),
-            date=_as_text(record.get("date")),
-            source=_as_text(record.get("source")),
-            url=_as_text(record.get("url")),
-        )
-
-    def _parse_plain(self, text: str, relative: str, *, markdown: bool) -> Article:
-        meta: dict[str, Any] = {}
-        match = _FRONT_MATTER.match(text)
-        if match:
-            block = match.group(1)
-            limit = self.limits.max_front_matter_bytes
-            if len(block.encode("utf-8", "surrogatepass")) > limit:
-                raise BadArticleError(
-                    relative, f"has front matter over {limit / 1024:g} KB (NEWSQA_LIMITS__MAX_FRONT_MATTER_BYTES); shorten it"
-                )
-            try:
-                loaded = load_front_matter(block, max_depth=self.limits.max_nesting)
-            except _RefusedYAML as error:
-                raise BadArticleError(relative, f"has front matter that {error}") from error
-            except yaml.YAMLError as error:
-                raise BadArticleError(
-                    relative, f"has malformed YAML front matter ({_shorten(' '.join(str(error).split()), 300)})"
-                ) from error
-            if loaded is not None and not isinstance(loaded, dict):
-                raise BadArticleError(relative, "front matter must be `key: value` lines")
-            meta = loaded or {}
-            _plain_fields(meta, relative)
-            text = text[match.end() :]
-        body = text.strip()
-        if not body:
-            raise BadArticleError(relative, "has front matter but no article text")
-        title = _as_text(meta.get("title"))
-        if not title:
-            first, _, rest = body.partition("\n")
-            candidate = first.strip().lstrip("#").strip() if markdown else first.strip()
-            if rest.strip() and candidate and len(candidate) <= MAX_TITLE_CHARS and not candidate.endswith("."):
-                title, body = candidate, rest.strip()
-            else:
-                title = _title_from_name(Path(relative))
-        return self._article(
-            relative,
-            id=_as_text(meta.get("id")) or relative,
-            title=title,
-            text=body,
-            date=_as_text(meta.get("date")),
-            source=_as_text(meta.get("source")),
-            url=_as_text(meta.get("url")),
-        )
-
-    def _parse_html(self, html: str, relative: str) -> Article:
-        import trafilatura  # heavy; only HTML needs it
-
-        extracted = trafilatura.extract(html, output_format="json", with_metadata=True, include_comments=False, favor_recall=True)
-        data = json.loads(extracted) if extracted else {}
-        body = _as_text(data.get("text"))
-        if not body:
-            raise BadArticleError(relative, "no article text could be extracted from this HTML")
-        return self._article(
-            relative,
-            id=relative,
-            title=_as_text(data.get("title")) or _title_from_name(Path(relative)),
-            text=body,
-            date=_as_text(data.get("date")),
-            source=_as_text(data.get("sitename")) or _as_text(data.get("source-hostname")) or _as_text(data.get("hostname")),
-            url=_as_text(data.get("url")) or _as_text(data.get("source")),
-        )

@@ -56,6 +56,7 @@ from index.copies import StoryInput, story_ids
 from index.embedding import mean_vector, pack_vectors
 from index.errors import ModelError, NoArticlesError, OutdatedIndexError
 from index.faults import crash_point
+from index.formats import format_names
 from index.lock import WriteLock
 from index.manifest import manifest_of, read_manifest, remove_manifest, unchanged_since, write_manifest
 from index.records import CHUNK_SCHEMA, StoredChunk, outdated_index
@@ -180,8 +181,8 @@ def _sync(live: ChunkStore, model: _Model, folder: Path, settings: Settings, rep
     if not loaded.articles:
         reasons = "; ".join(str(s) for s in loaded.skipped[:5])
         raise NoArticlesError(
-            f"No readable articles in {folder}{f' ({reasons})' if reasons else ''}. Add .txt, .md, .html, .json "
-            "or .jsonl articles there; nothing in the index was changed."
+            f"No readable articles in {folder}{f' ({reasons})' if reasons else ''}. Add {format_names()} articles there; "
+            "nothing in the index was changed."
         )
     report.skipped_files = list(loaded.skipped)
     stored = _stored_articles(live, rebuild=rebuild)

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from index.articles import SUPPORTED_SUFFIXES, ArticleLoader
+from index.articles import ArticleLoader
+from index.formats import SUFFIXES
 from index.settings import LimitSettings
 
 _UNSAFE = re.compile(r"[^\w.\- ]+")
@@ -68,8 +69,8 @@ def save_uploads(
     for original, temp in files:
         name = safe_name(original)
         suffix = Path(name).suffix.lower()
-        if suffix not in SUPPORTED_SUFFIXES:
-            result.refused.append(f"{original}: unsupported type {suffix or '(none)'}; upload {', '.join(SUPPORTED_SUFFIXES)}")
+        if suffix not in SUFFIXES:
+            result.refused.append(f"{original}: unsupported type {suffix or '(none)'}; upload {', '.join(SUFFIXES)}")
             continue
         size = temp.stat().st_size
         if size > max_bytes:

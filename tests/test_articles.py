@@ -135,3 +135,20 @@ def test_duplicate_ids_are_skipped(tmp_path):
 def test_missing_folder_says_what_to_do(tmp_path):
     with pytest.raises(NoArticlesError, match="does not exist"):
         ArticleLoader(tmp_path / "nope").load()
+
+
+@pytest.mark.unit
+def test_one_format_registry_drives_the_loader_the_messages_and_the_upload_widget(tmp_path):
+    from index.formats import FORMATS, SUFFIXES, format_for, format_names
+    from ui.app import UPLOAD_NAMES, UPLOAD_TYPES
+
+    assert set(UPLOAD_TYPES) == set(SUFFIXES) == {suffix for each in FORMATS for suffix in each.suffixes}
+    assert UPLOAD_NAMES.split() == [each.name for each in FORMATS]
+    assert format_names() == ".txt, .md, .html, .json or .jsonl"
+    assert format_for(".HTM") is format_for(".html")
+    assert format_for(".docx") is None
+    (tmp_path / "notes.docx").write_text("not read")
+    _, [skip] = ArticleLoader(tmp_path).load_file(tmp_path / "notes.docx")
+    assert skip.reason == f"unsupported file type; use one of {', '.join(SUFFIXES)}"
+    with pytest.raises(NoArticlesError, match=f"put {format_names()} articles in it"):
+        ArticleLoader(tmp_path / "missing").load()

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from index import IndexReport, NewsqaError, Settings, update_index
 from index.catalog import article_text, index_status
+from index.formats import FORMATS, SUFFIXES
 from index.uploads import save_uploads
 from qa import Answer, Pipeline, get_pipeline
 from ui.render import CSS, SCROLL_TO_QUOTE, conversation_markdown, error_message, render_answer, text_html, user_message
@@ -37,7 +38,10 @@ EXAMPLES = [
     "What did Hegseth rule out?",
     "How much should allies spend on defense?",
 ]
-UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".json", ".jsonl"]
+UPLOAD_TYPES = list(SUFFIXES)
+"""What the upload widget accepts: every suffix of `index.formats.FORMATS`."""
+UPLOAD_NAMES = " ".join(each.name for each in FORMATS)
+"""How the upload label names them: ".txt .md .html .json .jsonl"."""
 INDEX_EVENTS = "index"
 """Gradio concurrency group of the events that write the index (upload, rebuild): one runs at a time."""
 STATUS_REFRESH_SECONDS = 5.0
@@ -223,7 +227,7 @@ def build_app(pipeline: Pipeline, *, watcher: ArticleWatcher | None = None) -> A
                 file_count="multiple",
                 file_types=UPLOAD_TYPES,
                 type="filepath",
-                label=f"Upload articles (.txt .md .html .json .jsonl, up to {pipeline.settings.max_upload_bytes / 1e6:.0f} MB each)",
+                label=f"Upload articles ({UPLOAD_NAMES}, up to {pipeline.settings.max_upload_bytes / 1e6:.0f} MB each)",
                 elem_id="nq-upload",
             )
             with gr.Row():
