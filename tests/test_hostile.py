@@ -304,6 +304,36 @@ def test_nan_and_bad_collection_names_are_refused(monkeypatch):
     assert Settings(collection="news.qa_2-x").collection == "news.qa_2-x"
 
 
+@pytest.mark.unit
+def test_unknown_settings_are_errors_naming_the_closest_one(monkeypatch):
+    from pydantic import ValidationError
+
+    from index.settings import AnswerSettings, RetrievalSettings
+
+    monkeypatch.setenv("NEWSQA_ANSWER__ABSTAIN_BELLOW", "0.9")  # one letter off: it must not silently do nothing
+    with pytest.raises(
+        ValidationError, match=r"NEWSQA_ANSWER__ABSTAIN_BELLOW is not a setting; did you mean NEWSQA_ANSWER__ABSTAIN_BELOW\?"
+    ):
+        Settings()
+    monkeypatch.delenv("NEWSQA_ANSWER__ABSTAIN_BELLOW")
+    monkeypatch.setenv("NEWSQA_TEST_FAULT", "")  # the crash tests' hook is not a setting, and is allowed
+    assert Settings().answer.abstain_below == 1.0
+    with pytest.raises(ValidationError, match="has no setting 'artcles_dir'; did you mean 'articles_dir'"):
+        Settings(artcles_dir="news")
+    with pytest.raises(ValidationError, match="abstain_bellow"):
+        AnswerSettings(abstain_bellow=0.9)  # type: ignore[call-arg]
+    for section in ({"answer": {"confidence_slope": "inf"}}, {"retrieval": {"dense_weight": "nan"}}):
+        with pytest.raises(ValidationError, match="finite number"):  # one rule for every float of every section
+            Settings(**section)
+    with pytest.raises(ValidationError, match="finite number"):
+        RetrievalSettings(best_sentence_share=float("nan"))
+    with pytest.raises(ValidationError, match="user:password"):  # the login is checked when settings load, not at launch
+        Settings(ui_auth="alice")
+    with pytest.raises(ValidationError, match="user:password"):
+        Settings().with_login("alice:")
+    assert Settings().with_login("alice:s3cret").ui_login() == ("alice", "s3cret")
+
+
 def newsqa(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {**os.environ, "PYTHONPATH": str(ROOT), **env}
     return subprocess.run([sys.executable, "-m", "ui", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120)
@@ -318,6 +348,9 @@ def newsqa(*args: str, **env: str) -> subprocess.CompletedProcess:
         (["ask", "Who?"], "NEWSQA_COLLECTION", "bad name!!", "3-495 characters"),
         (["serve"], "NEWSQA_ANSWER__ABSTAIN_BELOW", "nan", "finite"),
         (["eval", "README.md"], "NEWSQA_RETRIEVAL", "{bad", "not valid JSON"),
+        (["ask", "Who?"], "NEWSQA_ANSWER__ABSTAIN_BELLOW", "0.9", "is not a setting; did you mean NEWSQA_ANSWER__ABSTAIN_BELOW?"),
+        (["index"], "NEWSQA_ANSWER", '{"abstain_bellow": 0.9}', "NEWSQA_ANSWER__ABSTAIN_BELLOW is not a setting; did you mean"),
+        (["articles"], "NEWSQA_ARTICLE_DIR", "seeds", "did you mean NEWSQA_ARTICLES_DIR?"),
     ],
 )
 def test_bad_settings_are_one_line_naming_the_variable(command, variable, value, says):

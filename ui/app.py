@@ -315,10 +315,7 @@ def launch(
     watcher: ArticleWatcher | None = None,
 ) -> Any:
     """Serve the chat page; warns when it is reachable from other machines without a login. `watcher` (serve --watch) shows in the status line."""
-    try:
-        auth = settings.ui_login()  # None only when no login was asked for: an empty or malformed one is refused
-    except ValueError as error:
-        raise NewsqaError(f"{error}.") from None
+    auth = settings.ui_login()  # None only when no login was asked for: an empty or malformed one was refused when settings loaded
     warning = exposure_warning(host, auth)
     if warning:
         log.warning(warning)

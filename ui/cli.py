@@ -69,7 +69,7 @@ def _setting_error(error: Exception) -> str:
     """One line naming the `NEWSQA_*` variable that is wrong and what it accepts."""
     from pydantic import ValidationError
 
-    from index.settings import COLLECTION_NAME_RULE
+    from index.settings import COLLECTION_NAME_RULE, unknown_setting
 
     if not isinstance(error, ValidationError):  # pydantic-settings could not even parse it (a section given as bad JSON)
         field = re.search(r'field "(\w+)"', str(error))
@@ -78,8 +78,10 @@ def _setting_error(error: Exception) -> str:
     first = error.errors()[0]
     variable = "NEWSQA_" + "__".join(str(part) for part in first["loc"]).upper()
     message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":  # a key of a section given as JSON
+        message = unknown_setting(variable)
     if message.startswith("NEWSQA_"):
-        return f"{message}."
+        return message if message.endswith((".", "?")) else f"{message}."
     if first["type"] == "string_pattern_mismatch" and first["loc"] == ("collection",):
         message = f"must be {COLLECTION_NAME_RULE}"
     value = first.get("input")
@@ -353,16 +355,14 @@ def _login(settings: Settings, auth: str | None, auth_file: Path | None) -> Sett
         auth = _read_auth_file(auth_file)
     if auth is None:
         return settings
-    from pydantic import SecretStr
-
     from index.settings import parse_auth
 
     try:
-        parse_auth(auth, where=where)
+        parse_auth(auth, where=where)  # the same check as the settings' own, saying which flag to fix
     except ValueError as error:
         _echo_error(f"{error}.")
         raise typer.Exit(2) from None
-    return settings.model_copy(update={"ui_auth": SecretStr(auth.strip())})
+    return settings.with_login(auth.strip())
 
 
 @app.command()
