@@ -26,19 +26,15 @@ import numpy as np
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+from gold_sets import ENTITY_CALIBRATION, GOLD_SETS, SENTENCE_CALIBRATION  # bench/ is scripts: its folder is on sys.path
+
 from index import Embedder, Settings, update_index
 from qa.evaluate import evaluate, expected_calibration_error, reliability
 from qa.pipeline import Pipeline
 
-HERE = Path(__file__).resolve().parent
-DEV_SETS = {
-    "news-dev (dev)": (HERE / "data/news-dev/dev.jsonl", HERE / "data/news-dev/articles"),
-    "news-snippets": (HERE / "data/news-snippets/questions.jsonl", HERE / "data/news-snippets/articles"),
-    "seed": (HERE / "data/seed_gold.jsonl", HERE.parent / "seeds"),
-}
-
-
-MULTIHOP = HERE.parent.parent / "shared" / "eval" / "multihop-dev"
+DEV_SETS = {name: (GOLD_SETS[name].questions, GOLD_SETS[name].articles) for name in SENTENCE_CALIBRATION}
+"""The news dev sets of `bench/gold_sets.py` (never a test split)."""
+MULTIHOP = GOLD_SETS[ENTITY_CALIBRATION[0]].questions.parent
 
 
 def dev_answers(

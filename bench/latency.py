@@ -21,13 +21,11 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+from gold_sets import GOLD_SETS, LATENCY  # bench/ is scripts: its folder is on sys.path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-SETS = {
-    "squad-dev": (HERE / "data/squad-dev/questions.jsonl", HERE / "data/squad-dev/articles"),
-    "news-dev": (HERE / "data/news-dev/dev.jsonl", HERE / "data/news-dev/articles"),
-}
+SETS = {name: (GOLD_SETS[name].questions, GOLD_SETS[name].articles) for name in LATENCY}
 # Runs inside each side's checkout: only the API both sides share (Settings, update_index, Pipeline.ask).
 MEASURE = """
 import json, logging, sys, time

@@ -1,12 +1,15 @@
 """Answer quality side by side, in one run: newsqa vs the LangChain tutorial pipeline vs BM25.
 
-(a) newsqa: hybrid retrieval, one to three verbatim sentences, abstains on weak evidence.
+(a) newsqa: hybrid retrieval, one to three verbatim sentences, abstains on weak evidence; measured
+    by `qa.evaluate`, the same rules as `newsqa eval` (answer hit over its short answer and quoted
+    sentences, median words of the answers given without their `[n]` markers, latency of ask()).
 (b) The usual LangChain RAG tutorial: RecursiveCharacterTextSplitter(chunk_size=1000,
     chunk_overlap=200), the same embedding model, Chroma, similarity_search(k=4); its answer is
     the top chunk.
 (c) BM25 (bm25s) over the same tutorial chunks; its answer is the top chunk.
 
-Same articles, same questions, same machine. Writes a table to bench/RESULTS.md.
+Same articles, same questions, same machine; the sets come from `bench/gold_sets.py`. Writes a table
+to bench/RESULTS.md.
 
     .venv/bin/python bench/quality.py [--sets squad-dev seed news-snippets] [--out bench/RESULTS.md]
 """
@@ -30,21 +33,18 @@ import numpy as np
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+from gold_sets import GOLD_SETS, QUALITY  # bench/ is scripts: its folder is on sys.path
+
 from index import ArticleLoader, Embedder, Settings, update_index
 from qa.evaluate import GoldQuestion, evaluate, gold_words, holds_gold, load_gold, normalize, reliability
 from qa.pipeline import Pipeline
 from qa.question import analyze_question
 
 HERE = Path(__file__).resolve().parent
-SETS = {
-    "squad-dev": (HERE / "data/squad-dev/questions.jsonl", HERE / "data/squad-dev/articles"),
-    "seed": (HERE / "data/seed_gold.jsonl", HERE.parent / "seeds"),
-    "news-snippets": (HERE / "data/news-snippets/questions.jsonl", HERE / "data/news-snippets/articles"),
-    "news-dev (dev)": (HERE / "data/news-dev/dev.jsonl", HERE / "data/news-dev/articles"),
-    "news-dev (test)": (HERE / "data/news-dev/test.jsonl", HERE / "data/news-dev/articles"),
-}
+SETS = {name: (GOLD_SETS[name].questions, GOLD_SETS[name].articles) for name in QUALITY}
 NEWS_SETS = ("news-dev (dev)", "news-dev (test)", "news-snippets", "seed")
-MULTIHOP = HERE.parent.parent / "shared" / "eval" / "multihop-dev"
+"""The news sets of `GOLD_SETS`, in the order of the news table."""
+MULTIHOP = GOLD_SETS["multihop-dev"].questions.parent
 """MultiHop-RAG's development half (`../shared/eval/multihop-dev` from the project root); `--multihop DIR` for another half."""
 MULTIHOP_TARGETS = {
     "gold entity in the answer": "≥ 0.70",
@@ -76,27 +76,20 @@ def _figures(
     )
 
 
-def run_newsqa(gold: list[GoldQuestion], articles: Path, embedder: Embedder, scratch: Path) -> Row:
+def run_newsqa(gold_path: Path, articles: Path, embedder: Embedder, scratch: Path) -> Row:
+    """newsqa's figures on one set, measured by `qa.evaluate` (warm, as in a running app), its retrieval hit at the baselines' k."""
     settings = Settings(articles_dir=articles, db_dir=scratch / "newsqa")
     update_index(settings, embedder=embedder)
-    pipeline = Pipeline(settings, embedder=embedder)
-    pipeline.ask(gold[0].question)  # warm: BM25 index built, as in a running app
-    hits, first, words, retrieval, ms, abstained = [], [], [], [], [], []
-    for item in gold:
-        started = time.perf_counter()
-        answer = pipeline.ask(item.question, today=item.asked_on)
-        elapsed = (time.perf_counter() - started) * 1000
-        if not item.answerable:
-            abstained.append(answer.abstained)
-            continue
-        text = "" if answer.abstained else answer.text
-        support = [c.quote for c in answer.citations if c.role == "answer"]
-        hits.append(holds_gold(text, item.answers) and not holds_gold(text, item.distractors))
-        first.append(bool(support) and not answer.abstained and holds_gold(support[0], item.answers))
-        words.append(len(text.replace("[", " ").split()))
-        retrieval.append(any(holds_gold(d.page_content, item.answers) for d in pipeline.retriever.invoke(answer.query, k=K)))
-        ms.append(elapsed)
-    return _figures("newsqa (sentences, hybrid)", hits, words, retrieval, ms, abstained, first)
+    report = evaluate(gold_path, pipeline=Pipeline(settings, embedder=embedder), articles_dir=articles, retrieval_k=K)
+    return Row(
+        system="newsqa (sentences, hybrid)",
+        answer_hit=report.answer_hit,
+        first_hit=report.first_citation_hit,
+        median_words=report.median_words,
+        hit_at_4=report.retrieval_hit_at_k,
+        p50_ms=report.latency_p50_ms,
+        abstained_unanswerable=report.abstention_rate if report.questions > report.answerable else float("nan"),
+    )
 
 
 def tutorial_chunks(articles: Path) -> list[str]:
@@ -428,7 +421,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="newsqa-bench-") as scratch:
             chunks = tutorial_chunks(articles)
             rows = [
-                run_newsqa(gold, articles, embedder, Path(scratch)),
+                run_newsqa(gold_path, articles, embedder, Path(scratch)),
                 run_tutorial(gold, chunks, embedder, Path(scratch)),
                 run_bm25(gold, chunks),
             ]

@@ -15,6 +15,8 @@ from pydantic import BaseModel, Field
 from index.articles import Article
 from index.entities import Entity, SalientName, find_entities, name_entities, salient_names
 from index.records import DIGEST_CHARS, chunk_id
+from index.settings import LimitSettings
+from index.words import WORD
 
 SCOPE_WORDS = 300
 """At most this many distinct words are stored for each of a chunk's two scopes."""
@@ -24,13 +26,12 @@ SUBJECT_LABELS = frozenset({"ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUC
 """Entities that stay a story's subject once named (a bridge, a company); a person named once is not the subject of every later sentence."""
 LEDE_SENTENCES = 2
 """The opening sentences that establish a story's subject ("Engineers closed the Kessel Bridge ...")."""
-_WORD = re.compile(r"\w+")
 
 MAX_QUOTE_MERGE = 4
 """At most this many segments are glued together to close one quotation (guards a stray quote mark)."""
 
-MAX_SENTENCE_CHARS = 1000
-"""Default of `LimitSettings.max_sentence_chars`: the longest run of text pysbd sees at once."""
+MAX_SENTENCE_CHARS: int = LimitSettings.model_fields["max_sentence_chars"].default
+"""The default of `LimitSettings.max_sentence_chars` (one number, there): the longest run of text pysbd sees at once."""
 
 log = logging.getLogger("newsqa")
 
@@ -274,5 +275,5 @@ def chunk_article(article: Article, *, chunk_size: int, chunk_overlap: int, max_
 
 def _distinct_words(*texts: str) -> str:
     """The distinct lower-cased words of `texts`, in order, capped at `SCOPE_WORDS`."""
-    words = dict.fromkeys(w.lower() for text in texts for w in _WORD.findall(text))
+    words = dict.fromkeys(w.lower() for text in texts for w in WORD.findall(text))
     return " ".join(list(words)[:SCOPE_WORDS])

@@ -33,7 +33,6 @@ Shingles of 3 words keep a reworded sentence from costing more than the few shin
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -43,6 +42,7 @@ from numpy.typing import NDArray
 
 from index.dates import NO_DATE, date_ordinal
 from index.settings import CopySettings
+from index.words import WORD
 
 if TYPE_CHECKING:
     from datasketch import MinHash
@@ -55,7 +55,6 @@ COPY_THRESHOLD = CopySettings().threshold
 """Default estimated Jaccard similarity at or above which two articles are copies (`NEWSQA_COPIES__THRESHOLD`; see the module docstring)."""
 COPY_WINDOW_DAYS = CopySettings().window_days
 """Default of how many days apart dated copies may be (`NEWSQA_COPIES__WINDOW_DAYS`); undated articles are compared by text alone."""
-_WORD = re.compile(r"\w+")
 
 
 def story_order(day: int, article_id: str) -> tuple[bool, int, str]:
@@ -77,7 +76,7 @@ class StoryInput:
 
 def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
     """The text's runs of `size` consecutive lower-cased words (the whole text when it is shorter)."""
-    words = [w.casefold() for w in _WORD.findall(text)]
+    words = [w.casefold() for w in WORD.findall(text)]
     if len(words) <= size:
         return {" ".join(words)} if words else set()
     return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}

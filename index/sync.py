@@ -95,6 +95,14 @@ class IndexReport(BaseModel):
     )
     changed: bool = Field(False, description="Whether the store changed (a new revision): readers' BM25 and catalog are stale.")
 
+    def describe(self) -> str:
+        """The run in one line, as the CLI, the watcher, the chat's upload report and its status line say it:
+        "1 added, 0 updated, 0 removed, 3 unchanged, 0 skipped; 4 chunks embedded, 40 in the index (1.2 s)"."""
+        return (
+            f"{self.added} added, {self.updated} updated, {self.removed} removed, {self.unchanged} unchanged, {self.skipped} skipped; "
+            f"{self.chunks_embedded} chunks embedded, {self.total_chunks} in the index ({self.seconds:.1f} s)"
+        )
+
     def summary(self) -> dict[str, int | float]:
         """The counts, as printed by `newsqa index --json`."""
         return self.model_dump(

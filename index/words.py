@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 MEMORY_WORDS = 100_000
 """Word vectors kept in memory per process (float16: about 77 MB for MiniLM when full); a bound, not a knob."""
 WORD = re.compile(r"\w+")
-"""What a word is, here and in the answerer's alignment."""
+"""What a word is, everywhere: the word file and the answerer's alignment, copy shingles, a chunk's scope words."""
 
 
 def words_of(text: str) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ import numpy as np
 from pydantic import BaseModel, Field, model_validator
 
 from index import ArticleLoader, NewsqaError, Settings, update_index
-from qa.models import Answer
+from qa.models import Answer, strip_markers
 from qa.pipeline import Pipeline
 
 
@@ -167,11 +167,13 @@ def evaluate(
     use_current_index: bool = False,
     pipeline: Pipeline | None = None,
     progress: bool = False,
+    retrieval_k: int | None = None,
 ) -> EvalReport:
     """Ask every gold question and measure the answers.
 
     Unless `use_current_index`, the articles are indexed into a temporary store, so the user's
-    index is never touched.
+    index is never touched. `retrieval_k`: how many retrieved chunks the retrieval hit looks at
+    (default: the chunks the answerer reads, `retrieval.k`); `bench/quality.py` sets its baselines' 4.
     """
     settings = settings or Settings()
     gold = load_gold(gold_path)
@@ -187,9 +189,10 @@ def evaluate(
         from tqdm.auto import tqdm
 
         results = [
-            _run_one(pipeline, item, texts, i) for i, item in enumerate(tqdm(gold, desc="Asking", unit="question", disable=not progress))
+            _run_one(pipeline, item, texts, i, retrieval_k)
+            for i, item in enumerate(tqdm(gold, desc="Asking", unit="question", disable=not progress))
         ]
-    return _report(results, k=pipeline.settings.retrieval.k)
+    return _report(results, k=retrieval_k or pipeline.settings.retrieval.k)
 
 
 def gold_words(answers: list[str]) -> set[str]:
@@ -199,9 +202,9 @@ def gold_words(answers: list[str]) -> set[str]:
     return {w for a in answers for w in normalize(a).split() if len(w) > 1 and not is_stopword(w)}
 
 
-def _run_one(pipeline: Pipeline, item: GoldQuestion, texts: dict[str, str], index: int) -> QuestionResult:
+def _run_one(pipeline: Pipeline, item: GoldQuestion, texts: dict[str, str], index: int, retrieval_k: int | None) -> QuestionResult:
     answer: Answer = pipeline.ask(item.question, today=item.asked_on)
-    hits = pipeline.retriever.retrieve(answer.query)
+    hits = pipeline.retriever.retrieve(answer.query, k=retrieval_k)
     support = [c for c in answer.citations if c.role == "answer"]
     valid = all(texts.get(c.article_id, "")[c.start : c.end] == c.quote for c in answer.citations)
     answered_text = "" if answer.abstained else answer.text
@@ -221,7 +224,7 @@ def _run_one(pipeline: Pipeline, item: GoldQuestion, texts: dict[str, str], inde
         first_citation_hit=item.answerable and not answer.abstained and bool(support) and holds_gold(support[0].quote, item.answers),
         retrieval_hit=item.answerable and any(holds_gold(hit.chunk.text, item.answers) for hit in hits),
         citations_valid=valid,
-        words=len(re.sub(r"\[\d+\]", "", answered_text).split()),
+        words=len(strip_markers(answered_text).split()),
         short=answer.short,
         short_correct=item.answerable and answer.short is not None and normalize(answer.short) in {normalize(a) for a in item.answers},
         short_names_gold=item.answerable and answer.short is not None and holds_gold(answer.short, item.answers),

@@ -1,5 +1,12 @@
 """The typed answer every front door returns: text, citations, abstention, confidence, timings.
 
+Each medium has one renderer, built on the shared pieces here: the `[n]` markers of the answer
+text (`MARKER`, `split_markers`, `strip_markers`), the sources heading (`Answer.sources_label`),
+the confidence in words, the filters in words (`AppliedFilters.describe`) and the copies
+(`Citation.copy_names`). The renderers: HTML for the chat (`ui.render.render_answer`), the terminal
+(`ui.cli.answer_lines`) and Markdown (`Answer.to_markdown`, here, as export and the evaluation's
+reports use it without the UI).
+
 `Answer.to_markdown` is the Markdown medium's edge: every character an article, a feed or a user
 wrote is escaped there (one line each, ASCII punctuation backslash-escaped, control and bidi
 characters dropped), and only a url that `index.urls` vouches for becomes a link, percent-encoded.
@@ -15,6 +22,20 @@ from urllib.parse import quote
 from pydantic import BaseModel, Field
 
 from index.urls import is_web_url
+
+MARKER = re.compile(r"\[(\d+)\]")
+"""A citation marker in an answer's text: `[n]` after each quoted sentence."""
+
+
+def split_markers(text: str) -> list[str]:
+    """`text` cut at its `[n]` markers: text, marker number, text, ..., text (even places text, odd places numbers)."""
+    return MARKER.split(text)
+
+
+def strip_markers(text: str) -> str:
+    """`text` without its `[n]` markers (for counting an answer's words)."""
+    return MARKER.sub("", text)
+
 
 LIKELY = 0.7
 """Answers at this calibrated confidence or above are shown as likely right."""
@@ -83,18 +104,23 @@ class AppliedFilters(BaseModel):
 _MARKDOWN_SYNTAX = re.compile(r"([!-/:-@\[-`{-~])")
 """Every ASCII punctuation character: CommonMark lets each be backslash-escaped, and then it is only itself (no emphasis,
 link, image, HTML tag, entity, autolink, list or heading can start from it)."""
-_BIDI_CONTROLS = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
+BIDI_CONTROLS = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
+"""Bidirectional classes of the embedding and override controls that could reorder what a reader sees: dropped from article text."""
 
 
-def _markdown_text(text: str) -> str:
-    """Text for a Markdown line: one line (every kind of line break a space), control and bidi characters dropped,
-    ASCII punctuation backslash-escaped."""
+def _one_line(text: str) -> str:
+    """`text` on one line (every kind of line break a space), control and bidi characters dropped."""
     kept = "".join(
         char
         for char in text
-        if char.isspace() or (unicodedata.category(char) != "Cc" and unicodedata.bidirectional(char) not in _BIDI_CONTROLS)
+        if char.isspace() or (unicodedata.category(char) != "Cc" and unicodedata.bidirectional(char) not in BIDI_CONTROLS)
     )
-    return _MARKDOWN_SYNTAX.sub(r"\\\1", " ".join(kept.split()))
+    return " ".join(kept.split())
+
+
+def _markdown_text(text: str) -> str:
+    """Text for a Markdown line: one line (`_one_line`), ASCII punctuation backslash-escaped."""
+    return _MARKDOWN_SYNTAX.sub(r"\\\1", _one_line(text))
 
 
 def _markdown_url(url: str) -> str:
@@ -105,7 +131,8 @@ def _markdown_url(url: str) -> str:
 
 def _markdown_answer(text: str) -> str:
     """The answer text for Markdown: escaped like `_markdown_text`, its `[n]` markers kept as they read."""
-    return re.sub(r"\\\[(\d+)\\\]", r"[\1]", _markdown_text(text))
+    parts = split_markers(_one_line(text))
+    return "".join(_MARKDOWN_SYNTAX.sub(r"\\\1", part) if i % 2 == 0 else f"[{part}]" for i, part in enumerate(parts))
 
 
 class Citation(BaseModel):
@@ -194,6 +221,11 @@ class Answer(BaseModel):
         """The confidence as a reader would say it: likely, uncertain or unlikely."""
         return confidence_words(self.confidence)
 
+    @property
+    def sources_label(self) -> str:
+        """What every medium heads the citations with: "Sources", or for an abstention "Related passages (not an answer)"."""
+        return "Related passages (not an answer)" if self.abstained else "Sources"
+
     def to_markdown(self) -> str:
         """The question, the answer with its `[n]` markers, the short answer, the filters and the sources, as Markdown."""
         lines = [f"## {_markdown_text(self.question)}", ""]
@@ -203,7 +235,7 @@ class Answer(BaseModel):
         if self.filters.any:
             lines += [f"*Searched articles {_markdown_text(self.filters.describe())}*", ""]
         if self.citations:
-            lines.append("Related passages (not an answer):" if self.abstained else "Sources:")
+            lines.append(f"{self.sources_label}:")
             lines += [f"{'-' if self.abstained else f'{c.n}.'} {c.to_markdown()}" for c in self.citations]
             lines.append("")
         return "\n".join(lines)

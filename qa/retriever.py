@@ -21,7 +21,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
 from index.bm25 import Bm25Index, load_or_build
-from index.dates import NO_DATE
+from index.copies import story_order
 from index.embedding import Embedder
 from index.filters import ChunkFilter
 from index.lexical import TermWeights
@@ -36,10 +36,10 @@ def one_copy_per_story(ranked: list[StoredChunk]) -> list[StoredChunk]:
     for chunk in ranked:
         copies.setdefault(chunk.story_id, {}).setdefault(chunk.article_id, chunk)
 
-    def age(chunk: StoredChunk) -> tuple[bool, int, str]:
-        return chunk.date_ordinal == NO_DATE, chunk.date_ordinal, chunk.article_id
+    def earliest(chunk: StoredChunk) -> tuple[bool, int, str]:
+        return story_order(chunk.date_ordinal, chunk.article_id)
 
-    chosen = {story: story if story in articles else min(articles.values(), key=age).article_id for story, articles in copies.items()}
+    chosen = {story: story if story in articles else min(articles.values(), key=earliest).article_id for story, articles in copies.items()}
     return [chunk for chunk in ranked if chosen[chunk.story_id] == chunk.article_id]
 
 

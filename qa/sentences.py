@@ -23,6 +23,7 @@ import numpy as np
 from index.entities import Entity
 from index.lexical import terms
 from index.records import StoredChunk
+from index.words import WORD
 
 _PRONOUN_START = re.compile(r"^[\"“‘']?(he|she|they|it|his|her|their|its|this|these|those|that|such|him|them)\b", re.IGNORECASE)
 _PRONOUN_SPEAKER = re.compile(r"[,.!?][\"”’']\s+(he|she|they)\s+\w+", re.IGNORECASE)
@@ -34,7 +35,6 @@ SPEECH = re.compile(
 _QUOTE_START = re.compile(r"^[\"“‘]")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
 _WORD_CHARACTER = re.compile(r"\w")
-_WORD_RUN = re.compile(r"\w+")
 SPEAKER_LABELS = frozenset({"PERSON", "ORG", "NORP"})
 """Labels of who can speak: a question asking for one may be answered by the sentence that names a quote's speaker."""
 _NAMED_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC"})
@@ -95,7 +95,7 @@ class Sentence:
 
     def distances(self, entities: list[Entity], matched: set[str]) -> list[int]:
         """For each entity, how many words it is from the nearest word of the sentence whose term is in `matched`."""
-        words = list(_WORD_RUN.finditer(self.text))
+        words = list(WORD.finditer(self.text))
         anchors = [i for i, w in enumerate(words) if term_set(w.group(0)) & matched]
         distances = []
         for entity in entities:

@@ -139,5 +139,8 @@ def test_the_status_line_says_the_watchers_last_sync():
     from ui.app import last_sync
 
     report = IndexReport(added=1, updated=0, removed=1, unchanged=7, finished_at=datetime(2026, 11, 26, 10, 42, 7, 512000, tzinfo=UTC))
-    assert last_sync(report) == "last sync 10:42:07 UTC: 1 added, 0 updated, 1 removed"
+    assert (
+        last_sync(report)
+        == "last sync 10:42:07 UTC: 1 added, 0 updated, 1 removed, 7 unchanged, 0 skipped; 0 chunks embedded, 0 in the index (0.0 s)"
+    )
     assert last_sync(None) == "watching the articles folder: first sync running"

@@ -168,14 +168,16 @@ def test_the_status_line_shows_the_watchers_last_sync(tmp_path, embedder):
     assert status_line(pipeline, watcher).endswith("watching the articles folder: first sync running")
     watcher.sync()
     assert re.search(
-        r"1 article · \d+ chunks · .* · last sync \d\d:\d\d:\d\d UTC: 1 added, 0 updated, 0 removed$", status_line(pipeline, watcher)
+        r"1 article · \d+ chunks · .* · last sync \d\d:\d\d:\d\d UTC: 1 added, 0 updated, 0 removed, 0 unchanged, 0 skipped; \d+ chunks",
+        status_line(pipeline, watcher),
     )
     (settings.articles_dir / "flood.txt").write_text(FLOOD)
     watcher.sync()
-    assert "2 articles" in status_line(pipeline, watcher) and status_line(pipeline, watcher).endswith("1 added, 0 updated, 0 removed")
+    assert "2 articles" in status_line(pipeline, watcher)
+    assert "UTC: 1 added, 0 updated, 0 removed, 1 unchanged" in status_line(pipeline, watcher)
     (settings.articles_dir / "flood.txt").unlink()
     watcher.sync()
-    assert status_line(pipeline, watcher).endswith("0 added, 0 updated, 1 removed")
+    assert "UTC: 0 added, 0 updated, 1 removed" in status_line(pipeline, watcher)
 
 
 def saved_bm25(db: Path) -> list[str]:

@@ -53,10 +53,10 @@ def _plural(count: int, word: str) -> str:
 
 
 def last_sync(report: IndexReport | None) -> str:
-    """A watcher's last sync as the status line says it, e.g. "last sync 10:42:07 UTC: 1 added, 0 updated, 1 removed"."""
+    """A watcher's last sync as the status line says it, e.g. "last sync 10:42:07 UTC: 1 added, 0 updated, 1 removed, ..."."""
     if report is None or report.finished_at is None:
         return "watching the articles folder: first sync running"
-    return f"last sync {report.finished_at:%H:%M:%S} UTC: {report.added} added, {report.updated} updated, {report.removed} removed"
+    return f"last sync {report.finished_at:%H:%M:%S} UTC: {report.describe()}"  # numbers and fixed words: nothing to escape
 
 
 def status_line(pipeline: Pipeline, watcher: ArticleWatcher | None = None) -> str:
@@ -181,10 +181,7 @@ def index_uploads(
     except NewsqaError as error:
         lines.append(text_html(str(error)))
         return "<br>".join(lines), status_line(pipeline, watcher)
-    lines.insert(
-        0,
-        f"{report.added} added, {report.updated} updated, {report.removed} removed, {report.unchanged} unchanged, {report.skipped} skipped.",
-    )
+    lines.insert(0, f"{report.describe()}.")
     lines += [f"Added: {text_html(i)}" for i in report.added_ids] + [f"Updated: {text_html(i)}" for i in report.updated_ids]
     lines += [f"Skipped {text_html(str(s))}" for s in report.skipped_files]
     return "<br>".join(lines), status_line(pipeline, watcher)

@@ -148,21 +148,14 @@ def index(
     if as_json:
         say(json.dumps(report.summary()))
         return
-    say(_describe(report))
-
-
-def _describe(report: IndexReport) -> str:
-    return (
-        f"{report.added} added, {report.updated} updated, {report.removed} removed, {report.unchanged} unchanged, "
-        f"{report.skipped} skipped; {report.chunks_embedded} chunks embedded, {report.total_chunks} in the index ({report.seconds:.1f} s)"
-    )
+    say(report.describe())
 
 
 def _print_sync(report: IndexReport) -> None:
     """One timestamped line per sync of a watcher or fetcher."""
     from datetime import datetime
 
-    say(f"{datetime.now().isoformat(timespec='seconds')} {_describe(report)}")
+    say(f"{datetime.now().isoformat(timespec='seconds')} {report.describe()}")
     for skipped in report.skipped_files:
         say(f"  skipped {one_line(str(skipped))}")
 
@@ -269,7 +262,7 @@ def answer_lines(answer: Answer) -> list[str]:
     if answer.filters.any:
         lines.append(one_line(f"(searched articles {answer.filters.describe()})"))
     if answer.citations:
-        lines += ["", "Related passages:" if answer.abstained else "Sources:"]
+        lines += ["", f"{answer.sources_label}:"]
         for citation in answer.citations:
             label = f"[{citation.n}]" if not answer.abstained else "-"
             meta = ", ".join(part for part in (citation.source, citation.date) if part)

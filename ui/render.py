@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 
 from qa import Answer, Citation
-from qa.models import is_web_link
+from qa.models import BIDI_CONTROLS, is_web_link, split_markers
 
 CONFIDENCE_TEXT = {
     "likely": "Likely right: answers this sure were right most of the time in our tests.",
@@ -65,8 +65,6 @@ LINE_BREAKS = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _AS_REFERENCES = {ord(c): f"&#{ord(c)};" for c in "&<>\"'" + "\\`*_[](){}!~$|:@#"}
 """HTML syntax, and the characters that start Markdown (and GFM, LaTeX) syntax, as character references: the latter are
 inert if Markdown ever ran."""
-_BIDI_CONTROLS = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
-_MARKER = re.compile(r"\[(\d+)\]")
 
 
 def text_html(text: str) -> str:
@@ -74,14 +72,14 @@ def text_html(text: str) -> str:
     lines = LINE_BREAKS.split(text)
     shown = []
     for line in lines:
-        kept = "".join(c for c in line if unicodedata.category(c) != "Cc" and unicodedata.bidirectional(c) not in _BIDI_CONTROLS)
+        kept = "".join(c for c in line if unicodedata.category(c) != "Cc" and unicodedata.bidirectional(c) not in BIDI_CONTROLS)
         shown.append(kept.translate(_AS_REFERENCES))
     return "<br>".join(shown)
 
 
 def _with_markers(text: str) -> str:
     """Answer text escaped by `text_html`, its `[n]` markers styled."""
-    parts = _MARKER.split(text)  # text, number, text, number, ..., text
+    parts = split_markers(text)  # text, number, text, number, ..., text
     return "".join(text_html(part) if i % 2 == 0 else f'<span class="nq-marker">[{part}]</span>' for i, part in enumerate(parts))
 
 
@@ -188,9 +186,9 @@ def render_answer(answer: Answer, *, text: str | None = None, with_sources: bool
         if answer.short:
             parts.insert(0, f'<div class="nq-short"><b>{text_html(answer.short)}</b></div>')
     if with_sources and answer.citations:
-        label = "Related passages (not an answer)" if answer.abstained else "Sources"
         parts.append(
-            f'<div class="nq-sources"><div class="nq-sources-label">{label}</div>{render_sources(answer.citations, articles)}</div>'
+            f'<div class="nq-sources"><div class="nq-sources-label">{answer.sources_label}</div>'
+            f"{render_sources(answer.citations, articles)}</div>"
         )
         if answer.query != answer.question:
             parts.append(f'<div class="nq-confidence">Searched as: {text_html(answer.query)}</div>')

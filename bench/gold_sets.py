@@ -1,0 +1,57 @@
+"""Every gold set the benchmarks ask, in one place: its questions, its articles and what it is for.
+
+`bench/quality.py` (answer quality), `bench/calibrate.py` (the confidence scaling) and
+`bench/latency.py` (warm ask() time) read their sets from `GOLD_SETS`; `bench/scale.py` composes
+articles from theirs. A new gold set is one entry here (and a line in the README's evaluation data).
+Tuning may use only `dev` sets; `test` sets are only reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+SHARED = HERE.parent.parent / "shared" / "eval"
+"""Gold sets too big to ship (MultiHop-RAG's articles), kept beside the project: `../shared/eval` from its root."""
+
+
+@dataclass(frozen=True)
+class GoldSet:
+    """One gold set: questions (JSONL, `qa.evaluate.GoldQuestion`) over the articles of one folder."""
+
+    questions: Path
+    articles: Path
+    split: str
+    """`dev` (may be tuned and calibrated on) or `test` (only reported)."""
+    news: bool = False
+    """News as readers ask it: the news sets of the quality report and the sentence calibration."""
+    descriptive: bool = False
+    """Descriptive questions answered with an entity (`qa.candidates`): the entity calibration."""
+
+    def available(self) -> bool:
+        """Whether its questions and articles are on this machine (the shared MultiHop-RAG half may not be)."""
+        return self.questions.is_file() and self.articles.is_dir()
+
+
+GOLD_SETS: dict[str, GoldSet] = {
+    "squad-dev": GoldSet(DATA / "squad-dev/questions.jsonl", DATA / "squad-dev/articles", "dev"),
+    "seed": GoldSet(DATA / "seed_gold.jsonl", HERE.parent / "seeds", "dev", news=True),
+    "news-snippets": GoldSet(DATA / "news-snippets/questions.jsonl", DATA / "news-snippets/articles", "dev", news=True),
+    "news-dev (dev)": GoldSet(DATA / "news-dev/dev.jsonl", DATA / "news-dev/articles", "dev", news=True),
+    "news-dev (test)": GoldSet(DATA / "news-dev/test.jsonl", DATA / "news-dev/articles", "test", news=True),
+    "multihop-dev": GoldSet(SHARED / "multihop-dev/questions.jsonl", SHARED / "multihop-dev/articles", "dev", descriptive=True),
+}
+"""Every gold set, by the name the reports use."""
+
+QUALITY = ["squad-dev", "seed", "news-snippets", "news-dev (dev)", "news-dev (test)"]
+"""The sets `bench/quality.py` compares newsqa with the baselines on (multihop-dev has its own section)."""
+LATENCY = ["squad-dev", "news-dev (dev)"]
+"""The sets `bench/latency.py` times."""
+SENTENCE_CALIBRATION = ["news-dev (dev)", "news-snippets", "seed"]
+"""The dev sets the sentence answers' confidence is fitted on (`AnswerSettings`): the news sets' dev splits."""
+ENTITY_CALIBRATION = [name for name, gold in GOLD_SETS.items() if gold.descriptive and gold.split == "dev"]
+"""The dev sets the entity answers' confidence is fitted on (`EntityAnswerSettings`)."""
+
+assert all(GOLD_SETS[name].news and GOLD_SETS[name].split == "dev" for name in SENTENCE_CALIBRATION), "calibrate on news dev sets only"
