@@ -1,13 +1,24 @@
-"""Shared fixtures: the real embedding model (loaded once), real Chroma stores in temp folders."""
+"""Shared fixtures: the real embedding model (loaded once), real Chroma stores in temp folders, a watcher thread, a `chroma run` server."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from index import ChunkStore, IndexReport, Settings
+    from index.watch import ArticleWatcher
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -57,3 +68,101 @@ def seed_pipeline(tmp_path_factory, embedder):
     settings = Settings(articles_dir=SEEDS, db_dir=base / "db")
     update_index(settings, embedder=embedder)
     return Pipeline(settings, embedder=embedder)
+
+
+def eventually(check: Callable[[], object], seconds: float, context: Callable[[], str] = str) -> float:
+    """Wait until `check()` is true, polling; fails after `seconds` with `context()` in the message. Returns the seconds it took.
+
+    Tests wait on conditions, never for a fixed time: a busy machine only makes them slower, not red.
+    """
+    started = time.monotonic()
+    while not check():
+        assert time.monotonic() - started < seconds, f"not within {seconds} s\n{context()}"
+        time.sleep(0.1)
+    return time.monotonic() - started
+
+
+def stays(check: Callable[[], object], seconds: float, context: Callable[[], str] = str) -> None:
+    """Check that `check()` holds for `seconds` (for what must not happen, e.g. no further sync); fails as soon as it does not."""
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        assert check(), context()
+        time.sleep(0.1)
+
+
+@dataclass
+class WatcherRun:
+    """An `ArticleWatcher` running in a thread, and the reports of its syncs so far."""
+
+    watcher: ArticleWatcher
+    reports: list[IndexReport]
+    stop: threading.Event
+    thread: threading.Thread
+
+
+@pytest.fixture
+def start_watcher() -> Iterator[Callable[..., WatcherRun]]:
+    """Start an `ArticleWatcher` in a thread: `start_watcher(settings, store=..., on_report=...)`.
+
+    Every report is collected in `run.reports` (before `on_report` sees it). At teardown each watcher
+    is stopped and its thread must end.
+    """
+    from index.watch import ArticleWatcher
+
+    runs: list[WatcherRun] = []
+
+    def start(settings: Settings, *, store: ChunkStore | None = None, on_report: Callable[[IndexReport], None] | None = None) -> WatcherRun:
+        reports: list[IndexReport] = []
+
+        def record(report: IndexReport) -> None:
+            reports.append(report)
+            if on_report is not None:
+                on_report(report)
+
+        watcher = ArticleWatcher(settings, store=store, on_report=record)
+        stop = threading.Event()
+        thread = threading.Thread(target=watcher.run, args=(stop,), name="newsqa-test-watch", daemon=True)
+        thread.start()
+        runs.append(WatcherRun(watcher, reports, stop, thread))
+        return runs[-1]
+
+    yield start
+    for run in runs:
+        run.stop.set()
+    for run in runs:
+        run.thread.join(timeout=30)
+        assert not run.thread.is_alive(), "the watcher did not stop"
+
+
+class ChromaServer:
+    """A real `chroma run` on a free port, with its data in a temp folder."""
+
+    def __init__(self, data: Path) -> None:
+        chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [chroma, "run", "--path", str(data), "--port", str(self.port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+
+    def accepts(self) -> bool:
+        """Whether it accepts connections (it fails the test if it has died)."""
+        assert self.process.poll() is None, f"chroma run exited with {self.process.returncode}"
+        with socket.socket() as probe:
+            return probe.connect_ex(("127.0.0.1", self.port)) == 0
+
+    def stop(self) -> None:
+        """Stop it (SIGTERM, then wait)."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+
+
+@pytest.fixture
+def chroma_server(tmp_path) -> Iterator[ChromaServer]:
+    """A `chroma run` server for this test, accepting connections; stopped at teardown."""
+    server = ChromaServer(tmp_path / "chroma-server")
+    try:
+        eventually(server.accepts, 60)
+        yield server
+    finally:
+        server.stop()

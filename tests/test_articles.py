@@ -113,7 +113,8 @@ def test_bad_files_are_skipped_with_a_reason(tmp_path, name, content, reason):
     (tmp_path / name).write_bytes(content)
     result = load(tmp_path)
     assert [a.id for a in result.articles] == ["good.txt"]
-    assert len(result.skipped) >= 1 and reason in str(result.skipped[0])
+    assert len(result.skipped) >= 1
+    assert reason in str(result.skipped[0])
     assert result.skipped[0].path == name
 
 

@@ -210,7 +210,8 @@ def test_readers_building_at_once_agree_and_leave_one_index(indexed):
         out, err = reader.communicate(timeout=180)
         assert reader.returncode == 0, err
         results.append(json.loads(out.strip().splitlines()[-1])["hits"])
-    assert results[0] and results.count(results[0]) == 3
+    assert results[0]
+    assert results.count(results[0]) == 3
     assert saved_folders(indexed) == [revision_key(ChunkStore(indexed).revision)]
 
 

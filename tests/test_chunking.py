@@ -38,7 +38,9 @@ def test_seed_chunks_cover_whole_sentences():
     assert chunk_article(article, chunk_size=600, chunk_overlap=150) == chunks  # deterministic
     for chunk in chunks:
         assert article.text[chunk.start : chunk.end] == chunk.text
-        assert chunk.sentences and chunk.sentences[0][0] == chunk.start and chunk.sentences[-1][1] == chunk.end
+        assert chunk.sentences
+        assert chunk.sentences[0][0] == chunk.start
+        assert chunk.sentences[-1][1] == chunk.end
 
 
 sentence = st.text(

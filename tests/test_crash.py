@@ -67,7 +67,8 @@ def snapshot(settings: Settings, embedder) -> tuple[dict[str, tuple[str, bool]],
 def assert_answers_the_seed(settings: Settings, embedder) -> None:
     answer = Pipeline(settings, embedder=embedder).ask(QUESTION)
     assert not answer.abstained, answer.text
-    assert answer.citations[0].article_id == SEED_ARTICLE.name and "concessions" in answer.citations[0].quote
+    assert answer.citations[0].article_id == SEED_ARTICLE.name
+    assert "concessions" in answer.citations[0].quote
 
 
 @pytest.fixture
@@ -89,7 +90,9 @@ def finish_and_compare(settings: Settings, embedder, tmp_path) -> None:
     update_index(clean, embedder=embedder)
     assert snapshot(settings, embedder) == snapshot(clean, embedder)
     articles, _, leftovers = snapshot(settings, embedder)
-    assert len(articles) == 31 and all(complete for _, complete in articles.values()) and leftovers == []
+    assert len(articles) == 31
+    assert all(complete for _, complete in articles.values())
+    assert leftovers == []
     assert update_index(settings, embedder=embedder).chunks_embedded == 0
 
 
@@ -99,9 +102,11 @@ def test_killed_while_embedding_new_articles(store_with_articles, embedder, tmp_
     assert_answers_the_seed(store_with_articles, embedder)
     finish_and_compare(store_with_articles, embedder, tmp_path)
     words = WordVectors.beside(store_with_articles, lambda: embedder)
-    assert words.words_path is not None and words.vectors_path is not None
+    assert words.words_path is not None
+    assert words.vectors_path is not None
     lines = words.words_path.read_bytes().split(b"\n")
-    assert lines[-1] == b"" and len(lines) - 1 == words.vectors_path.stat().st_size // (2 * embedder.dimension)  # one vector per word
+    assert lines[-1] == b""
+    assert len(lines) - 1 == words.vectors_path.stat().st_size // (2 * embedder.dimension)  # one vector per word
     assert not words.unknown(["arden20", "jarrow29", "library", "desks"])  # the words of the articles the killed run added are there
 
 
@@ -141,7 +146,8 @@ def test_killed_before_restamping_copies(tmp_path, embedder):
 
     assert stories() == {"reuters-bridge.md"}  # stale: named after the deleted copy
     answer = Pipeline(settings, embedder=embedder).ask("How long will the Kessel Bridge close?")
-    assert {c.article_id for c in answer.citations} == {"ap-bridge.md"} and answer.citations[0].also_in == []
+    assert {c.article_id for c in answer.citations} == {"ap-bridge.md"}
+    assert answer.citations[0].also_in == []
     report = update_index(settings, embedder=embedder)  # nothing in the folder changed, and still the story is fixed
     assert (report.chunks_embedded, report.stories_updated) == (0, 1)
     assert stories() == {"ap-bridge.md"}

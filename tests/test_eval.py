@@ -23,7 +23,8 @@ def test_squad_normalisation():
     assert holds_gold("an urgent, real threat", ["urgent, real threat"])
     assert holds_gold("as well as John Myhill’s definition", ["John Myhill"])  # SQuAD's rule alone reads "myhills"
     assert not holds_gold("as well as John Myhills", ["John Myhill"])
-    assert question_kind("How many homes flooded?") == "how many" and question_kind("Who spoke?") == "who"
+    assert question_kind("How many homes flooded?") == "how many"
+    assert question_kind("Who spoke?") == "who"
 
 
 def run_eval(gold, articles, tmp_path, *extra):
@@ -45,7 +46,8 @@ def run_eval(gold, articles, tmp_path, *extra):
 def test_eval_on_seed_gold(tmp_path):
     plot = tmp_path / "eval.png"
     figures = run_eval(DATA / "seed_gold.jsonl", ROOT / "seeds", tmp_path, "--plot", str(plot))
-    assert figures["questions"] == 24 and figures["answerable"] == 18
+    assert figures["questions"] == 24
+    assert figures["answerable"] == 18
     assert figures["answer_hit"] >= 0.95
     assert figures["first_citation_hit"] >= 0.85
     assert figures["citation_validity"] == 1.0
@@ -75,4 +77,5 @@ def test_bad_gold_file_is_one_line_error(tmp_path):
         text=True,
         timeout=300,
     )
-    assert result.returncode == 1 and "gold.jsonl:2" in result.stderr
+    assert result.returncode == 1
+    assert "gold.jsonl:2" in result.stderr

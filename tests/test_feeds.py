@@ -86,12 +86,15 @@ def settings(tmp_path) -> Settings:
 @pytest.mark.unit
 def test_entries_become_article_files_once(feed_server, settings):
     report = fetch_feeds([f"{feed_server}/feed.xml"], settings)
-    assert len(report.saved) == 3 and report.failed_feeds == 0
+    assert len(report.saved) == 3
+    assert report.failed_feeds == 0
     assert any("Undated note" in p and "has no date" in p for p in report.problems)
     assert any("neither guid nor link" in p for p in report.problems)
     files = {p: (settings.articles_dir / p).read_text() for p in report.saved}
     storm = next(text for text in files.values() if "Storm closes" in text)
-    assert "source: Harbour Gazette" in storm and "date: '2025-02-14'" in storm and f"url: {feed_server}/storm.html" in storm
+    assert "source: Harbour Gazette" in storm
+    assert "date: '2025-02-14'" in storm
+    assert f"url: {feed_server}/storm.html" in storm
     assert "300 lorries.\nFerries resumed" in storm
     museum = next(text for text in files.values() if "Museum reopens" in text)
     assert "Bronze Age boat" in museum  # only a summary in the feed: the page's text was fetched
@@ -103,9 +106,11 @@ def test_entries_become_article_files_once(feed_server, settings):
 def test_a_bad_feed_is_reported_and_nothing_is_saved(feed_server, settings, tmp_path):
     missing = tmp_path / "missing.xml"
     report = fetch_feeds([f"{feed_server}/broken.xml", str(missing), f"{feed_server}/nowhere.xml"], settings)
-    assert report.saved == [] and report.failed_feeds == 3
+    assert report.saved == []
+    assert report.failed_feeds == 3
     assert "is not an RSS or Atom feed" in report.problems[0]
-    assert str(missing) in report.problems[1] and "404" in report.problems[2]
+    assert str(missing) in report.problems[1]
+    assert "404" in report.problems[2]
 
 
 @pytest.mark.integration
@@ -128,11 +133,15 @@ def test_fetch_command_saves_and_syncs_and_a_bad_feed_loses_nothing(feed_server,
 
     done = fetch(str(feed_file))
     assert done.returncode == 0, done.stderr
-    assert "3 new entries saved" in done.stdout and "3 added" in done.stdout
+    assert "3 new entries saved" in done.stdout
+    assert "3 added" in done.stdout
     answer = Pipeline(settings, embedder=embedder).ask("How many lorries were stranded at Dover?")
-    assert "300 lorries" in answer.citations[0].quote and answer.citations[0].source == "Harbour Gazette"
+    assert "300 lorries" in answer.citations[0].quote
+    assert answer.citations[0].source == "Harbour Gazette"
 
     bad = fetch(f"{feed_server}/broken.xml")
-    assert bad.returncode == 1 and "is not an RSS or Atom feed" in bad.stderr
-    assert "0 removed" in bad.stdout and "4 unchanged" in bad.stdout
+    assert bad.returncode == 1
+    assert "is not an RSS or Atom feed" in bad.stderr
+    assert "0 removed" in bad.stdout
+    assert "4 unchanged" in bad.stdout
     assert len(list(Path(settings.articles_dir, "feeds").iterdir())) == 3

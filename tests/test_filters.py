@@ -57,12 +57,14 @@ def test_selected_outlet_chooses_the_copy(news):
     answer = news.ask(BRIDGE, sources=["ap"])
     assert cited_ids(answer) == {"ap-bridge.md"}
     assert [c.article_id for c in answer.citations[0].also_in] == ["reuters-bridge.md"]
-    assert answer.filters.sources == ["AP"] and answer.filters.since is None
+    assert answer.filters.sources == ["AP"]
+    assert answer.filters.since is None
 
 
 def test_date_range_searches_only_dated_articles_in_it(news):
     answer = news.ask("What happened in Lorvik harbour?", since="2024-01-01", until=date(2024, 12, 31))
-    assert cited_ids(answer) <= {"ledger-ferry.md"} and answer.citations
+    assert cited_ids(answer) <= {"ledger-ferry.md"}
+    assert answer.citations
     assert (answer.filters.since, answer.filters.until) == ("2024-01-01", "2024-12-31")
     # the undated museum story is found without a date filter, and left out with one
     assert "undated-notes.md" in cited_ids(news.ask("When did the harbour museum reopen?"))
@@ -101,9 +103,11 @@ def test_deleting_a_copy_keeps_the_other_answerable(news):
     folder = news.settings.articles_dir
     (folder / "reuters-bridge.md").unlink()
     report = update_index(news.settings, store=news.store)
-    assert report.removed_ids == ["reuters-bridge.md"] and report.stories_updated == 1  # ap's story was reuters'
+    assert report.removed_ids == ["reuters-bridge.md"]
+    assert report.stories_updated == 1  # ap's story was reuters'
     answer = news.ask(BRIDGE)
-    assert cited_ids(answer) == {"ap-bridge.md"} and answer.citations[0].also_in == []
+    assert cited_ids(answer) == {"ap-bridge.md"}
+    assert answer.citations[0].also_in == []
     assert {c.story_id for c in news.store.iter_chunks(with_text=False) if c.article_id == "ap-bridge.md"} == {"ap-bridge.md"}
 
 
@@ -117,9 +121,11 @@ def test_editing_a_copy_into_another_story_splits_it_off(news):
         "new cables should last for eighty years, and that tolls would stay unchanged until at least next spring.\n"
     )
     report = update_index(news.settings, store=news.store)
-    assert report.updated_ids == ["reuters-bridge.md"] and report.stories_updated == 1  # ap, unchanged, named its story after reuters
+    assert report.updated_ids == ["reuters-bridge.md"]
+    assert report.stories_updated == 1  # ap, unchanged, named its story after reuters
     stories = {c.article_id: c.story_id for c in news.store.iter_chunks(with_text=False)}
-    assert stories["ap-bridge.md"] == "ap-bridge.md" and stories["reuters-bridge.md"] == "reuters-bridge.md"
+    assert stories["ap-bridge.md"] == "ap-bridge.md"
+    assert stories["reuters-bridge.md"] == "reuters-bridge.md"
     assert news.ask(BRIDGE).citations[0].also_in == []
 
 
@@ -140,10 +146,15 @@ def test_cli_filters_and_articles(news, tmp_path):
     listed = run(["articles", "--json", "--since", "2025-01-01"], tmp_path)
     rows = [json.loads(line) for line in listed.stdout.splitlines()]
     assert [r["id"] for r in rows] == ["ap-bridge.md", "reuters-bridge.md"]
-    assert rows[0]["copies"] == ["reuters-bridge.md"] and rows[0]["source"] == "AP" and rows[0]["chunks"] >= 1
+    assert rows[0]["copies"] == ["reuters-bridge.md"]
+    assert rows[0]["source"] == "AP"
+    assert rows[0]["chunks"] >= 1
     assert set(rows[0]) == {"id", "title", "date", "source", "url", "chunks", "copies"}
 
     bad_date = run(["ask", BRIDGE, "--until", "soon"], tmp_path)
-    assert bad_date.returncode == 2 and bad_date.stderr.count("\n") == 1 and "'soon' is not a date" in bad_date.stderr
+    assert bad_date.returncode == 2
+    assert bad_date.stderr.count("\n") == 1
+    assert "'soon' is not a date" in bad_date.stderr
     unknown = run(["articles", "--source", "Reuterz"], tmp_path)
-    assert unknown.returncode == 2 and "no articles from 'Reuterz'; indexed outlets: AP, Harbour Ledger, Reuters." in unknown.stderr
+    assert unknown.returncode == 2
+    assert "no articles from 'Reuterz'; indexed outlets: AP, Harbour Ledger, Reuters." in unknown.stderr

@@ -70,7 +70,8 @@ def test_hostile_files_are_skipped_with_reasons_and_the_rest_is_read(tmp_path):
     assert time.perf_counter() - started < 5
     assert sorted(a.id for a in result.articles) == ["feed.jsonl#L1", "zoo.txt"]
     found = reasons(result)
-    assert "deeper than 100" in found["deep.json"] and "MAX_NESTING" in found["deep.json"]
+    assert "deeper than 100" in found["deep.json"]
+    assert "MAX_NESTING" in found["deep.json"]
     assert "deeper than 100" in found["feed.jsonl:2"]
     assert "deeper than 100" in found["deep.md"]
     assert "anchor" in found["bomb.md"] or "alias" in found["bomb.md"]
@@ -87,7 +88,8 @@ def test_python_tags_are_never_run(tmp_path):
     marker = tmp_path / "ran"
     (tmp_path / "evil.md").write_text(f"---\ntitle: !!python/object/apply:os.system ['touch {marker}']\n---\nText.\n")
     result = load(tmp_path)
-    assert not result.articles and "!!python" in reasons(result)["evil.md"]
+    assert not result.articles
+    assert "!!python" in reasons(result)["evil.md"]
     assert not marker.exists()
 
 
@@ -111,7 +113,8 @@ def test_big_file_is_skipped_naming_its_size_and_the_setting(tmp_path):
     (tmp_path / "ok.txt").write_text(GOOD)
     result = load(tmp_path)
     assert [a.id for a in result.articles] == ["ok.txt"]
-    assert "5.4 MB" in reasons(result)["big.txt"] and "NEWSQA_LIMITS__MAX_ARTICLE_BYTES" in reasons(result)["big.txt"]
+    assert "5.4 MB" in reasons(result)["big.txt"]
+    assert "NEWSQA_LIMITS__MAX_ARTICLE_BYTES" in reasons(result)["big.txt"]
 
 
 @pytest.mark.unit
@@ -121,9 +124,13 @@ def test_front_matter_size_and_title_length(tmp_path):
     result = load(tmp_path)
     assert "64 KB" in reasons(result)["huge.md"]
     [article] = load(tmp_path, max_front_matter_bytes=1_000_000).articles[:1]
-    assert article.id == "huge.md" and len(article.title) <= 500 and article.title.endswith("…")
+    assert article.id == "huge.md"
+    assert len(article.title) <= 500
+    assert article.title.endswith("…")
     long = next(a for a in load(tmp_path, max_front_matter_bytes=1_000_000).articles if a.id == "long.md")
-    assert len(long.title) <= 500 and long.title.startswith("word word") and long.title.endswith("…")
+    assert len(long.title) <= 500
+    assert long.title.startswith("word word")
+    assert long.title.endswith("…")
 
 
 @pytest.mark.unit
@@ -145,7 +152,8 @@ def test_symlink_out_of_the_folder_fifo_and_socket_are_skipped_unread(tmp_path):
     assert not any("swordfish" in a.text for a in result.articles)
     found = reasons(result)
     assert "outside the articles folder" in found["a/passwd.txt"]
-    assert "FIFO" in found["pipe.txt"] and "socket" in found["sock.txt"]
+    assert "FIFO" in found["pipe.txt"]
+    assert "socket" in found["sock.txt"]
 
 
 @pytest.mark.unit
@@ -172,7 +180,8 @@ def test_splitting_300_kb_is_fast_and_bounded(words):
     assert time.perf_counter() - started < 10  # was 47 s without punctuation (about quadratic)
     assert max(e - s for s, e in spans) <= 1000
     assert all(text[s:e] == text[s:e].strip() and text[s:e] for s, e in spans)
-    assert spans == sorted(spans) and all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
+    assert spans == sorted(spans)
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
 
 
 @pytest.mark.unit
@@ -240,7 +249,8 @@ def test_random_text_through_loader_and_chunker_keeps_exact_offsets(tmp_path, te
                 assert chunk.start <= s < e <= chunk.end
                 assert any(c.isalnum() for c in article.text[s:e])
     for s, e in split_sentences(text, max_sentence_chars=60):
-        assert 0 <= s < e <= len(text) and text[s:e].strip() == text[s:e]
+        assert 0 <= s < e <= len(text)
+        assert text[s:e].strip() == text[s:e]
 
 
 # ---------------------------------------------------------------- follow-ups
@@ -356,7 +366,9 @@ def newsqa(*args: str, **env: str) -> subprocess.CompletedProcess:
 def test_bad_settings_are_one_line_naming_the_variable(command, variable, value, says):
     run = newsqa(*command, **{variable: value})
     assert run.returncode == 2, run.stderr
-    assert run.stderr.strip().count("\n") == 0 and variable in run.stderr and says in run.stderr
+    assert run.stderr.strip().count("\n") == 0
+    assert variable in run.stderr
+    assert says in run.stderr
 
 
 @pytest.mark.unit
@@ -364,20 +376,28 @@ def test_serve_port_errors_are_one_line():
     import socket
 
     out_of_range = newsqa("serve", "--port", "70000")
-    assert out_of_range.returncode == 2 and out_of_range.stderr.strip().count("\n") == 0 and "1-65535" in out_of_range.stderr
+    assert out_of_range.returncode == 2
+    assert out_of_range.stderr.strip().count("\n") == 0
+    assert "1-65535" in out_of_range.stderr
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         taken = newsqa("serve", "--port", str(busy.getsockname()[1]))
-    assert taken.returncode == 2 and taken.stderr.strip().count("\n") == 0 and "in use" in taken.stderr  # a setting error, like the rest
+    assert taken.returncode == 2
+    assert taken.stderr.strip().count("\n") == 0
+    assert "in use" in taken.stderr  # a setting error, like the rest
 
 
 @pytest.mark.unit
 def test_auth_file_errors_are_one_line(tmp_path):
     both = newsqa("serve", "--auth", "a:b", "--auth-file", str(tmp_path / "auth"))
-    assert both.returncode == 2 and both.stderr.strip().count("\n") == 0 and "not both" in both.stderr
+    assert both.returncode == 2
+    assert both.stderr.strip().count("\n") == 0
+    assert "not both" in both.stderr
     missing = newsqa("serve", "--auth-file", str(tmp_path / "nope"))
-    assert missing.returncode == 2 and missing.stderr.strip().count("\n") == 0 and "cannot read --auth-file" in missing.stderr
+    assert missing.returncode == 2
+    assert missing.stderr.strip().count("\n") == 0
+    assert "cannot read --auth-file" in missing.stderr
 
 
 @pytest.mark.unit
@@ -419,9 +439,11 @@ def test_index_run_survives_hostile_files_and_answers(tmp_path, embedder):
     secret = pipeline.ask("What is the secret password?")
     assert not any("swordfish" in c.quote for c in secret.citations)
     bridge = pipeline.ask("When did the city reopen the river bridge?")
-    assert not bridge.abstained and "Friday" in bridge.citations[0].quote
+    assert not bridge.abstained
+    assert "Friday" in bridge.citations[0].quote
     zoo = pipeline.ask("Who opened the zoo?")  # the zero-width line is no sentence; needs qa/evidence.py's empty-token fix too
-    assert not zoo.abstained and "mayor" in zoo.citations[0].quote
+    assert not zoo.abstained
+    assert "mayor" in zoo.citations[0].quote
     assert "\u200b" not in "".join(c.quote for c in zoo.citations)
 
 
@@ -437,7 +459,9 @@ def test_punctuation_free_300_kb_file_indexes_in_seconds(tmp_path, embedder):
     split_sentences((folder / "flat.txt").read_text())
     split_seconds = time.perf_counter() - started
     report = update_index(Settings(articles_dir=folder, db_dir=tmp_path / "db"), embedder=embedder)
-    assert split_seconds < 5 and report.added == 1 and report.total_chunks >= 300
+    assert split_seconds < 5
+    assert report.added == 1
+    assert report.total_chunks >= 300
 
 
 @pytest.mark.integration
@@ -457,7 +481,9 @@ def test_article_that_turns_hostile_keeps_its_indexed_version(tmp_path, embedder
     report = update_index(settings, embedder=embedder)
     assert (report.removed, report.unchanged, report.skipped) == (0, 1, 1)
     answer = Pipeline(settings, embedder=embedder).ask("When did the city reopen the river bridge?")
-    assert not answer.abstained and answer.citations[0].article_id == "bridge.json" and "Friday" in answer.citations[0].quote
+    assert not answer.abstained
+    assert answer.citations[0].article_id == "bridge.json"
+    assert "Friday" in answer.citations[0].quote
 
 
 @pytest.mark.integration

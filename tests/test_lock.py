@@ -57,7 +57,9 @@ def test_index_no_wait_exits_at_once_and_a_waiting_run_goes_on_after(settings):
     with WriteLock(settings):
         busy = newsqa(settings, "-m", "ui", "index", "--no-wait", "--json")
         _, err = busy.communicate(timeout=120)
-        assert busy.returncode == 1 and f"another index run (pid {os.getpid()})" in err and err.count("\n") == 1
+        assert busy.returncode == 1
+        assert f"another index run (pid {os.getpid()})" in err
+        assert err.count("\n") == 1
 
         waiting = newsqa(settings, "-m", "ui", "index", "--json")
         lines: list[str] = []
@@ -65,11 +67,13 @@ def test_index_no_wait_exits_at_once_and_a_waiting_run_goes_on_after(settings):
         reader.start()
         deadline = time.time() + 120
         while not any(f"waiting for another index run (pid {os.getpid()})" in line for line in lines):
-            assert time.time() < deadline and waiting.poll() is None, lines
+            assert time.time() < deadline, lines
+            assert waiting.poll() is None, lines
             time.sleep(0.2)
         assert waiting.poll() is None  # still waiting while we hold the lock
     out, _ = waiting.communicate(timeout=300)
-    assert waiting.returncode == 0 and '"added": 1' in out
+    assert waiting.returncode == 0
+    assert '"added": 1' in out
 
 
 @pytest.mark.integration
@@ -97,7 +101,8 @@ def test_a_sync_with_nothing_to_do_imports_no_torch(settings, embedder):
     update_index(settings, embedder=embedder)
     run = newsqa(settings, "-X", "importtime", "-m", "ui", "index", "--json")
     out, err = run.communicate(timeout=120)
-    assert run.returncode == 0 and '"unchanged": 1' in out
+    assert run.returncode == 0
+    assert '"unchanged": 1' in out
     imported = {line.rsplit("|", 1)[-1].strip() for line in err.splitlines() if line.startswith("import time:")}
     assert "chromadb" in imported  # the check sees imports at all
     assert not {"torch", "sentence_transformers"} & imported

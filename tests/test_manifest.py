@@ -102,7 +102,8 @@ def test_a_noop_sync_reads_no_file_and_no_chunk_metadata(synced, embedder, monke
         report = update_index(synced, embedder=embedder)
     assert (report.added, report.updated, report.removed, report.unchanged, report.chunks_embedded) == (0, 0, 0, 4, 0)
     assert report.total_chunks == chunks
-    assert report.skipped == 1 and [s.path for s in report.skipped_files] == ["bad.json"]
+    assert report.skipped == 1
+    assert [s.path for s in report.skipped_files] == ["bad.json"]
     assert "is not valid JSON" in report.skipped_files[0].reason
 
 

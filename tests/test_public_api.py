@@ -28,7 +28,8 @@ def test_settings_from_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("NEWSQA_DB_DIR", str(tmp_path))
     monkeypatch.setenv("NEWSQA_ANSWER__ABSTAIN_BELOW", "0.7")
     settings = qa.Settings()
-    assert settings.db_dir == tmp_path and settings.answer.abstain_below == 0.7
+    assert settings.db_dir == tmp_path
+    assert settings.answer.abstain_below == 0.7
     for field in qa.Settings.model_fields.values():
         assert field.description
 

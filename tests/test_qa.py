@@ -28,8 +28,10 @@ def test_pistorius_regret(seed_pipeline):
     assert not answer.abstained
     first = answer.citations[0]
     assert "regretted what he called concessions made by the United States" in first.quote
-    assert first.role == "answer" and first.title == "Nato allies defense spending"
-    assert answer.text.startswith(first.quote) and "[1]" in answer.text
+    assert first.role == "answer"
+    assert first.title == "Nato allies defense spending"
+    assert answer.text.startswith(first.quote)
+    assert "[1]" in answer.text
     assert len(answer.citations) <= 3
     assert_citations_verbatim(answer)
     assert set(answer.timings_ms) == {"retrieve", "answer", "total"}
@@ -49,7 +51,8 @@ def test_off_topic_abstains_with_related_passages(seed_pipeline, question):
     answer = seed_pipeline.ask(question)
     assert answer.abstained
     assert "don't answer" in answer.text
-    assert answer.citations and all(c.role == "related" for c in answer.citations)
+    assert answer.citations
+    assert all(c.role == "related" for c in answer.citations)
     assert answer.confidence < 0.5
     assert_citations_verbatim(answer)
 
@@ -81,7 +84,8 @@ def test_pronoun_led_answer_counts_its_antecedents_name(seed_pipeline):
     assert not answer.abstained
     support = [c.quote for c in answer.citations if c.role == "answer"]
     assert support[0].startswith("He said targets of allies spending 2%")  # "He" is Hegseth, named just before
-    assert "Hegseth" in answer.citations[0].quote and answer.citations[0].role == "context"
+    assert "Hegseth" in answer.citations[0].quote
+    assert answer.citations[0].role == "context"
 
 
 def test_us_matches_u_s(seed_pipeline):

@@ -42,7 +42,8 @@ def test_fusion_puts_exact_name_match_first(seed_pipeline):
     documents = seed_pipeline.retriever.invoke("Yuriko Backes Luxembourg")
     assert "Backes" in documents[0].page_content
     assert {"rank", "rrf_score", "chunk_id"} <= set(documents[0].metadata)
-    assert "bm25_score" in documents[0].metadata and "dense_score" in documents[0].metadata
+    assert "bm25_score" in documents[0].metadata
+    assert "dense_score" in documents[0].metadata
 
 
 def test_bm25_index_follows_the_store(make_settings, embedder):

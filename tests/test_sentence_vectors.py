@@ -30,7 +30,8 @@ def test_each_chunk_stores_its_sentences_vectors_and_is_their_mean(make_settings
         [chunk] = store.get_chunks([chunk_id])
         begin = chunk.start
         vectors = chunk.sentence_vectors(embedder.dimension)
-        assert vectors is not None and len(vectors) == len(chunk.sentences)
+        assert vectors is not None
+        assert len(vectors) == len(chunk.sentences)
         fresh = embedder.encode([text[s - begin : e - begin] for s, e in chunk.sentences])
         assert np.all(np.sum(vectors * fresh, axis=1) > 0.995)  # int8 storage loses almost nothing
         assert float(np.asarray(vector) @ mean_vector(fresh)) > 0.995  # the chunk is found by the mean of its sentences
@@ -102,7 +103,8 @@ def test_one_article_per_batch_and_all_in_one_store_the_same_index(make_settings
     together = apart.model_copy(update={"db_dir": tmp_path / "together", "index_batch_sentences": 100_000})
     update_index(together, embedder=embedder)
     small, large = snapshot(apart), snapshot(together)
-    assert small.keys() == large.keys() and len({article_key(i) for i in small}) == 3
+    assert small.keys() == large.keys()
+    assert len({article_key(i) for i in small}) == 3
     for chunk_id in small:
         text, sentences, vector = small[chunk_id]
         assert text == large[chunk_id][0]
@@ -139,7 +141,8 @@ def test_the_writer_learns_words_and_another_process_reads_them_without_encoding
 def test_an_append_cut_short_is_ignored_and_then_cut_off(tmp_path, embedder):
     writer = WordVectors(lambda: embedder, tmp_path / "words", embedder.name)
     writer.learn(["bridge closed"])
-    assert writer.words_path is not None and writer.vectors_path is not None
+    assert writer.words_path is not None
+    assert writer.vectors_path is not None
     with writer.words_path.open("ab") as words:
         words.write("tørn".encode()[:2])  # half a word, cut inside a character, and no vector: a writer killed mid-append
     with writer.vectors_path.open("ab") as rows:

@@ -196,7 +196,8 @@ def test_an_empty_or_malformed_login_refuses_to_start(tmp_path):
     for args, extra, says in cases:
         run = newsqa("serve", "--port", port, *args, **env, **extra)  # fails open: serves, and the timeout fails the test
         assert run.returncode == 2, (args, extra, run.stderr)
-        assert run.stderr.strip().count("\n") == 0 and says in run.stderr, (args, run.stderr)
+        assert run.stderr.strip().count("\n") == 0, (args, run.stderr)
+        assert says in run.stderr, (args, run.stderr)
         assert "s3cret" not in run.stderr  # a password is never echoed
 
 
@@ -258,11 +259,13 @@ def test_feed_links_to_this_machine_are_not_followed_and_never_answered(tmp_path
     # the feed URL the user typed is trusted although it is on 127.0.0.1; "localhost" (the first hop) is allowed by name
     settings = feed_settings(tmp_path, allowed_private_hosts=["localhost"])
     report = fetch_feeds([f"{site.base}/feed.xml"], settings)
-    assert report.failed_feeds == 0 and len(report.saved) == 3  # each saved with its summary
+    assert report.failed_feeds == 0
+    assert len(report.saved) == 3  # each saved with its summary
     assert internal.hits == {}, "a feed made newsqa request an internal page"
     assert site.hits.get("/go") == 1  # the allowed first hop was followed, its redirect inside was not
     blocked = [p for p in report.problems if "loopback address" in p]
-    assert len(blocked) == 3 and all("NEWSQA_FEEDS__ALLOWED_PRIVATE_HOSTS" in p for p in blocked)
+    assert len(blocked) == 3
+    assert all("NEWSQA_FEEDS__ALLOWED_PRIVATE_HOSTS" in p for p in blocked)
 
     update_index(settings, embedder=embedder)
     answer = Pipeline(settings, embedder=embedder).ask("What is the internal database password?")
@@ -292,8 +295,10 @@ def test_a_slow_feed_and_a_slow_page_end_at_the_timeout(tmp_path, site):
     report = fetch_feeds([f"{site.base}/slow-feed.xml", f"{site.base}/feed.xml"], settings)
     elapsed = time.monotonic() - started
     assert elapsed < 10, f"took {elapsed:.1f} s with a 2 s timeout per download"
-    assert report.failed_feeds == 1 and "took longer than 2 s" in report.problems[0]
-    assert len(report.saved) == 1 and any("slow-page" in p and "took longer than 2 s" in p for p in report.problems)
+    assert report.failed_feeds == 1
+    assert "took longer than 2 s" in report.problems[0]
+    assert len(report.saved) == 1
+    assert any("slow-page" in p and "took longer than 2 s" in p for p in report.problems)
     assert "The summary of the story." in (settings.articles_dir / report.saved[0]).read_text()  # made do with the summary
 
 
@@ -309,15 +314,21 @@ def test_an_oversized_feed_and_page_are_cut_at_the_cap_and_the_entry_is_not_fetc
     )
     settings = feed_settings(tmp_path, max_feed_bytes=200_000, max_page_bytes=200_000, allowed_private_hosts=["127.0.0.1"])
     report = fetch_feeds([f"{site.base}/big-feed.xml", f"{site.base}/feed.xml"], settings)
-    assert report.failed_feeds == 1 and "NEWSQA_FEEDS__MAX_FEED_BYTES" in report.problems[0]
-    assert len(report.saved) == 1 and "Fine" in (settings.articles_dir / report.saved[0]).read_text()
+    assert report.failed_feeds == 1
+    assert "NEWSQA_FEEDS__MAX_FEED_BYTES" in report.problems[0]
+    assert len(report.saved) == 1
+    assert "Fine" in (settings.articles_dir / report.saved[0]).read_text()
     skipped = [p for p in report.problems if "Huge page" in p]
-    assert skipped and "NEWSQA_FEEDS__MAX_PAGE_BYTES" in skipped[0] and "recorded as skipped" in skipped[0]
+    assert skipped
+    assert "NEWSQA_FEEDS__MAX_PAGE_BYTES" in skipped[0]
+    assert "recorded as skipped" in skipped[0]
     [record] = [json.loads(line) for line in (settings.articles_dir / "feeds" / SKIPPED_LEDGER).read_text().splitlines()]
-    assert record["link"] == f"{site.base}/big-page" and "MAX_PAGE_BYTES" in record["reason"]
+    assert record["link"] == f"{site.base}/big-page"
+    assert "MAX_PAGE_BYTES" in record["reason"]
 
     again = fetch_feeds([f"{site.base}/feed.xml"], settings)
-    assert (again.saved, again.known) == ([], 2) and site.hits["/big-page"] == 1  # seen and skipped: not downloaded again
+    assert (again.saved, again.known) == ([], 2)
+    assert site.hits["/big-page"] == 1  # seen and skipped: not downloaded again
     assert len(ArticleLoader(settings.articles_dir).load().articles) == 1  # the ledger is no article
 
 
@@ -353,7 +364,8 @@ def test_fetch_and_watch_print_no_terminal_escapes(tmp_path):
     finally:
         watcher.send_signal(signal.SIGKILL)
         watcher.wait(timeout=30)
-    assert b"skipped evil.txt: is empty" in output and not re.search(rb"[\x00-\x08\x0b-\x1f\x7f]", output)
+    assert b"skipped evil.txt: is empty" in output
+    assert not re.search(rb"[\x00-\x08\x0b-\x1f\x7f]", output)
 
 
 # ---------------------------------------------------------------- 2, 7. article text cannot become markup
@@ -378,7 +390,8 @@ def test_urls_are_checked_once_at_load_time(tmp_path, caplog):
         urls = {a.id: a.url for a in ArticleLoader(folder, limits=LimitSettings()).load().articles}
     assert urls == {"img.json": "", "js.json": "", "scheme.json": "", "ok.json": "https://example.com/a?b=(1)"}
     warned = " ".join(r.getMessage() for r in caplog.records)
-    assert "img.json: its url holds whitespace" in warned and "scheme.json: its url is not an http(s) address" in warned
+    assert "img.json: its url holds whitespace" in warned
+    assert "scheme.json: its url is not an http(s) address" in warned
 
 
 def markdown_html(text: str) -> str:
@@ -413,7 +426,8 @@ def assert_no_live_markup(markup: str, allowed: set[str], url: str) -> None:
         assert not any(name.startswith("on") or name in ("src", "style", "srcset") for name in attrs), (tag, attrs)
         if tag == "a":
             href = attrs.get("href") or ""
-            assert url and urlsplit(unquote(href))[2:] == urlsplit(unquote(url))[2:], (href, url)  # the host may be punycoded
+            assert url, (href, url)
+            assert urlsplit(unquote(href))[2:] == urlsplit(unquote(url))[2:], (href, url)  # the host may be punycoded
 
 
 @pytest.fixture(scope="module")
@@ -458,7 +472,9 @@ def test_an_article_that_writes_markup_gets_none_in_chat_export_or_terminal(trus
     assert any(c.article_id == "keeper.json" for c in answer.citations)
     for markup in (chat, markdown_html(chat)):  # as sent, and after Gradio's Markdown pass
         assert_no_live_markup(markup, CHAT_TAGS, "")
-        assert "\n\n" not in chat and "\r" not in chat and "\u2028" not in chat
+        assert "\n\n" not in chat
+        assert "\r" not in chat
+        assert "\u2028" not in chat
     rendered = markdown_html(exported)
     assert_no_live_markup(rendered, EXPORT_TAGS, "")
     assert "javascript:" not in rendered.replace("javascript:alert(1)", "") or "<a" not in rendered
@@ -505,7 +521,10 @@ def test_random_text_as_title_outlet_url_and_body_never_becomes_markup(trust_pip
     kept = article.url if is_web_url(article.url) else ""
     for markup in (chat, markdown_html(chat)):
         assert_no_live_markup(markup, CHAT_TAGS, kept)
-    assert "\r" not in chat and "\u2028" not in chat and "\u2029" not in chat and "\n" not in chat
+    assert "\r" not in chat
+    assert "\u2028" not in chat
+    assert "\u2029" not in chat
+    assert "\n" not in chat
     assert_no_live_markup(markdown_html(exported), EXPORT_TAGS, kept)
     for line in lines:
         assert not re.search(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]", line), repr(line)
@@ -526,7 +545,9 @@ def test_random_text_as_title_outlet_url_and_body_never_becomes_markup(trust_pip
 )
 def test_out_of_range_settings_are_one_line_not_a_traceback(tmp_path, command, env, says):
     run = newsqa(*command, NEWSQA_DB_DIR=str(tmp_path / "db"), NEWSQA_ARTICLES_DIR=str(tmp_path), **env)
-    assert run.returncode == 2 and run.stderr.strip().count("\n") == 0 and says in run.stderr, run.stderr
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.strip().count("\n") == 0, run.stderr
+    assert says in run.stderr, run.stderr
 
 
 @pytest.mark.unit
@@ -548,7 +569,8 @@ def test_a_decomposed_outlet_name_finds_the_composed_one_and_back(tmp_path):
         (tmp_path / "a.json").write_text(json.dumps({"title": "A", "text": "The mayor spoke.", "source": indexed}))
         [article] = ArticleLoader(tmp_path, limits=LimitSettings()).load().articles
         chunk_filter, applied = resolve_filters(None, None, [typed.upper()], outlets=[article.source])
-        assert article.source == composed and applied.sources == [composed]
+        assert article.source == composed
+        assert applied.sources == [composed]
         assert chunk_filter.admits(0, __import__("index.filters").filters.source_key(article.source))
 
 
@@ -561,7 +583,8 @@ def test_front_matter_values_must_be_plain(tmp_path):
     result = ArticleLoader(tmp_path, limits=LimitSettings()).load()
     assert [(a.id, a.title, a.date) for a in result.articles] == [("fine.md", "Plain", "2025-01-02")]
     reasons = {s.path: s.reason for s in result.skipped}
-    assert "a set as its `title`" in reasons["set.md"] and "binary data as its `source`" in reasons["binary.md"]
+    assert "a set as its `title`" in reasons["set.md"]
+    assert "binary data as its `source`" in reasons["binary.md"]
     assert "a list as its `title`" in reasons["list.json"]
 
 
@@ -574,7 +597,8 @@ def test_feed_entry_ids_belong_to_fetch(tmp_path):
     claim = tmp_path / "claim.md"
     claim.write_text("---\nid: feeds/0123456789abcdef.md\n---\nA fake version of a future feed entry.\n")
     refused = save_uploads([("claim.md", claim)], articles, max_bytes=10_000, reserved="feeds/")
-    assert refused.saved == [] and "only `newsqa fetch` writes" in refused.refused[0]
+    assert refused.saved == []
+    assert "only `newsqa fetch` writes" in refused.refused[0]
     # placed in the folder by hand, it still cannot take the id from the entry saved at that path later
     (articles / "claim.md").write_text(claim.read_text())
     (articles / "feeds" / "0123456789abcdef.md").write_text("---\ntitle: Real\n---\nThe real feed entry.\n")
@@ -602,7 +626,8 @@ def test_a_file_swapped_for_a_link_after_the_scan_is_not_followed(tmp_path, monk
 
     monkeypatch.setattr(loader, "_files", scan_then_swap)
     result = loader.load()
-    assert result.articles == [] and "outside the articles folder" in result.skipped[0].reason
+    assert result.articles == []
+    assert "outside the articles folder" in result.skipped[0].reason
 
 
 @pytest.mark.unit
@@ -613,8 +638,10 @@ def test_one_warning_per_article_for_sentences_over_the_chunk_size(caplog):
     with caplog.at_level("WARNING"):
         chunks = chunk_article(Article(id="flat.txt", title="Flat", text=text, path="flat.txt"), chunk_size=600, chunk_overlap=150)
     messages = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
-    assert len(chunks) >= 30 and len(messages) == 1, messages
-    assert messages[0].startswith("flat.txt: ") and "longer than the 600-character chunk size" in messages[0]
+    assert len(chunks) >= 30, messages
+    assert len(messages) == 1, messages
+    assert messages[0].startswith("flat.txt: ")
+    assert "longer than the 600-character chunk size" in messages[0]
 
 
 @pytest.mark.unit
@@ -627,7 +654,8 @@ def test_two_thousand_identical_stubs_are_one_story_quickly():
     started = time.monotonic()
     stories = story_ids(items)
     assert time.monotonic() - started < 15  # was ~20 s, quadratic (every pair of 2,000 in every band)
-    assert set(stories.values()) == {"stub-0000", "late"} and stories["stub-1999"] == "stub-0000"
+    assert set(stories.values()) == {"stub-0000", "late"}
+    assert stories["stub-1999"] == "stub-0000"
 
 
 @pytest.mark.integration
@@ -643,7 +671,8 @@ def test_an_answer_lists_a_few_copies_and_counts_the_rest(tmp_path, embedder):
     settings = Settings(articles_dir=folder, db_dir=tmp_path / "db")
     update_index(settings, embedder=embedder)
     [citation] = Pipeline(settings, embedder=embedder).ask("How long will the Kessel Bridge close?").citations[:1]
-    assert len(citation.also_in) == 5 and citation.more_copies == 3
+    assert len(citation.also_in) == 5
+    assert citation.more_copies == 3
     assert citation.copy_names()[-1] == "3 more"
 
 
@@ -665,7 +694,8 @@ def test_a_chat_leaves_one_export_per_answer_not_one_per_streamed_sentence(trust
     assert len(updates) >= 2  # the answer streamed
     assert [u[4] is None for u in updates[:-1]] == [True] * (len(updates) - 1)  # no file while it streams
     made = exports() - before
-    assert len(made) == 1 and str(made.pop()) == updates[-1][4]
+    assert len(made) == 1
+    assert str(made.pop()) == updates[-1][4]
 
 
 @pytest.mark.integration
@@ -683,6 +713,7 @@ def test_a_title_or_outlet_with_line_breaks_adds_no_row_to_the_articles_listing(
     monkeypatch.setenv("NEWSQA_ARTICLES_DIR", str(folder))
     listed = CliRunner().invoke(app, ["articles"])
     rows = listed.output.rstrip("\n").splitlines()
-    assert listed.exit_code == 0 and len(rows) == len(pipeline.catalog())
+    assert listed.exit_code == 0
+    assert len(rows) == len(pipeline.catalog())
     assert all(row.count("\t") == 5 for row in rows)  # id, date, outlet, chunks, title, url: no field adds a column
     assert any(row.startswith("rows.json\t-\tAP more\t") for row in rows)

@@ -109,8 +109,12 @@ def test_show_in_article_scrolls_the_quote_into_view(page):
     page.wait_for_timeout(300)
     assert article.evaluate("element => element.scrollTop") > 0
     box, mark = article.bounding_box(), quote.bounding_box()
-    assert box and mark and box["y"] <= mark["y"] and mark["y"] + mark["height"] <= box["y"] + box["height"]
-    assert article.inner_text().startswith(quote.inner_text()) is False and "He ruled out" in quote.inner_text()
+    assert box
+    assert mark
+    assert box["y"] <= mark["y"]
+    assert mark["y"] + mark["height"] <= box["y"] + box["height"]
+    assert article.inner_text().startswith(quote.inner_text()) is False
+    assert "He ruled out" in quote.inner_text()
 
 
 def test_follow_up_uses_the_conversation_and_clear_forgets_it(page):
@@ -140,7 +144,8 @@ def test_upload_new_article_then_ask_it(page, tmp_path, server):
     refused = tmp_path / "slides.pdf"
     refused.write_bytes(b"%PDF-1.4")
     report = upload(page, tmp_path, "bridge.txt", NEW_ARTICLE, str(refused))
-    assert "1 added" in report and "bridge.txt" in report
+    assert "1 added" in report
+    assert "bridge.txt" in report
     assert page.get_by_text("Invalid file type: slides.pdf").is_visible()  # refused where the user sees it
     assert (server["settings"].articles_dir / "bridge.txt").exists()
     message = ask(page, "How long will the Kestrel Harbour bridge close?", nth=0)
@@ -207,12 +212,15 @@ def test_markdown_in_an_article_stays_text_and_loads_nothing(page, tmp_path, pix
     page.wait_for_timeout(1000)
     assert hits == [], f"the chat loaded {hits} from an article"
     chat = page.locator("#nq-chat")
-    assert chat.locator(f"img[src^='{base}']").count() == 0 and chat.locator(".nq-message img").count() == 0
+    assert chat.locator(f"img[src^='{base}']").count() == 0
+    assert chat.locator(".nq-message img").count() == 0
     assert chat.locator("a[href*='evil.example'], a[href*='/outlet'], a[href^='javascript']").count() == 0
     text = message.inner_text()
-    assert f"![p]({base}/pixel.png?leak=x)" in text and "[click](https://evil.example/phish)" in text  # shown as the article wrote it
+    assert f"![p]({base}/pixel.png?leak=x)" in text
+    assert "[click](https://evil.example/phish)" in text  # shown as the article wrote it
     assert "<b>tags</b>" in text or "twenty minutes" in text
-    assert message.locator(".nq-source").count() >= 1 and message.locator(".nq-source-head a").count() == 0  # its url was dropped
+    assert message.locator(".nq-source").count() >= 1
+    assert message.locator(".nq-source-head a").count() == 0  # its url was dropped
 
 
 def test_oversized_upload_is_refused_visibly(page, tmp_path, server):
@@ -259,7 +267,8 @@ def test_date_range_limits_sources_and_follow_ups_keep_it(news_page):
     fill(news_page, "nq-until", "2024-12-31")
     message = ask(news_page, "What happened to the Lorvik harbour ferry?", nth=0)
     titles = message.locator(".nq-source-head").all_inner_texts()
-    assert titles and all("Harbour ferry fares rise" in t and "2024-06-01" in t for t in titles)
+    assert titles
+    assert all("Harbour ferry fares rise" in t and "2024-06-01" in t for t in titles)
     assert "Searched articles dated from 2024-01-01 to 2024-12-31" in message.inner_text()
     follow_up = ask(news_page, "What about the Kessel Bridge?", nth=1)
     assert "Searched articles dated from 2024-01-01 to 2024-12-31" in follow_up.inner_text()
@@ -285,16 +294,20 @@ def test_outlet_selector_copies_link_article_and_export(news_page, tmp_path):
     assert message.locator(".nq-source").count() == 1
     link = card.locator("a").first
     assert link.get_attribute("href") == "https://example.com/ap/lorvik-bridge"
-    assert link.get_attribute("rel") == "noopener noreferrer" and link.get_attribute("target") == "_blank"
+    assert link.get_attribute("rel") == "noopener noreferrer"
+    assert link.get_attribute("target") == "_blank"
 
     card.locator(".nq-in-article summary").click()
     quote = card.locator(".nq-article-text mark").first
     quote.wait_for()
     news_page.wait_for_timeout(300)
-    assert quote.is_visible() and quote.inner_text() in card.locator(".nq-passage mark").first.inner_text()
+    assert quote.is_visible()
+    assert quote.inner_text() in card.locator(".nq-passage mark").first.inner_text()
     box = card.locator(".nq-article-text").bounding_box()
     mark = quote.bounding_box()
-    assert box and mark and box["y"] <= mark["y"] <= box["y"] + box["height"]  # scrolled into view inside the article
+    assert box
+    assert mark
+    assert box["y"] <= mark["y"] <= box["y"] + box["height"]  # scrolled into view inside the article
     assert "LORVIK (AP)" in card.locator(".nq-article-text").inner_text()  # the cited copy's own whole text
 
     with news_page.expect_download() as download:
@@ -306,16 +319,14 @@ def test_outlet_selector_copies_link_article_and_export(news_page, tmp_path):
     assert "## How long will the Kessel Bridge close?" in unescaped
     assert message.locator(".nq-answer").inner_text().strip() in unescaped
     assert "[Lorvik's main bridge shuts for 11 weeks](https://example.com/ap/lorvik-bridge) (AP, 2025-03-05)" in unescaped
-    assert "Also reported by: Reuters (2025-03-04)" in unescaped and "*Searched articles from AP*" in exported
+    assert "Also reported by: Reuters (2025-03-04)" in unescaped
+    assert "*Searched articles from AP*" in exported
 
 
 @pytest.fixture
-def watched_page(browser, tmp_path, embedder):
+def watched_page(browser, tmp_path, embedder, start_watcher):
     """The chat of `serve --watch`: a watcher thread syncing a copy of the seeds, shown in the status line."""
-    import threading
-
     from index.settings import WatchSettings
-    from index.watch import ArticleWatcher
     from qa import Pipeline
     from ui.app import launch
 
@@ -323,12 +334,9 @@ def watched_page(browser, tmp_path, embedder):
     timing = WatchSettings(debounce_seconds=0.5, settle_seconds=0.3)
     settings = Settings(articles_dir=tmp_path / "articles", db_dir=tmp_path / "db", watch=timing)
     pipeline = Pipeline(settings, embedder=embedder)
-    watcher = ArticleWatcher(settings, store=pipeline.store)
-    stop = threading.Event()
-    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
-    thread.start()
+    run = start_watcher(settings, store=pipeline.store)
     port = free_port()
-    demo = launch(settings, host="127.0.0.1", port=port, block=False, pipeline=pipeline, watcher=watcher)
+    demo = launch(settings, host="127.0.0.1", port=port, block=False, pipeline=pipeline, watcher=run.watcher)
     context = browser.new_context(viewport={"width": 1200, "height": 700})
     page = context.new_page()
     page.goto(f"http://127.0.0.1:{port}/")
@@ -336,8 +344,6 @@ def watched_page(browser, tmp_path, embedder):
     yield page, settings.articles_dir
     context.close()
     demo.close()
-    stop.set()
-    thread.join(timeout=30)
 
 
 def test_status_line_shows_the_watchers_last_sync_without_a_reload(watched_page):
