@@ -258,7 +258,7 @@ class EntityAnswerSettings(BaseModel):
         description="Share of its supporting articles published in the period the question names (set by hand: no dev question names one).",
     )
     min_clue_coverage: float = Field(
-        0.25,
+        0.2,
         ge=0,
         le=1,
         description="Abstain when the best entity supports less than this share of the clues: the clues do not meet in one entity.",
@@ -271,7 +271,7 @@ class EntityAnswerSettings(BaseModel):
         allow_inf_nan=False,
         description="Platt scaling of the best entity's lead into a probability of being right (bench/calibrate.py).",
     )
-    confidence_intercept: float = Field(-0.47, allow_inf_nan=False, description="Intercept of that Platt scaling.")
+    confidence_intercept: float = Field(0.02, allow_inf_nan=False, description="Intercept of that Platt scaling.")
 
 
 class WatchSettings(BaseModel):

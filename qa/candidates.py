@@ -60,7 +60,7 @@ from index.filters import source_key
 from index.settings import EntityAnswerSettings
 from qa.clues import DescriptiveQuestion, outlet_forms
 from qa.evidence import Evidence, Sentence, ShortAnswer, chunk_sentences
-from qa.lexical import TermWeights, is_stopword, terms
+from qa.lexical import TermWeights, is_stopword, term_set, terms
 from qa.question import key_terms
 
 FEATURES = ("clues", "articles", "outlets", "mentions", "salience", "subject", "kind", "kind_words", "period")
@@ -73,6 +73,13 @@ _NEXT_TO = 3
 """Words between a name and the kind words for them to stand next to each other."""
 _DIGIT = re.compile(r"\d")
 _WORDS = re.compile(r"\w+")
+
+
+def _words_of(text: str) -> set[str]:
+    """The lower-cased words of a text, as names are looked for in chunks."""
+    return set(_WORDS.findall(text.lower()))
+
+
 _NAME_PHRASE = re.compile(r"\b[A-Z][\w.&-]*(?:['’]s)?(?:\s+(?:of\s+|and\s+)?[A-Z][\w.&-]*(?:['’]s)?)+")
 """Two or more capitalised words in a row: a name ("Heather Knight", "Bank of America"), once leading stopwords go ("The")."""
 
@@ -133,6 +140,7 @@ class EntityAnswerer:
         *,
         outlets: list[str],
         clue_vectors: np.ndarray | None = None,
+        lookup: Callable[[str], list[StoredChunk]] | None = None,
     ) -> EntityEvidence:
         """The evidence for `question` among the retrieved `chunks` (each with its best rank).
 
@@ -142,9 +150,10 @@ class EntityAnswerer:
             weights: IDF of the indexed terms (from the BM25 index).
             outlets: Every indexed outlet, so that an outlet is never an answer.
             clue_vectors: The clues' embeddings, when the caller has encoded them already.
+            lookup: A few indexed chunks holding a phrase's words (BM25), to look for a name the retrieved chunks lack.
         """
         chunks = list(chunks)
-        unknown = self._unknown_names(question, weights, [chunk for chunk, _ in chunks])
+        unknown = self._unknown_names(question, weights, [chunk for chunk, _ in chunks], lookup)
         sentences = self._sentences(chunks)
         if unknown or not sentences:
             return self._abstain(sentences, unknown)
@@ -186,16 +195,24 @@ class EntityAnswerer:
         return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
     @staticmethod
-    def _unknown_names(question: DescriptiveQuestion, weights: TermWeights, chunks: list[StoredChunk]) -> list[str]:
+    def _unknown_names(
+        question: DescriptiveQuestion,
+        weights: TermWeights,
+        chunks: list[StoredChunk],
+        lookup: Callable[[str], list[StoredChunk]] | None,
+    ) -> list[str]:
         """The names the question holds (besides the outlets it names) that nothing indexed holds: a word no indexed chunk
-        has, or a name of several words ("Heather Knight") whose words no retrieved chunk holds together."""
+        has, or a name of several words ("Heather Knight") whose words no retrieved chunk holds together, nor any chunk
+        that `lookup` finds for it."""
         about = question.about or question.text
         names, _ = key_terms(about)
         unknown = [n for n in names - question.kind_words if not weights.frequency.get(n)]
-        held = [set(_WORDS.findall(chunk.text.lower())) for chunk in chunks]
+        held = [_words_of(chunk.text) for chunk in chunks]
         for phrase in _NAME_PHRASE.findall(about):
-            words = {w.lower() for w in _WORDS.findall(phrase) if not is_stopword(w)} - {"s"}
-            if len(words) >= 2 and not any(words <= chunk_words for chunk_words in held):
+            words = {w for w in _words_of(phrase) if len(w) > 1 and not is_stopword(w)}
+            if len(words) < 2 or any(words <= chunk_words for chunk_words in held):
+                continue
+            if lookup is None or not any(words <= _words_of(chunk.text) for chunk in lookup(phrase)):
                 unknown.append(phrase)
         return sorted(set(unknown))
 
@@ -220,7 +237,7 @@ class EntityAnswerer:
             clue_vectors = self.embedder.encode(question.clues)
         matrix = np.stack([s.vector for s in sentences if s.vector is not None])
         cosine = clue_vectors @ matrix.T
-        sentence_terms = [frozenset(terms(s.text)) for s in sentences]
+        sentence_terms = [term_set(s.text) for s in sentences]
         lexical = np.zeros_like(cosine)
         for row, clue in enumerate(question.clues):
             idf = {t: weights.idf(t) for t in set(terms(clue))}
@@ -353,7 +370,7 @@ class EntityAnswerer:
             rf"\s*(?:,|\s(?:is|was|as))\s*(?:(?:a|an|the|its|one)\s+)?((?:[\w-]+\s+){{0,{_NEXT_TO - 1}}}[\w-]+)",
             sentence.text[end - sentence.start :],
         )
-        return int(bool(set(terms(" ".join(before))) & kind_words or (after and set(terms(after.group(1))) & kind_words)))
+        return int(bool(term_set(" ".join(before)) & kind_words or (after and term_set(after.group(1)) & kind_words)))
 
     def _score(self, question: DescriptiveQuestion, candidates: list[Candidate]) -> None:
         """Fill each candidate's features and score, and sort them best first."""

@@ -190,6 +190,9 @@ class Pipeline:
                     self.retriever.term_weights,
                     outlets=self.outlets(),
                     clue_vectors=retrieved["clue_vectors"],
+                    lookup=lambda phrase: [
+                        hit.chunk for hit in self.retriever.search([phrase], k=3, revision=inputs["revision"], dense_hits=[[]])[0]
+                    ],
                 )
             else:
                 evidence = self.picker.pick(retrieved["question"], retrieved["documents"], self.retriever.term_weights)
@@ -220,13 +223,18 @@ class Pipeline:
         hard: ChunkFilter | None = inputs["filter"]
         soft, applied = soft_filters(descriptive, hard)
         best: dict[str, tuple[StoredChunk, int]] = {}
+        depth = max(self.settings.retrieval.candidates, self.settings.entity_answer.chunks_per_clue)
+        # one dense request, deep enough for the soft filters to be applied to its hits in memory
+        deep = self.store.dense_search_many(queries, depth * (1 + len(soft)), chunk_filter=hard)
         for chunk_filter in [hard, *soft]:
+            passing = [[(chunk, score) for chunk, score in hits if chunk.passes(chunk_filter)][:depth] for hits in deep]
             for ranked in self.retriever.search(
                 texts,
                 k=self.settings.entity_answer.chunks_per_clue,
                 chunk_filter=chunk_filter,
                 revision=inputs["revision"],
                 vectors=queries,
+                dense_hits=passing,
             ):
                 for rank, hit in enumerate(ranked):
                     if hit.chunk.id not in best or best[hit.chunk.id][1] > rank:
