@@ -267,7 +267,7 @@ class EntityAnswerSettings(BaseModel):
         4, ge=1, le=6, description="Most supporting sentences quoted (one per clue), besides a sentence naming the entity."
     )
     confidence_slope: float = Field(
-        7.0,
+        5.3,
         allow_inf_nan=False,
         description="Platt scaling of the best entity's lead into a probability of being right (bench/calibrate.py).",
     )
