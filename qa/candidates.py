@@ -34,7 +34,7 @@ articles describe in pieces. The answerer (weights and thresholds are the descri
    - `period`: the share of its supporting articles published in the period the question names.
 5. Answers with the best candidate when it supports at least `min_clue_coverage` of the clues,
    else abstains; a name in the question that no indexed article holds means the question is
-   about something not indexed, and it abstains too. The confidence is a Platt scaling of the
+   about something not indexed (`qa.names`), and it abstains too. The confidence is a Platt scaling of the
    best candidate's lead: the share of its score that the runner-up lacks.
 6. Quotes, for each clue it supports, the best sentence about it (from an article not quoted yet,
    and from an outlet the question names, where one supports the clue), then sentences of further
@@ -60,8 +60,8 @@ from index.filters import source_key
 from index.settings import EntityAnswerSettings
 from qa.clues import DescriptiveQuestion, outlet_forms
 from qa.evidence import Evidence, Sentence, ShortAnswer, chunk_sentences
-from qa.lexical import TermWeights, is_stopword, term_set, terms
-from qa.question import key_terms
+from qa.lexical import TermWeights, term_set, terms
+from qa.names import Lookup, unknown_names
 
 FEATURES = ("clues", "articles", "outlets", "mentions", "salience", "subject", "kind", "kind_words", "period")
 """The candidate features, in the order of the module docstring; each has a `<name>_weight` in `EntityAnswerSettings`."""
@@ -72,16 +72,6 @@ _LOOK_BACK = 3
 _NEXT_TO = 3
 """Words between a name and the kind words for them to stand next to each other."""
 _DIGIT = re.compile(r"\d")
-_WORDS = re.compile(r"\w+")
-
-
-def _words_of(text: str) -> set[str]:
-    """The lower-cased words of a text, as names are looked for in chunks."""
-    return set(_WORDS.findall(text.lower()))
-
-
-_NAME_PHRASE = re.compile(r"\b[A-Z][\w.&-]*(?:['’]s)?(?:\s+(?:of\s+|and\s+)?[A-Z][\w.&-]*(?:['’]s)?)+")
-"""Two or more capitalised words in a row: a name ("Heather Knight", "Bank of America"), once leading stopwords go ("The")."""
 
 
 @dataclass
@@ -140,7 +130,7 @@ class EntityAnswerer:
         *,
         outlets: list[str],
         clue_vectors: np.ndarray | None = None,
-        lookup: Callable[[str], list[StoredChunk]] | None = None,
+        lookup: Lookup | None = None,
     ) -> EntityEvidence:
         """The evidence for `question` among the retrieved `chunks` (each with its best rank).
 
@@ -195,26 +185,11 @@ class EntityAnswerer:
         return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
     @staticmethod
-    def _unknown_names(
-        question: DescriptiveQuestion,
-        weights: TermWeights,
-        chunks: list[StoredChunk],
-        lookup: Callable[[str], list[StoredChunk]] | None,
-    ) -> list[str]:
-        """The names the question holds (besides the outlets it names) that nothing indexed holds: a word no indexed chunk
-        has, or a name of several words ("Heather Knight") whose words no retrieved chunk holds together, nor any chunk
-        that `lookup` finds for it."""
-        about = question.about or question.text
-        names, _ = key_terms(about)
-        unknown = [n for n in names - question.kind_words if not weights.frequency.get(n)]
-        held = [_words_of(chunk.text) for chunk in chunks]
-        for phrase in _NAME_PHRASE.findall(about):
-            words = {w for w in _words_of(phrase) if len(w) > 1 and not is_stopword(w)}
-            if len(words) < 2 or any(words <= chunk_words for chunk_words in held):
-                continue
-            if lookup is None or not any(words <= _words_of(chunk.text) for chunk in lookup(phrase)):
-                unknown.append(phrase)
-        return sorted(set(unknown))
+    def _unknown_names(question: DescriptiveQuestion, weights: TermWeights, chunks: list[StoredChunk], lookup: Lookup | None) -> list[str]:
+        """The names the question holds (besides the outlets it names) that nothing indexed holds (`qa.names`)."""
+        return unknown_names(
+            question.about or question.text, weights, (c.text for c in chunks), lookup, ignore=frozenset(question.kind_words)
+        )
 
     def _sentences(self, chunks: Iterable[tuple[StoredChunk, int]]) -> list[Sentence]:
         """Every quotable sentence of the chunks, once (chunks overlap), with its stored vector."""

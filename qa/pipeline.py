@@ -23,6 +23,7 @@ from qa.evidence import Evidence, EvidencePicker, Sentence, ShortAnswer
 from qa.filters import outlet_names, resolve_filters, soft_filters
 from qa.followup import standalone_question
 from qa.models import Answer, AppliedFilters, Citation, Copy
+from qa.names import unknown_names
 from qa.question import analyze_question
 from qa.retriever import HybridRetriever
 
@@ -84,6 +85,16 @@ def compose_answer(question: str, query: str, evidence: Evidence, timings: dict[
         evidence_score=round(evidence.best_score, 6),
         timings_ms=timings,
         clues=evidence.clues,
+    )
+
+
+def _not_indexed(evidence: Evidence) -> Evidence:
+    """An abstention instead of `evidence`: the question names someone or something no indexed article holds
+    (`qa.names`), so the sentences found are only related."""
+    for sentence in evidence.sentences:
+        sentence.role = "related"
+    return Evidence(
+        sentences=evidence.sentences, abstained=True, confidence=round(min(evidence.confidence, 0.5), 4), best_score=evidence.best_score
     )
 
 
@@ -183,6 +194,11 @@ class Pipeline:
         def answer(inputs: dict[str, Any]) -> Answer:
             started = time.perf_counter()
             retrieved = inputs["retrieved"]
+
+            def lookup(phrase: str) -> list[StoredChunk]:
+                """The chunks BM25 ranks first for a name (within no filter: is it indexed at all?)."""
+                return [hit.chunk for hit in self.retriever.search([phrase], k=3, revision=inputs["revision"], dense_hits=[[]])[0]]
+
             if "descriptive" in retrieved:
                 evidence: Evidence = self.entity_answerer.answer(
                     retrieved["descriptive"],
@@ -190,12 +206,14 @@ class Pipeline:
                     self.retriever.term_weights,
                     outlets=self.outlets(),
                     clue_vectors=retrieved["clue_vectors"],
-                    lookup=lambda phrase: [
-                        hit.chunk for hit in self.retriever.search([phrase], k=3, revision=inputs["revision"], dense_hits=[[]])[0]
-                    ],
+                    lookup=lookup,
                 )
             else:
                 evidence = self.picker.pick(retrieved["question"], retrieved["documents"], self.retriever.term_weights)
+                if not evidence.abstained and unknown_names(
+                    retrieved["question"].text, self.retriever.term_weights, (d.page_content for d in retrieved["documents"]), lookup
+                ):
+                    evidence = _not_indexed(evidence)
             timings = {"retrieve": round(retrieved["ms"], 2), "answer": round((time.perf_counter() - started) * 1000, 2)}
             answer = compose_answer(inputs["asked"], inputs["query"], evidence, timings)
             answer.filters = retrieved.get("soft", AppliedFilters())

@@ -152,3 +152,23 @@ def test_a_short_form_before_the_full_one_is_not_renamed():
 def test_clean_name():
     assert clean_name("the Fed’s") == "Fed"
     assert clean_name(" The  All Blacks ") == "All Blacks"
+
+
+def _weights(*texts: str):
+    from qa.lexical import TermWeights, terms
+
+    return TermWeights([terms(t) for t in texts])
+
+
+def test_names_nothing_indexed_holds_are_unknown():
+    from qa.names import unknown_names
+
+    chunks = ["Sam Bankman-Fried faced a jury in New York.", "Hervé served Byzantium as a general.", "Hartmanis and Stearns wrote it."]
+    weights = _weights(*chunks)
+    assert unknown_names("Who represented Graham Tulloch in court?", weights, chunks) == ["Graham", "Graham Tulloch", "Tulloch"]
+    # a name of two known words that no chunk holds together
+    assert unknown_names("What did Sam Hervé say?", weights, chunks) == ["Sam Hervé"]
+    # accents, acronyms, the first word and typos of a retrieved word are not unknown names
+    assert unknown_names("When did Herve serve?", weights, chunks) == []
+    assert unknown_names("What share of GDP did Bankman-Fried owe?", weights, chunks) == []
+    assert unknown_names("Tulloch? When did Hatmanis and Stearns write it?", weights, chunks) == []

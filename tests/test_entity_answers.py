@@ -144,3 +144,11 @@ def test_the_chat_and_the_cli_show_which_clue_each_quote_supports(news):
     assert "supports “" in page
     assert clue.split()[0] in page
     assert f"Supports: {clue.split()[0]}" in answer.to_markdown()
+
+
+def test_a_plain_question_about_someone_not_indexed_is_abstained_too(news):
+    pipeline, _ = news
+    answer = pipeline.ask("What did Graham Tulloch tell the jury about FTX and Alameda Research?")
+    assert answer.abstained
+    assert all(c.role == "related" for c in answer.citations)
+    assert not pipeline.ask("What did Bankman-Fried tell the jury about FTX and Alameda Research?").abstained
