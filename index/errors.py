@@ -9,7 +9,9 @@ The hierarchy::
     ├── BadQuestionError            empty or over-long question (also a ValueError)
     ├── ModelError                  the embedding model cannot be loaded
     ├── StoreError                  the Chroma store cannot be opened, reached, or is for another model
-    └── IndexBusyError              another index run holds the write lock (and we were told not to wait)
+    ├── IndexBusyError              another index run holds the write lock (and we were told not to wait)
+    └── LlmError                    the configured language model (NEWSQA_LLM) cannot be loaded or does not answer;
+                                    `ask()` then falls back to the extractive answer, with the message as its notice
 """
 
 from __future__ import annotations
@@ -55,3 +57,7 @@ class ModelError(NewsqaError):
 
 class IndexBusyError(NewsqaError):
     """Another index run holds the store's write lock, and this one was told not to wait."""
+
+
+class LlmError(NewsqaError):
+    """The language model `NEWSQA_LLM` names cannot be loaded (a missing package) or does not answer."""
