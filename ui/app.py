@@ -106,12 +106,18 @@ def answer_stream(
     answers = list(answers or [])
     history = [*history, {"role": "user", "content": user_message(message or "")}]
     try:
-        answer = pipeline.ask(message, history=questions, since=since or None, until=until or None, sources=sources or None)
+        drafts = pipeline.ask_stream(message, history=questions, since=since or None, until=until or None, sources=sources or None)
+        draft = next(drafts)  # a bad question or filter raises here, before anything is shown
     except (NewsqaError, ValueError) as error:
         yield [*history, {"role": "assistant", "content": error_message(str(error))}], questions, "", answers, export_file(answers)
         return
     questions = [*questions, message.strip()]
-    if not answer.abstained:
+    while not draft.done:  # a language model writes: each sentence shows once it is checked
+        content = render_answer(draft.answer, with_sources=False, writing=draft.writing)
+        yield [*history, {"role": "assistant", "content": content}], questions, "", answers, export_file(answers)
+        draft = next(drafts)
+    answer = draft.answer
+    if not answer.abstained and not answer.generated:
         shown = ""
         for citation in answer.citations:
             shown = f"{shown} {citation.quote} [{citation.n}]".strip()

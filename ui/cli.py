@@ -245,25 +245,46 @@ def ask(
     since: SinceOption = None,
     until: UntilOption = None,
     source: SourceOption = None,
+    stream: Annotated[
+        bool, typer.Option("--stream", help="With NEWSQA_LLM set, print each sentence of the model's answer once it is checked.")
+    ] = False,
 ) -> None:
-    """Answer a question from the indexed articles, with citations."""
+    """Answer a question from the indexed articles, with citations (phrased by NEWSQA_LLM when set, every sentence checked)."""
     _setup_logging()
-    from qa import NewsqaError
-    from qa import ask as ask_question
+    from qa import NewsqaError, get_pipeline
 
+    printed = 0
     try:
-        answer = ask_question(question, settings=_settings(), since=since, until=until, sources=source)
+        drafts = get_pipeline(_settings()).ask_stream(question, since=since, until=until, sources=source)
+        for draft in drafts:
+            if stream and not as_json and not draft.done:
+                for claim in draft.answer.claims[printed:]:
+                    if claim.shown:
+                        typer.echo(printable(_claim_line(claim)))
+                printed = len(draft.answer.claims)
+        answer = draft.answer
     except NewsqaError as error:
         _fail(error)
+    if answer.notice:
+        typer.echo(f"warning: {printable(' '.join(answer.notice.split()))}", err=True)
     if as_json:
         typer.echo(_safe_json(answer.to_dict()))
         return
     if answer.short:
         typer.echo(printable(answer.short))
         typer.echo("")
-    typer.echo(printable(answer.text))
+    if answer.generated and printed:
+        for claim in answer.claims[printed:]:  # checked after the last draft
+            if claim.shown:
+                typer.echo(printable(_claim_line(claim)))
+    elif answer.generated and answer.claims:
+        typer.echo("\n".join(printable(_claim_line(c)) for c in answer.claims if c.shown))
+    else:
+        typer.echo(printable(answer.text))
     if not answer.abstained:
         typer.echo(f"({answer.confidence_words}: confidence {answer.confidence:.2f})")
+    if answer.claims:
+        typer.echo(printable(_generated_note(answer)))
     if answer.filters.any:
         typer.echo(printable(f"(searched articles {answer.filters.describe()})"))
     if answer.citations:
@@ -271,13 +292,34 @@ def ask(
         for citation in answer.citations:
             label = f"[{citation.n}]" if not answer.abstained else "-"
             meta = ", ".join(part for part in (citation.source, citation.date) if part)
+            supports = f" supports sentence {', '.join(map(str, citation.supports))}" if citation.supports else ""
             typer.echo(
                 printable(
-                    f"  {label} {citation.title}{f' ({meta})' if meta else ''} (chars {citation.start}-{citation.end}): {citation.quote}"
+                    f"  {label} {citation.title}{f' ({meta})' if meta else ''} (chars {citation.start}-{citation.end}){supports}: {citation.quote}"
                 )
             )
             if citation.also_in:
                 typer.echo(printable("      also reported by: " + "; ".join(c.source or c.title for c in citation.also_in)))
+
+
+def _claim_line(claim: Any) -> str:
+    """One sentence of a generated answer as printed: with its markers, or struck out when unsupported."""
+    if claim.supported:
+        return f"{claim.text} {''.join(f'[{n}]' for n in claim.citations)}"
+    return f"[not supported by the sources, struck out] {claim.text}"
+
+
+def _generated_note(answer: Any) -> str:
+    """What the check did to the model's sentences, in one line."""
+    dropped = sum(c.verdict == "dropped" for c in answer.claims)
+    struck = sum(c.verdict == "struck" for c in answer.claims)
+    parts = [f"written by {answer.model}" if answer.generated else "the model's answer was not used"]
+    parts.append("every sentence checked against the quoted sources")
+    if dropped:
+        parts.append(f"{dropped} unsupported sentence{'s' if dropped != 1 else ''} dropped (NEWSQA_LLM__UNSUPPORTED=strike shows them)")
+    if struck:
+        parts.append(f"{struck} unsupported sentence{'s' if struck != 1 else ''} struck out")
+    return f"({'; '.join(parts)})"
 
 
 @app.command()
