@@ -279,7 +279,7 @@ class ChatAnswerer:
                     state.add(sentence, self.checker.check(sentence, evidence, question=question))
         except Exception as error:  # any provider failure: the reader gets the quotes and one line saying why
             failure = describe_failure(self.name, self.settings.llm, error)
-            log.warning("%s", failure)
+            log.info("%s", failure)  # the answer carries it (Answer.notice); front ends show it once
         yield Draft(state.final(started, failure), done=True)
 
 
