@@ -243,6 +243,13 @@ class ChatAnswerer:
                 self._chain = prompt | model | StrOutputParser()
             return self._chain
 
+    def warm_up(self) -> None:
+        """Load the model now (a server before its first question); a failure is logged, and each answer then says it."""
+        try:
+            self.chain()
+        except LlmError as error:
+            log.warning("%s", error)
+
     def stream(self, extractive: Answer, *, question: str, earlier: Sequence[str] = ()) -> Iterator[Draft]:
         """Drafts of the generated answer as its sentences are checked; the last one is done.
 

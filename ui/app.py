@@ -1,6 +1,7 @@
 """The Gradio chat page: its components and events. Answers come from `ask()`; `ui.render` turns them into HTML.
 
-Everything shown comes from the `Answer` that `ask()` returns. Above the conversation, a date range
+Everything shown comes from the `Answer` that `ask()` returns (with `NEWSQA_LLM` set, the drafts of
+`Pipeline.ask_stream`: each sentence of the model's answer appears once it has been checked). Above the conversation, a date range
 and an outlet selector (filled from the index) filter every question, follow-ups included; "Export"
 downloads the conversation as Markdown (`Answer.to_markdown()` blocks). The status line above
 them (articles, chunks, last update, and under `serve --watch` the watcher's last sync) refreshes
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from index import IndexReport, NewsqaError, Settings, update_index
 from index.uploads import save_uploads
 from qa import Answer, Pipeline, get_pipeline
+from qa.generate import model_label
 from ui.render import CSS, SCROLL_TO_QUOTE, conversation_markdown, error_message, render_answer, user_message
 
 if TYPE_CHECKING:
@@ -171,7 +173,13 @@ def build_app(pipeline: Pipeline, *, watcher: ArticleWatcher | None = None) -> A
     import gradio as gr
 
     with gr.Blocks(title="newsqa") as demo:
-        gr.Markdown("## newsqa\nAsk about the articles; every answer is made of their own sentences, each with its source.")
+        if pipeline.answerer is None:
+            gr.Markdown("## newsqa\nAsk about the articles; every answer is made of their own sentences, each with its source.")
+        else:
+            gr.Markdown(
+                f"## newsqa\nAsk about the articles; {html.escape(model_label(pipeline.answerer.name))} phrases the answer from their "
+                "sentences, and every sentence it writes is checked against the quotes it cites."
+            )
         status = gr.Markdown(elem_id="nq-status")
         chatbot = gr.Chatbot(
             elem_id="nq-chat",
@@ -298,6 +306,8 @@ def launch(
     if warning:
         log.warning(warning)
     pipeline = pipeline or get_pipeline(settings)  # load the model and open the store before the first question
+    if pipeline.answerer is not None:
+        pipeline.answerer.warm_up()  # and the language model (NEWSQA_LLM), so the first answer does not wait for it
     demo = build_app(pipeline, watcher=watcher)
     demo.launch(
         server_name=host,
