@@ -17,7 +17,9 @@ or are loaded from a package on disk (`local:smollm2`, `LOCAL_MODELS`): nothing 
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
 import logging
 import os
 import re
@@ -145,8 +147,9 @@ def _load_local(model: str, settings: LlmSettings) -> BaseChatModel:
         ) from error
     transformers_logging.disable_progress_bar()
     try:
-        tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=local.gguf_file)
-        weights = AutoModelForCausalLM.from_pretrained(folder, gguf_file=local.gguf_file)
+        with contextlib.redirect_stderr(io.StringIO()):  # transformers draws a tqdm bar over the GGUF tensors that no setting turns off
+            tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=local.gguf_file)
+            weights = AutoModelForCausalLM.from_pretrained(folder, gguf_file=local.gguf_file)
     except (OSError, ValueError, ImportError) as error:
         raise LlmError(f"NEWSQA_LLM={model}: cannot load {folder / local.gguf_file} ({_one_line(error)}).") from error
     sampling = {"do_sample": True, "temperature": settings.temperature} if settings.temperature > 0 else {"do_sample": False}

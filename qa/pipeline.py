@@ -312,6 +312,11 @@ def ask(
 ) -> Answer:
     """Answer a question from the indexed articles, with verbatim, offset-checked citations.
 
+    With a language model configured (`NEWSQA_LLM`, `settings.llm.model`) it phrases the answer from
+    the evidence, and only sentences the cited quotes support are kept (`Answer.generated`,
+    `Answer.claims`); if it fails or nothing survives, the answer quotes the evidence and
+    `Answer.notice` says why.
+
     Args:
         question: The question, 1 to `settings.max_question_chars` characters.
         history: Earlier questions of the conversation (strings, (question, answer) pairs or chat
