@@ -260,7 +260,7 @@ def calibrate(embedder: CachedEmbedder, words: WordVectors, cases: list[Case]) -
     """The thresholds that keep the most supported claims while catching ≥ 0.95 of unsupported ones (dev sets only)."""
     found_at: list[tuple[float, float, ClaimSettings]] = []
     lines = ["| min_similarity | min_alignment | word_match_similarity | caught | kept |", "| ---: | ---: | ---: | ---: | ---: |"]
-    for similarity, alignment, word in itertools.product((0.4, 0.5, 0.6), (0.6, 0.7, 0.8), (0.5, 0.6, 0.7)):
+    for similarity, alignment, word in itertools.product((0.5, 0.6, 0.7), (0.6, 0.7, 0.8), (0.5, 0.6, 0.7)):
         settings = ClaimSettings(min_similarity=similarity, min_alignment=alignment, word_match_similarity=word)
         found = rates(cases, judge(ClaimChecker(embedder, words, settings), cases))  # type: ignore[arg-type]
         caught, kept = found["caught"][1], found["kept"][1]

@@ -25,12 +25,15 @@ the order they run (thresholds and weights are the described fields of `ClaimSet
 - `alignment`: the share of the sentence's content words (stopwords and framing words such as
   "according" or "reported" left out) that the quotes (with their titles and outlets) contain, or
   contain a close word for (word vectors from `index.words`, each word encoded alone, similarity at
-  least `word_match_similarity`), at least `min_alignment`; words of the question count as found
-  (an answer echoes what was asked), though its names and numbers are no support.
+  least `word_match_similarity`), at least `min_alignment`. Words taken from the question are no
+  support (the question's presupposition is what the quote must confirm), and a sentence made only
+  of the question's words, or ending in a question mark, states nothing.
 
 Re-pointing: when the sentence's own `[n]` fail (or it has none), each evidence quote alone is
-tried (closest first), then all of them together; the first that supports the sentence is cited
-instead. A sentence nothing supports is unsupported, with the first failed check as its reason.
+tried (closest first), then with the context sentences the evidence picker gave it (who "he" is);
+the first that supports the sentence is cited instead. Quotes are never pooled beyond that: a
+name from one quote and a deed from another make a claim neither makes (the model may still
+cite several quotes for one sentence itself). A sentence nothing supports is unsupported, with the first failed check as its reason.
 """
 
 from __future__ import annotations
@@ -248,10 +251,15 @@ class ClaimChecker:
             first = self._judge(claimed, vector, cited, quote_vectors)
             if first.supported:
                 return first
+        if claimed.text.rstrip().endswith("?"):
+            return Verdict(False, [], "asks a question instead of answering")
         closest = sorted(evidence, key=lambda c: -float((quote_vectors[c.n] @ vector).max()))
-        tries = [[c] for c in closest if [c] != cited]
-        if len(evidence) > 1 and sorted(c.n for c in evidence) != sorted(c.n for c in cited):
-            tries.append(closest)
+        # one quote at a time, then with the context the evidence picker gave it (the sentence saying who "he" is): never all
+        # quotes together, where a name from one and a deed from another would make a claim no source makes
+        tries: list[list[Citation]] = []
+        for quote in closest:
+            context = [c for c in evidence if c.role == "context" and c.article_id == quote.article_id and c.n != quote.n]
+            tries += [t for t in ([quote], sorted([quote, *context], key=lambda c: c.n)) if t != cited and t not in tries]
         for candidates in tries:
             verdict = self._judge(claimed, vector, candidates, quote_vectors)
             if verdict.supported:
@@ -282,8 +290,8 @@ class ClaimChecker:
                     first_words.append(word)
                 continue
             names.append(word)
-        asked = set(terms(question))
         content = [w for w in words_of(text) if not is_stopword(w) and w not in FRAMING_WORDS and w not in _UNIT_WORDS and not w.isdigit()]
+        asked = set(terms(question))
         return _Claimed(
             text=text,
             facts=numbers_in(text),
@@ -291,8 +299,8 @@ class ClaimChecker:
             names=names,
             first_words=first_words,
             negations=_negated_scopes(text),
-            content=[w for w in dict.fromkeys(content) if not set(terms(w)) & asked or not terms(w)],
-            asked=len(set(content)) - len({w for w in content if set(terms(w)) & asked}),
+            content=list(dict.fromkeys(content)),
+            restates=bool(content) and bool(asked) and all(set(terms(w)) <= asked for w in content),
         )
 
     def _judge(self, claimed: _Claimed, vector: np.ndarray, cited: list[Citation], quote_vectors: dict[int, np.ndarray]) -> Verdict:
@@ -334,6 +342,8 @@ class ClaimChecker:
         for cue, scope in quoted:
             if len(scope) >= 2 and len(scope & claimed_terms) >= 2 and not any(scope & mine for _, mine in claimed.negations):
                 return verdict(f"leaves out the cited quote's '{cue}'")
+        if claimed.restates:
+            return verdict("only repeats the question")
         if similarity < s.min_similarity:
             return verdict(f"says something else than the cited quotes (similarity {similarity:.2f})")
         if alignment < s.min_alignment:
@@ -364,10 +374,10 @@ class ClaimChecker:
         return bool(best >= self.settings.word_match_similarity)
 
     def _alignment(self, claimed: _Claimed, support: str) -> float:
-        """Share of the content words found in `support`: the same stem, or a close word vector (words of the question count as found)."""
+        """Share of the content words found in `support`: the same stem, or a close word vector."""
         content = claimed.content
         if not content:
-            return 1.0 if claimed.asked else 0.0
+            return 0.0
         support_words = [w for w in dict.fromkeys(words_of(support)) if not is_stopword(w)]
         support_terms = set(terms(support))
         missing = [w for w in content if not set(terms(w)) <= support_terms or not terms(w)]
@@ -378,7 +388,7 @@ class ClaimChecker:
             unmatched = int((best < self.settings.word_match_similarity).sum())
         else:
             unmatched = len(missing)
-        return (len(content) + claimed.asked - unmatched) / (len(content) + claimed.asked)
+        return (len(content) - unmatched) / len(content)
 
 
 @dataclass
@@ -390,8 +400,8 @@ class _Claimed:
     first_words: list[str]
     negations: list[tuple[str, set[str]]]
     content: list[str]
-    asked: int
-    """How many of its content words the question holds (found, for the alignment)."""
+    restates: bool
+    """Every content word of it is the question's: it says nothing the question did not."""
 
 
 def _same_stem(word: str, other: str) -> bool:

@@ -318,7 +318,7 @@ class _Building:
         """Record one checked sentence."""
         markers = [self.shown.setdefault(n, len(self.shown) + 1) for n in verdict.citations] if verdict.supported else []
         if verdict.supported:
-            kept = not sentence.markers or sorted(set(sentence.markers)) == sorted(set(verdict.citations))
+            kept = sorted(set(sentence.markers)) == sorted(set(verdict.citations))  # no marker at all is re-pointed too
             outcome = "kept" if kept else "repointed"
         else:
             outcome = "struck" if self.unsupported == "strike" else "dropped"
