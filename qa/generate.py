@@ -275,13 +275,14 @@ class ChatAnswerer:
         yield Draft(state.answer(started), done=False, writing=True)  # the reader sees the model is at work
         try:
             chain = self.chain()
+            asked = time.perf_counter()  # the timeout counts from the request, not from loading the model
             for piece in chain.stream(inputs):
                 buffer += piece
                 sentences = _finished(buffer)
                 for sentence in sentences[len(state.checked) :]:
                     state.add(sentence, self.checker.check(sentence, evidence, question=question))
                     yield Draft(state.answer(started), done=False, writing=True)
-                if time.perf_counter() - started > self.settings.llm.timeout_s:
+                if time.perf_counter() - asked > self.settings.llm.timeout_s:
                     failure = f"NEWSQA_LLM={self.name} was still writing after {self.settings.llm.timeout_s:g} s (NEWSQA_LLM__TIMEOUT_S); its answer was cut there."
                     break
             else:

@@ -281,6 +281,9 @@ def ask(
         typer.echo("\n".join(printable(_claim_line(c)) for c in answer.claims if c.shown))
     else:
         typer.echo(printable(answer.text))
+        for claim in answer.claims:  # fell back to the quotes: what the model wrote, struck, when asked to show it
+            if claim.verdict == "struck":
+                typer.echo(printable(_claim_line(claim)))
     if not answer.abstained:
         typer.echo(f"({answer.confidence_words}: confidence {answer.confidence:.2f})")
     if answer.claims:
