@@ -214,17 +214,18 @@ def test_missing_extra_or_server_gives_one_line_and_the_extractive_answer(seed_p
 
 @pytest.mark.integration
 @pytest.mark.slow
-def test_cli_stream_falls_back_with_one_line_and_extractive_stays_light(seed_pipeline, tmp_path):
+def test_cli_stream_falls_back_with_one_line_and_extractive_stays_light(seed_pipeline):
+    from typer.testing import CliRunner
+
+    from ui.cli import app
+
     env = {
         **os.environ,
         "NEWSQA_DB_DIR": str(seed_pipeline.settings.db_dir),
         "NEWSQA_ARTICLES_DIR": str(seed_pipeline.settings.articles_dir),
     }
-    run = subprocess.run(
-        [sys.executable, "-m", "ui", "ask", QUESTION, "--stream"],
-        cwd=ROOT, env={**env, "NEWSQA_LLM": "openai:gpt-4o-mini"}, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert run.returncode == 0, run.stderr
+    run = CliRunner().invoke(app, ["ask", QUESTION, "--stream"], env={**env, "NEWSQA_LLM": "openai:gpt-4o-mini"})
+    assert run.exit_code == 0, run.output
     warnings = [line for line in run.stderr.splitlines() if line.startswith("warning:")]
     assert len(warnings) == 1 and "pip install 'newsqa[openai]'" in warnings[0]
     assert "concessions" in run.stdout and "[1]" in run.stdout and "Sources:" in run.stdout
