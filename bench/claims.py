@@ -257,7 +257,7 @@ def rates(cases: list[Case], judged: list[bool]) -> dict[str, tuple[int, float]]
 
 
 def calibrate(embedder: CachedEmbedder, words: WordVectors, cases: list[Case]) -> tuple[ClaimSettings, list[str]]:
-    """The thresholds that keep the most supported claims while catching ≥ 0.95 of unsupported ones (dev sets only)."""
+    """The strictest thresholds that catch ≥ 0.95 of unsupported claims and keep ≥ 0.95 of supported ones (dev sets only)."""
     found_at: list[tuple[float, float, ClaimSettings]] = []
     lines = ["| min_similarity | min_alignment | word_match_similarity | caught | kept |", "| ---: | ---: | ---: | ---: | ---: |"]
     for similarity, alignment, word in itertools.product((0.5, 0.6, 0.7), (0.6, 0.7, 0.8), (0.5, 0.6, 0.7)):
@@ -266,13 +266,11 @@ def calibrate(embedder: CachedEmbedder, words: WordVectors, cases: list[Case]) -
         caught, kept = found["caught"][1], found["kept"][1]
         lines.append(f"| {similarity} | {alignment} | {word} | {caught:.3f} | {kept:.3f} |")
         found_at.append((caught, kept, settings))
-    # the strictest thresholds (most margin against hallucinations unlike these perturbations) that catch ≥ 0.95 and keep within 0.01 of the most kept
-    eligible = [f for f in found_at if f[0] >= 0.95] or found_at
-    most_kept = max(f[1] for f in eligible)
-    chosen = max(
-        (f for f in eligible if f[1] >= most_kept - 0.01),
-        key=lambda f: (f[2].min_similarity + f[2].min_alignment + f[2].word_match_similarity, f[1]),
-    )
+    # the strictest thresholds that still catch ≥ 0.95 and keep ≥ 0.95 here: every perturbation is caught at all of them (the exact
+    # checks see to that), while SmolLM2's own distortions ("40 million kilometres away" for "will pass within 40 million
+    # kilometres") got through looser ones, so the margin goes to strictness, short of the kept target with room to spare
+    eligible = [f for f in found_at if f[0] >= 0.95 and f[1] >= 0.95] or found_at
+    chosen = max(eligible, key=lambda f: (f[2].min_similarity + f[2].min_alignment + f[2].word_match_similarity, f[1]))
     return chosen[2], lines
 
 

@@ -23,15 +23,15 @@ the order they run (thresholds and weights are the described fields of `ClaimSet
   clauses (alone or two together: a short sentence restates part of a long quote), or all cited
   quotes together (the normalised mean of their vectors), at least `min_similarity`.
 - `alignment`: the share of the sentence's content words (stopwords and framing words such as
-  "according" or "reported" left out) that the quotes (with their titles and outlets) contain, or
-  contain a close word for (word vectors from `index.words`, each word encoded alone, similarity at
+  "according" or "reported" left out, and names, checked above) that the quotes contain (not their
+  titles), or contain a close word for (word vectors from `index.words`, each word encoded alone, similarity at
   least `word_match_similarity`), at least `min_alignment`. Words taken from the question are no
   support (the question's presupposition is what the quote must confirm), and a sentence made only
   of the question's words, or ending in a question mark, states nothing.
 
 Re-pointing: when the sentence's own `[n]` fail (or it has none), each evidence quote alone is
-tried (closest first), then with the context sentences the evidence picker gave it (who "he" is);
-the first that supports the sentence is cited instead. Quotes are never pooled beyond that: a
+tried (closest first), then with the context sentences the evidence picker gave it, whose names
+alone count (who "he" is); the first that supports the sentence is cited instead. Quotes are never pooled beyond that: a
 name from one quote and a deed from another make a claim neither makes (the model may still
 cite several quotes for one sentence itself). A sentence nothing supports is unsupported, with the first failed check as its reason.
 """
@@ -256,12 +256,14 @@ class ClaimChecker:
         closest = sorted(evidence, key=lambda c: -float((quote_vectors[c.n] @ vector).max()))
         # one quote at a time, then with the context the evidence picker gave it (the sentence saying who "he" is): never all
         # quotes together, where a name from one and a deed from another would make a claim no source makes
-        tries: list[list[Citation]] = []
+        tries: list[tuple[list[Citation], list[Citation]]] = []
         for quote in closest:
             context = [c for c in evidence if c.role == "context" and c.article_id == quote.article_id and c.n != quote.n]
-            tries += [t for t in ([quote], sorted([quote, *context], key=lambda c: c.n)) if t != cited and t not in tries]
-        for candidates in tries:
-            verdict = self._judge(claimed, vector, candidates, quote_vectors)
+            tries += [
+                ([quote], names) for names in ([], context) if not (names == [] and [quote] == cited) and ([quote], names) not in tries
+            ]
+        for candidates, context in tries:
+            verdict = self._judge(claimed, vector, candidates, quote_vectors, context)
             if verdict.supported:
                 return verdict
             first = first or verdict
@@ -303,16 +305,26 @@ class ClaimChecker:
             restates=bool(content) and bool(asked) and all(set(terms(w)) <= asked for w in content),
         )
 
-    def _judge(self, claimed: _Claimed, vector: np.ndarray, cited: list[Citation], quote_vectors: dict[int, np.ndarray]) -> Verdict:
-        """Whether `cited` support everything `claimed` states; the first failed check as the reason."""
+    def _judge(
+        self,
+        claimed: _Claimed,
+        vector: np.ndarray,
+        cited: list[Citation],
+        quote_vectors: dict[int, np.ndarray],
+        context: Sequence[Citation] = (),
+    ) -> Verdict:
+        """Whether `cited` support everything `claimed` states; the first failed check as the reason.
+
+        `context`: sentences that only say who a quote's "he" is: their names count, nothing else of them.
+        """
         s = self.settings
-        numbers = [c.n for c in cited]
+        numbers = sorted(c.n for c in [*cited, *context])
         quotes = " ".join(c.quote for c in cited)
         shown = " ".join(f"{c.title} {c.source}" for c in cited)
         whole = np.stack([quote_vectors[c.n][0] for c in cited])
         clauses = np.concatenate([quote_vectors[c.n] for c in cited])
         similarity = float(max((clauses @ vector).max(), mean_vector(whole) @ vector))
-        alignment = self._alignment(claimed, quotes + " " + shown)
+        alignment = self._alignment(claimed, quotes)
 
         def verdict(reason: str = "") -> Verdict:
             return Verdict(not reason, numbers if not reason else [], reason, round(similarity, 4), round(alignment, 4))
@@ -326,8 +338,9 @@ class ClaimChecker:
         dates = months_and_weekdays(quotes + " " + shown) | {w for c in cited for w in _published(c.date)}
         for day in sorted(claimed.dates - dates):
             return verdict(f"names {day.capitalize()}, which the cited quotes do not")
-        vocabulary = _words(quotes + " " + shown)
-        story = " ".join([quotes, shown, *(c.passage for c in cited)])
+        who = " ".join(c.quote for c in context)
+        vocabulary = _words(f"{quotes} {shown} {who}")
+        story = " ".join([quotes, shown, who, *(c.passage for c in cited)])
         for name in claimed.names:
             if not self._name_found(name, vocabulary, story):
                 return verdict(f"names {name}, which the cited quotes do not")
@@ -374,10 +387,14 @@ class ClaimChecker:
         return bool(best >= self.settings.word_match_similarity)
 
     def _alignment(self, claimed: _Claimed, support: str) -> float:
-        """Share of the content words found in `support`: the same stem, or a close word vector."""
-        content = claimed.content
+        """Share of the content words (names aside: checked on their own) found in the quotes: the same stem, or a close word vector.
+
+        Titles are no support here: "broke a record" from a headline about another record is a claim the quote does not make.
+        """
+        named = {w for name in [*claimed.names, *claimed.first_words] for w in _words(name)}
+        content = [w for w in claimed.content if w not in named]
         if not content:
-            return 0.0
+            return 1.0 if named else 0.0
         support_words = [w for w in dict.fromkeys(words_of(support)) if not is_stopword(w)]
         support_terms = set(terms(support))
         missing = [w for w in content if not set(terms(w)) <= support_terms or not terms(w)]
