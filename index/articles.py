@@ -3,9 +3,15 @@
 Every file, and every JSONL line, is read inside a guard: whatever goes wrong with one (an
 exception, a recursion or memory error, a limit in `LimitSettings` hit) skips that one with a
 `SkippedFile` naming it, the line and why, and the run goes on. The folder is the boundary: links
-that resolve outside it, FIFOs, sockets and devices are skipped unread. Parsing is bounded before it
+that resolve outside it, FIFOs, sockets and devices are skipped unread, and a file is checked again
+once it is open (the real path of what was opened must be inside the folder), so a file swapped for
+a link between the folder scan and the read is refused, not followed. Parsing is bounded before it
 starts: file and front-matter sizes are checked first, JSON nesting is counted by a flat scan before
 `json.loads`, and YAML front matter refuses anchors, aliases and deep nesting while it is composed.
+
+What an article says is data: its title, date, outlet and url must be plain values (text, numbers,
+dates; not lists, sets or bytes), its url a plain web address (`index.urls`; otherwise dropped with
+a warning), and its outlet is stored in Unicode NFC so "Su\u0308ddeutsche" and "Süddeutsche" are one.
 """
 
 from __future__ import annotations
@@ -16,7 +22,10 @@ import logging
 import os
 import re
 import stat
+import sys
+import unicodedata
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -25,11 +34,14 @@ from pydantic import BaseModel, Field
 
 from index.errors import BadArticleError, NoArticlesError
 from index.settings import LimitSettings, Settings
+from index.urls import url_problem
 
 log = logging.getLogger("newsqa")
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
 TEXT_FIELDS = ("text", "body", "content")
+META_FIELDS = ("id", "title", "date", "source", "url")
+"""Fields read from front matter or a JSON record besides the text: each must be a plain value."""
 MAX_TITLE_CHARS = 150
 """A first line counts as the title only up to this length (longer ones are the start of the text)."""
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
@@ -107,6 +119,33 @@ def _as_text(value: Any) -> str:
     except UnicodeEncodeError:  # a lone surrogate from a JSON or YAML escape: it cannot be stored or hashed
         text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
     return text.strip()
+
+
+def _plain_fields(record: dict[Any, Any], relative: str, *, line: int | None = None) -> None:
+    """Refuse a record whose id, title, date, outlet or url is not a plain value (a YAML `!!set` would read differently each
+    time, `!!binary` as "b'...'", a list as "['...']")."""
+    for name in META_FIELDS:
+        value = record.get(name)
+        if value is not None and not isinstance(value, str | int | float | date):
+            kinds: dict[type, str] = {set: "a set", bytes: "binary data", list: "a list", dict: "a mapping"}
+            kind = kinds.get(type(value), type(value).__name__)
+            raise BadArticleError(relative, f"has {kind} as its `{name}`; write it as plain text", line=line)
+
+
+def _opened_path(descriptor: int) -> str | None:
+    """The real path of an open file (Linux `/proc/self/fd`, macOS `F_GETPATH`), or None where the system cannot tell."""
+    try:
+        return os.readlink(f"/proc/self/fd/{descriptor}")
+    except OSError:
+        pass
+    if sys.platform == "darwin":  # pragma: no cover - not run here
+        import fcntl
+
+        try:
+            return os.fsdecode(fcntl.fcntl(descriptor, fcntl.F_GETPATH, bytes(1024)).rstrip(b"\0"))  # type: ignore[attr-defined]
+        except OSError:
+            return None
+    return None
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -207,7 +246,7 @@ class ArticleLoader:
         """Read the whole folder; raise `NoArticlesError` if it does not exist."""
         self._check_folder()
         result = LoadResult()
-        seen: dict[str, str] = {}
+        found: list[Article] = []
         for path, stamp, refusal in self._files():
             result.stamps[path.relative_to(self.root).as_posix()] = stamp
             if refusal is not None:
@@ -216,16 +255,23 @@ class ArticleLoader:
                 continue
             articles, skipped = self.load_file(path)
             result.skipped.extend(skipped)
-            for article in articles:
-                if article.id in seen:
-                    skip = SkippedFile(
-                        path=article.path, reason=f"duplicate article id {article.id!r} (also in {seen[article.id]}); give it its own id"
-                    )
-                    log.warning("Skipping %s", skip)
-                    result.skipped.append(skip)
-                    continue
-                seen[article.id] = article.path
-                result.articles.append(article)
+            found.extend(articles)
+        # an id is first of all the path of the file it names: a file at that path keeps it, whatever another file claims
+        # (an upload naming itself `feeds/<hash>.md` cannot take the id of the feed entry saved there later)
+        owners = {article.id: article.path for article in found if article.id == article.path}
+        seen: dict[str, str] = {}
+        for article in found:
+            owner = owners.get(article.id, article.path)
+            if article.id in seen or owner != article.path:
+                skip = SkippedFile(
+                    path=article.path,
+                    reason=f"duplicate article id {article.id!r} (also in {seen.get(article.id, owner)}); give it its own id",
+                )
+                log.warning("Skipping %s", skip)
+                result.skipped.append(skip)
+                continue
+            seen[article.id] = article.path
+            result.articles.append(article)
         return result
 
     def stamps(self) -> dict[str, FileStamp | None]:
@@ -302,6 +348,7 @@ class ArticleLoader:
             info = os.fstat(handle.fileno())
             if not stat.S_ISREG(info.st_mode):
                 raise BadArticleError(relative, f"is {_file_kind(info.st_mode)}, not an article file; not read")
+            self._check_inside(handle.fileno(), path, info, relative)
             if info.st_size > limit:
                 raise BadArticleError(relative, self._too_big(info.st_size))
             data = handle.read(limit + 1)
@@ -316,6 +363,21 @@ class ArticleLoader:
         if not text.strip():
             raise BadArticleError(relative, "is empty")
         return text
+
+    def _check_inside(self, descriptor: int, path: Path, info: os.stat_result, relative: str) -> None:
+        """Refuse an opened file that is not inside the folder: it was swapped for a link after the folder scan checked it."""
+        root = self.root.resolve()
+        opened = _opened_path(descriptor)
+        if opened is not None:
+            inside = Path(opened).is_relative_to(root)
+        else:  # no way to ask what was opened: compare it with what the path leads to now
+            try:
+                now = path.resolve(strict=True)
+                inside = now.is_relative_to(root) and os.stat(now).st_ino == info.st_ino and os.stat(now).st_dev == info.st_dev
+            except (OSError, RuntimeError):
+                inside = False
+        if not inside:
+            raise BadArticleError(relative, "changed into a link to a file outside the articles folder while being read; not read")
 
     def _too_big(self, size: int) -> str:
         limit = self.limits.max_article_bytes
@@ -375,15 +437,20 @@ class ArticleLoader:
             )
         if not _WORD_CHARACTER.search(fields["text"]):
             raise BadArticleError(relative, "has no words in its text (only punctuation, control or zero-width characters)", line=line)
+        fields["source"] = unicodedata.normalize("NFC", fields["source"])  # one outlet, however its name was encoded
         for name in ("title", "date", "source"):
             fields[name] = _shorten(fields[name], limit)
-        if len(fields["url"]) > limit:
+        problem = "is longer than NEWSQA_LIMITS__MAX_TITLE_CHARS" if len(fields["url"]) > limit else url_problem(fields["url"])
+        if fields["url"] and problem:
+            where = f"{relative}:{line}" if line is not None else relative
+            log.warning("%s: its url %s; the article is indexed without it", where, problem)
             fields["url"] = ""
         return Article(path=relative, **fields)
 
     def _from_record(self, record: Any, relative: str, default_id: str, *, line: int | None = None) -> Article:
         if not isinstance(record, dict):
             raise BadArticleError(relative, "must be a JSON object with `title` and `text`", line=line)
+        _plain_fields(record, relative, line=line)
         body = next((record[key] for key in TEXT_FIELDS if isinstance(record.get(key), str) and record[key].strip()), None)
         if body is None:
             raise BadArticleError(relative, "has no article text: give it a non-empty `text` (or `body`, `content`)", line=line)
@@ -419,6 +486,7 @@ class ArticleLoader:
             if loaded is not None and not isinstance(loaded, dict):
                 raise BadArticleError(relative, "front matter must be `key: value` lines")
             meta = loaded or {}
+            _plain_fields(meta, relative)
             text = text[match.end() :]
         body = text.strip()
         if not body:

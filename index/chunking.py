@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import threading
 import unicodedata
@@ -15,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from index.articles import Article
 from index.dates import date_ordinal
-from index.entities import Entity, find_entities
+from index.entities import Entity, SalientName, find_entities, name_entities, salient_names
 from index.filters import source_key
 
 SCOPE_WORDS = 300
@@ -28,11 +29,29 @@ LEDE_SENTENCES = 2
 """The opening sentences that establish a story's subject ("Engineers closed the Kessel Bridge ...")."""
 _WORD = re.compile(r"\w+")
 
+CHUNK_SCHEMA = 2
+"""Version of what a stored chunk holds (2: entity names and the article's salient names); a chunk of an older version
+counts as not indexed, so the next sync indexes its article again."""
+
 MAX_QUOTE_MERGE = 4
 """At most this many segments are glued together to close one quotation (guards a stray quote mark)."""
 
 MAX_SENTENCE_CHARS = 1000
 """Default of `LimitSettings.max_sentence_chars`: the longest run of text pysbd sees at once."""
+
+log = logging.getLogger("newsqa")
+
+
+class _NoPerChunkWarnings(logging.Filter):
+    """Drops LangChain's "Created a chunk of size ..." warning, logged once per long sentence (278 lines for one
+    unpunctuated file): `chunk_article` logs one line per article instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep every record but the per-chunk size warning."""
+        return not str(record.msg).startswith("Created a chunk of size")
+
+
+logging.getLogger("langchain_text_splitters.base").addFilter(_NoPerChunkWarnings())
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
 _WORD_CHARACTER = re.compile(r"[^\W_]")
@@ -48,7 +67,12 @@ class Chunk(BaseModel):
     start: int = Field(description="Offset of the chunk's first character in the article text.")
     end: int = Field(description="Offset just past the chunk's last character.")
     sentences: list[tuple[int, int]] = Field(description="Sentence spans inside the chunk, as offsets into the article text.")
-    entities: list[Entity] = Field(default_factory=list, description="Named entities of those sentences (article offsets, NER label).")
+    entities: list[Entity] = Field(
+        default_factory=list, description="Named entities of those sentences (article offsets, NER label, name in the article)."
+    )
+    article_names: list[SalientName] = Field(
+        default_factory=list, description="The article's most mentioned names (`index.entities.salient_names`): what it is about."
+    )
     subject_words: str = Field(
         "",
         description="Words of the title, the lede and the places, organisations and things named before the chunk: the story's subject.",
@@ -216,12 +240,23 @@ def chunk_article(article: Article, *, chunk_size: int, chunk_overlap: int, max_
         chunk_size=chunk_size, chunk_overlap=min(chunk_overlap, chunk_size - 1), max_sentence_chars=max_sentence_chars
     )
     sentences = split_sentences(article.text, max_sentence_chars=max_sentence_chars)
-    entities = find_entities(article.text, sentences)
+    entities = name_entities(article.text, find_entities(article.text, sentences))
+    names = salient_names(article.text, entities)
     lede = article.text[: sentences[min(LEDE_SENTENCES, len(sentences)) - 1][1]] if sentences else ""
     digest = article.content_hash[:16]
     chunks: list[Chunk] = []
     start = -1
-    for index, text in enumerate(splitter.merge_sentences(article.text, sentences)):
+    pieces = splitter.merge_sentences(article.text, sentences)
+    oversized = sum(len(piece) > chunk_size for piece in pieces)
+    if oversized:
+        log.warning(
+            "%s: %d %s longer than the %d-character chunk size (NEWSQA_CHUNKING__CHUNK_SIZE): kept whole, one chunk each",
+            article.path or article.id,
+            oversized,
+            "sentence is" if oversized == 1 else "sentences are",
+            chunk_size,
+        )
+    for index, text in enumerate(pieces):
         start = article.text.find(text, start + 1)  # chunks are exact substrings, in order
         end = start + len(text)
         inside = [(s, e) for s, e in sentences if s >= start and e <= end]
@@ -236,6 +271,7 @@ def chunk_article(article: Article, *, chunk_size: int, chunk_overlap: int, max_
                 end=end,
                 sentences=inside,
                 entities=[e for e in entities if e.start >= start and e.end <= end],
+                article_names=names,
                 subject_words=_distinct_words(article.title, lede, *subjects),
                 prior_words=_distinct_words(article.title, article.text[: min(start, PRIOR_CHARS)]),
             )
@@ -263,6 +299,9 @@ def article_key(chunk_id: str) -> str:
 def chunk_metadata(article: Article, chunk: Chunk, chunk_count: int, *, story_id: str, sentence_vectors: str) -> dict[str, Any]:
     """The metadata stored with a chunk: enough to cite it, filter it, group its copies, know what is indexed and score its sentences.
 
+    `entities` carry each entity's name in the article and `article_names` the article's most mentioned names
+    (`index.entities`); `schema` is `CHUNK_SCHEMA`.
+
     `sentence_vectors` are the unit vectors of the chunk's sentences, in span order, packed by
     `index.embedding.pack_vectors`: the answerer reads them instead of encoding sentences per question.
 
@@ -288,6 +327,8 @@ def chunk_metadata(article: Article, chunk: Chunk, chunk_count: int, *, story_id
         "end": chunk.end,
         "sentences": json.dumps(chunk.sentences),
         "entities": json.dumps([e.as_list() for e in chunk.entities]),
+        "article_names": json.dumps([n.as_list() for n in chunk.article_names]),
+        "schema": CHUNK_SCHEMA,
         "subject_words": chunk.subject_words,
         "prior_words": chunk.prior_words,
         "sentence_vectors": sentence_vectors,

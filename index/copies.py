@@ -13,6 +13,12 @@ same words a year later are the next edition of an event ("Okafor won the Glenmo
 on Sunday in ..." in 2024, "Sorvik won ..." in 2025), which must stay its own story. A story's id is the article id of its
 earliest copy (by date, undated last, then by id), so an article with no copies is its own story.
 
+Articles with identical signatures (2,000 copies of one paywall stub) are banded once, as one row:
+within such a group every pair is a copy, so the group is joined by date alone (sorted, each to
+the next within the window), and a candidate pair of groups joins the members of both that are
+within the window of each other the same way. The work is then linear in the size of a group
+instead of quadratic, and the stories are exactly those of comparing every pair.
+
 The threshold is measured on the pairs in `bench/data/copies/` (`bench/copies.py` prints the
 similarities; `tests/test_copies.py` holds them to it). Exact Jaccard of the shingle sets: five
 true copies with a new headline, byline, outlet boilerplate and one or two reworded sentences
@@ -26,6 +32,7 @@ Shingles of 3 words keep a reworded sentence from costing more than the few shin
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -126,6 +133,8 @@ def story_ids(articles: Iterable[StoryInput], *, threshold: float = COPY_THRESHO
     Article ids must be unique (they are file paths, with a line number for JSONL).
     """
     items = list(articles)
+    if not items:
+        return {}
     rows = _signatures([a.text for a in items])
     parent = list(range(len(items)))
 
@@ -135,19 +144,37 @@ def story_ids(articles: Iterable[StoryInput], *, threshold: float = COPY_THRESHO
             node = parent[node]
         return node
 
+    def join(first: int, second: int) -> None:
+        a, b = root(first), root(second)
+        if a != b:
+            parent[b] = a
+
     days = [date_ordinal(a.date) for a in items]
 
-    def close_in_time(first: int, second: int) -> bool:
-        return NO_DATE in (days[first], days[second]) or abs(days[first] - days[second]) <= window_days
+    def join_by_date(members: list[int]) -> None:
+        """Join articles that are all copies of each other by text: dated ones within the window, undated with all."""
+        undated = [m for m in members if days[m] == NO_DATE]
+        if undated:  # an undated article is close in time to every other: all of them are one story
+            for member in members:
+                join(undated[0], member)
+            return
+        ordered = sorted(members, key=lambda m: days[m])
+        for earlier, later in itertools.pairwise(ordered):
+            if days[later] - days[earlier] <= window_days:
+                join(earlier, later)
 
-    for first, second in _candidates(rows, threshold):
+    # one row per distinct signature; `groups[g]` are the articles that share row g
+    unique, inverse = np.unique(rows, axis=0, return_inverse=True)
+    groups: list[list[int]] = [[] for _ in range(len(unique))]
+    for article, group in enumerate(inverse.reshape(-1).tolist()):
+        groups[group].append(article)
+    for members in groups:
+        if len(members) > 1:
+            join_by_date(members)
+    for first, second in _candidates(unique, threshold):
         # the MinHash estimate of their Jaccard similarity, as `datasketch.MinHash.jaccard` computes it
-        if (
-            root(first) != root(second)
-            and close_in_time(first, second)
-            and np.count_nonzero(rows[first] == rows[second]) / PERMUTATIONS >= threshold
-        ):
-            parent[root(second)] = root(first)
+        if np.count_nonzero(unique[first] == unique[second]) / PERMUTATIONS >= threshold:
+            join_by_date(groups[first] + groups[second])
 
     def age(row: int) -> tuple[bool, int, str]:
         return days[row] == NO_DATE, days[row], items[row].id

@@ -7,11 +7,13 @@ so "01/02/2025" is never silently read as January or February).
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import lru_cache
 
 from index.errors import BadQuestionError
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 NO_DATE = 0
 """`date_ordinal` stored for an article whose date is missing or unreadable (real ordinals start at 1)."""
 
@@ -45,6 +47,8 @@ def filter_date(value: date | str | None, *, name: str) -> date | None:
     if not text:
         return None
     try:
+        if not _ISO_DAY.fullmatch(text):  # date.fromisoformat also takes 20250101 and 2025-W01-1, which the docs never promise
+            raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
         raise BadQuestionError(f"{name} {text!r} is not a date: write it as YYYY-MM-DD, e.g. 2025-01-31.") from None

@@ -10,6 +10,9 @@ The hierarchy::
     ├── ModelError                  the embedding model cannot be loaded
     ├── StoreError                  the Chroma store cannot be opened, reached, or is for another model
     ├── IndexBusyError              another index run holds the write lock (and we were told not to wait)
+    ├── DownloadError               a feed, or a page it links to, could not be downloaded within bounds
+    │   ├── BlockedAddressError     it leads to a loopback, private, link-local, ... address that is not allowed
+    │   └── TooLargeError           it is bigger than the byte limit for it
     └── LlmError                    the configured language model (NEWSQA_LLM) cannot be loaded or does not answer;
                                     `ask()` then falls back to the extractive answer, with the message as its notice
 """
@@ -57,6 +60,18 @@ class ModelError(NewsqaError):
 
 class IndexBusyError(NewsqaError):
     """Another index run holds the store's write lock, and this one was told not to wait."""
+
+
+class DownloadError(NewsqaError):
+    """A feed, or a page a feed links to, could not be downloaded (unreachable, an HTTP error, too slow)."""
+
+
+class BlockedAddressError(DownloadError):
+    """A link leads to an address feeds may not reach (loopback, private, link-local, ...), directly or by a redirect."""
+
+
+class TooLargeError(DownloadError):
+    """A download is bigger than its limit; reading stopped there."""
 
 
 class LlmError(NewsqaError):

@@ -7,15 +7,24 @@ the entry's full content; when the entry has only a summary, the linked page's m
 (trafilatura) when it can be downloaded, else the summary. Files are written whole (to a temporary
 name, then renamed), so a watcher never sees half an entry. A feed that cannot be read or parsed,
 and an entry that cannot be saved, is reported in `FetchReport.problems`; nothing else stops.
+
+Trust: the feeds given (a file, or the URL the user typed) are trusted to be read; everything a
+feed says is not. Its links are followed only to public addresses (`index.download`), a link that is
+not a plain web address (`index.urls`) is neither followed nor saved, and every download is bounded
+in time and bytes (`FeedSettings`). An entry that cannot be kept (its page is over
+`max_page_bytes`, or its text over the article size limit) is recorded as seen and skipped, with the
+reason, in `<feeds.subfolder>/.skipped.jsonl` (hidden: the loader never reads it), and is not
+downloaded again by later fetches.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import time
-import urllib.request
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -23,12 +32,15 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field
 
-from index.settings import Settings
+from index.download import AddressPolicy, download
+from index.errors import BlockedAddressError, DownloadError, TooLargeError
+from index.settings import MB, Settings
+from index.urls import url_problem
 
 log = logging.getLogger("newsqa")
 
-USER_AGENT = "newsqa-fetch/0.1"
-"""Sent with every download."""
+SKIPPED_LEDGER = ".skipped.jsonl"
+"""File in the feeds folder listing the entries seen and not kept, one JSON object a line (file, link, title, reason, at)."""
 
 
 class FetchReport(BaseModel):
@@ -65,12 +77,6 @@ def html_to_text(fragment: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _download(url: str, timeout: float) -> bytes:
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return bytes(response.read())
-
-
 def _is_url(source: str) -> bool:
     return source.startswith(("http://", "https://"))
 
@@ -83,23 +89,78 @@ def _entry_date(entry: Any) -> str:
     return ""
 
 
-def _entry_text(entry: Any, timeout: float) -> tuple[str, str | None]:
-    """The entry's text, and a note when it had to make do with less than the full content."""
+class _Skip(Exception):
+    """An entry that is seen but not kept; recorded in the ledger with this reason."""
+
+
+def _entry_text(entry: Any, link: str, settings: Settings) -> tuple[str, str | None]:
+    """The entry's text, and a note when it had to make do with less than the full content; `_Skip` when it cannot be kept."""
     contents = [c.get("value", "") for c in entry.get("content", []) if c.get("value")]
     if contents:
         return html_to_text("\n".join(contents)), None
     summary = html_to_text(entry.get("summary", ""))
-    link = entry.get("link", "")
-    if _is_url(link):
+    if link:
+        feeds = settings.feeds
+        try:
+            page = download(
+                link,
+                policy=AddressPolicy(tuple(feeds.allowed_private_hosts)),
+                timeout=feeds.timeout_seconds,
+                max_bytes=feeds.max_page_bytes,
+                what="NEWSQA_FEEDS__MAX_PAGE_BYTES",
+            )
+        except TooLargeError as error:
+            raise _Skip(f"its page {link} {error}") from error
+        except BlockedAddressError as error:
+            return summary, f"its page was not fetched: {error}; saved its summary"
+        except DownloadError as error:
+            return summary, f"its page {link} could not be read ({error}); saved its summary"
         try:
             import trafilatura
 
-            page = trafilatura.extract(_download(link, timeout).decode("utf-8", "replace"))
-        except Exception as error:  # any download or extraction failure falls back to the summary
-            return summary, f"its page {link} could not be read ({error}); saved its summary"
-        if page and len(page) > len(summary):
-            return page, None
+            text = trafilatura.extract(page.decode("utf-8", "replace"))
+        except Exception as error:  # any extraction failure falls back to the summary
+            return summary, f"its page {link} could not be read ({type(error).__name__}: {error}); saved its summary"
+        if text and len(text) > len(summary):
+            return text, None
     return summary, None
+
+
+def _read_feed(source: str, settings: Settings) -> bytes:
+    """The bytes of a feed (a file, or the URL the user typed: trusted), at most `feeds.max_feed_bytes` of them."""
+    feeds = settings.feeds
+    limit = "NEWSQA_FEEDS__MAX_FEED_BYTES"
+    if _is_url(source):
+        policy = AddressPolicy(tuple(feeds.allowed_private_hosts), trusted=source)
+        return download(source, policy=policy, timeout=feeds.timeout_seconds, max_bytes=feeds.max_feed_bytes, what=limit)
+    with Path(source).open("rb") as handle:
+        raw = handle.read(feeds.max_feed_bytes + 1)
+    if len(raw) > feeds.max_feed_bytes:
+        raise TooLargeError(f"is over the {feeds.max_feed_bytes / MB:.3g} MB limit ({limit}); stopped reading there")
+    return raw
+
+
+def skipped_entries(folder: Path) -> dict[str, str]:
+    """The entries recorded as seen and skipped in `folder` (the feeds folder): file name → reason."""
+    try:
+        lines = (folder / SKIPPED_LEDGER).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    seen: dict[str, str] = {}
+    for line in lines:
+        try:
+            record = json.loads(line)
+            seen[str(record["file"])] = str(record["reason"])
+        except (ValueError, KeyError, TypeError):
+            continue  # a torn last line from a killed run
+    return seen
+
+
+def _record_skip(folder: Path, name: str, link: str, title: str, reason: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    record = {"file": name, "link": link, "title": title, "reason": reason, "at": datetime.now(UTC).isoformat(timespec="seconds")}
+    with (folder / SKIPPED_LEDGER).open("a", encoding="utf-8") as ledger:
+        ledger.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def fetch_feeds(sources: list[str], settings: Settings) -> FetchReport:
@@ -111,8 +172,8 @@ def fetch_feeds(sources: list[str], settings: Settings) -> FetchReport:
         import feedparser
 
         try:
-            raw = _download(source, settings.feeds.timeout_seconds) if _is_url(source) else Path(source).read_bytes()
-        except Exception as error:  # unreachable URL, missing file: say which and go on
+            raw = _read_feed(source, settings)
+        except (OSError, DownloadError) as error:  # unreachable URL, missing file, too big, too slow: say which and go on
             report.failed_feeds += 1
             report.problems.append(f"{source}: could not be read ({error}); nothing was saved from it")
             continue
@@ -123,12 +184,22 @@ def fetch_feeds(sources: list[str], settings: Settings) -> FetchReport:
             report.problems.append(f"{source}: is not an RSS or Atom feed ({reason}); nothing was saved from it")
             continue
         feed_title = str(parsed.feed.get("title") or source)
+        skipped = skipped_entries(folder)
         for number, entry in enumerate(parsed.entries, start=1):
-            _save_entry(entry, f"{source} entry {number}", feed_title, folder, articles, settings, report)
+            _save_entry(entry, f"{source} entry {number}", feed_title, folder, articles, settings, report, skipped)
     return report
 
 
-def _save_entry(entry: Any, where: str, feed_title: str, folder: Path, articles: Path, settings: Settings, report: FetchReport) -> None:
+def _save_entry(
+    entry: Any,
+    where: str,
+    feed_title: str,
+    folder: Path,
+    articles: Path,
+    settings: Settings,
+    report: FetchReport,
+    skipped: dict[str, str],
+) -> None:
     title = " ".join(str(entry.get("title", "")).split())
     link = str(entry.get("link", ""))
     key = str(entry.get("id") or link)
@@ -136,10 +207,24 @@ def _save_entry(entry: Any, where: str, feed_title: str, folder: Path, articles:
         key = f"{title}\n{entry.get('summary', '')}"
         report.problems.append(f"{where} ({title or 'untitled'}): has neither guid nor link; named by its title and text instead")
     target = folder / f"{hashlib.sha1(key.encode('utf-8')).hexdigest()[:16]}.md"
-    if target.exists():
+    if target.exists() or target.name in skipped:
         report.known += 1
         return
-    text, note = _entry_text(entry, settings.feeds.timeout_seconds)
+    problem = url_problem(link) if link else None
+    if problem:
+        report.problems.append(f"{where} ({title or 'untitled'}): its link {problem}; not followed, and saved without it")
+        link = ""
+    try:
+        text, note = _entry_text(entry, link, settings)
+        if len(text.encode("utf-8")) > settings.limits.max_article_bytes:
+            raise _Skip(
+                f"its text is over the {settings.limits.max_article_bytes / MB:.3g} MB article limit (NEWSQA_LIMITS__MAX_ARTICLE_BYTES)"
+            )
+    except _Skip as skip:
+        _record_skip(folder, target.name, link, title, str(skip))
+        skipped[target.name] = str(skip)
+        report.problems.append(f"{where} ({title or 'untitled'}): {skip}; recorded as skipped, not fetched again")
+        return
     if note:
         report.problems.append(f"{where} ({title or 'untitled'}): {note}")
     if not text.strip():

@@ -8,6 +8,7 @@ no readable date has `NO_DATE` (0) and so fails any date bound.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,8 +19,9 @@ LATEST_ORDINAL = date.max.toordinal()
 
 
 def source_key(source: str) -> str:
-    """An outlet name as compared by filters: case and spacing folded ("  The  Guardian" → "the guardian")."""
-    return " ".join(source.split()).casefold()
+    """An outlet name as compared by filters: Unicode-normalised (NFC), case and spacing folded ("  The  Guardian" → "the guardian",
+    "Su\u0308ddeutsche" → "süddeutsche", as macOS spells file and folder names)."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", " ".join(source.split())).casefold())
 
 
 @dataclass(frozen=True)

@@ -66,8 +66,8 @@ class WriteLock:
             holder = self.holder()
             if not self.wait:
                 raise IndexBusyError(
-                    f"waiting for another index run (pid {holder}): it holds {self.path}. Try again when it has finished, "
-                    "or leave out --no-wait to wait for it."
+                    f"another index run (pid {holder}) is writing: it holds {self.path}. Not waiting for it (--no-wait); "
+                    "try again when it has finished, or leave out --no-wait to wait."
                 ) from None
             log.warning("waiting for another index run (pid %s)", holder)
             self._lock.acquire()

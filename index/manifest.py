@@ -3,7 +3,7 @@
 A sync that completes (under the write lock, `index.sync`) writes `<db_dir>/sync/<store digest>.json`,
 kept locally even for a Chroma server and named after where the store is and its collection, like
 the BM25 cache. It records the articles folder, a fingerprint of the settings that decide what a
-file yields (`limits`, `copies`), the store's `revision` once the sync was done, and for every file
+file yields (`limits`, `copies`, and the chunk schema `CHUNK_SCHEMA`), the store's `revision` once the sync was done, and for every file
 the sync looked at: its `FileStamp` (size, mtime, ctime, inode; taken before the file was read), the
 ids and content hashes of its articles, and why it or its lines were skipped.
 
@@ -52,6 +52,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from index.articles import ArticleLoader, FileStamp, LoadResult, SkippedFile
+from index.chunking import CHUNK_SCHEMA
 from index.settings import Settings
 
 log = logging.getLogger("newsqa")
@@ -96,8 +97,8 @@ def manifest_path(settings: Settings) -> Path:
 
 
 def settings_fingerprint(settings: Settings) -> str:
-    """A hash of the settings that decide what an article file yields and how copies are grouped."""
-    decisive = {"format": FORMAT, "limits": settings.limits.model_dump(), "copies": settings.copies.model_dump()}
+    """A hash of the settings that decide what an article file yields and how copies are grouped, and of what a chunk holds."""
+    decisive = {"format": FORMAT, "schema": CHUNK_SCHEMA, "limits": settings.limits.model_dump(), "copies": settings.copies.model_dump()}
     return hashlib.sha256(json.dumps(decisive, sort_keys=True).encode()).hexdigest()[:16]
 
 

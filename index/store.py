@@ -36,10 +36,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-from index.chunking import article_key
+from index.chunking import CHUNK_SCHEMA, article_key
 from index.dates import date_ordinal
 from index.embedding import unpack_vectors
-from index.entities import Entity
+from index.entities import Entity, SalientName
 from index.errors import NewsqaError, StoreError
 from index.faults import crash_point
 from index.filters import ChunkFilter, source_key
@@ -145,6 +145,11 @@ class StoredChunk:
     def entities(self) -> list[Entity]:
         """Named entities (article offsets, NER label) inside this chunk; none for an index built before NER."""
         return [Entity.from_list(item) for item in json.loads(self.metadata.get("entities", "[]"))]
+
+    @property
+    def article_names(self) -> list[SalientName]:
+        """The article's most mentioned names with their counts and labels; none for an index built before names."""
+        return [SalientName.from_list(item) for item in json.loads(self.metadata.get("article_names", "[]"))]
 
     @property
     def subject_words(self) -> str:
@@ -374,8 +379,8 @@ class ChunkStore:
                 )
             elif stored.hash != meta["article_hash"]:
                 stored.expected_chunks = -1  # two versions present: neither counts as indexed
-            if "sentence_vectors" not in meta:
-                stored.expected_chunks = -1  # indexed before sentence vectors were stored: the next sync embeds it again
+            if int(meta.get("schema", 1)) < CHUNK_SCHEMA:
+                stored.expected_chunks = -1  # indexed by an older version (no sentence vectors, no names): the next sync indexes it again
             stored.chunk_ids.append(chunk.id)
             stored.story_ids.add(str(meta.get("story_id", "")))
         return articles
@@ -472,26 +477,37 @@ class ChunkStore:
         self, query_vector: list[float], k: int, *, chunk_filter: ChunkFilter | None = None
     ) -> list[tuple[StoredChunk, float]]:
         """Up to k chunks nearest to the query vector that pass `chunk_filter` (a Chroma `where`), with their cosine similarity."""
-        if k <= 0:
-            return []
+        return self.dense_search_many([query_vector], k, chunk_filter=chunk_filter)[0]
+
+    def dense_search_many(
+        self, query_vectors: list[list[float]], k: int, *, chunk_filter: ChunkFilter | None = None
+    ) -> list[list[tuple[StoredChunk, float]]]:
+        """`dense_search` for several query vectors in one request to Chroma, one result list per vector."""
+        if k <= 0 or not query_vectors:
+            return [[] for _ in query_vectors]
         where = chunk_filter.where() if chunk_filter is not None else None
         found = self._read(
             "searched",
             lambda: self._collection().query(
-                query_embeddings=[query_vector], n_results=k, where=where, include=["documents", "metadatas", "distances"]
+                query_embeddings=query_vectors, n_results=k, where=where, include=["documents", "metadatas", "distances"]
             ),
         )
-        return [
-            (StoredChunk(id=str(chunk_id), text=text or "", metadata=dict(meta or {})), 1.0 - float(distance))
-            for chunk_id, text, meta, distance in zip(
-                found["ids"][0],
-                (found["documents"] or [[]])[0],
-                (found["metadatas"] or [[]])[0],
-                (found["distances"] or [[]])[0],
-                strict=True,
+        results = []
+        for row in range(len(query_vectors)):
+            results.append(
+                [
+                    (StoredChunk(id=str(chunk_id), text=text or "", metadata=dict(meta or {})), 1.0 - float(distance))
+                    for chunk_id, text, meta, distance in zip(
+                        found["ids"][row],
+                        (found["documents"] or [[]] * len(query_vectors))[row],
+                        (found["metadatas"] or [[]] * len(query_vectors))[row],
+                        (found["distances"] or [[]] * len(query_vectors))[row],
+                        strict=True,
+                    )
+                    if meta  # a hit whose record is gone (deleted, or lost to a killed writer) is left out
+                ]
             )
-            if meta  # a hit whose record is gone (deleted, or lost to a killed writer) is left out
-        ]
+        return results
 
     def new_build(self) -> ChunkStore:
         """A fresh, empty collection for a rebuild, invisible to readers until `switch_to` makes it live."""

@@ -1,7 +1,8 @@
 """Save uploaded article files into the articles folder, safely.
 
 An upload never replaces anything: a name already taken gets a free one (`name-2.txt`), and a file
-whose article id (front matter or JSON `id`) is already used by another article is refused. Each
+whose article id (front matter or JSON `id`) is already used by another article, or lies in the
+folder `newsqa fetch` writes to (`reserved`, e.g. `feeds/`: a future feed entry's id), is refused. Each
 upload is read with the folder loader's own limits before it is saved, so a file the index would
 skip is refused here with the same reason.
 """
@@ -45,12 +46,20 @@ def free_name(articles_dir: Path, name: str) -> str:
     return candidate
 
 
-def save_uploads(files: list[tuple[str, Path]], articles_dir: Path, *, max_bytes: int, limits: LimitSettings | None = None) -> UploadResult:
+def save_uploads(
+    files: list[tuple[str, Path]],
+    articles_dir: Path,
+    *,
+    max_bytes: int,
+    limits: LimitSettings | None = None,
+    reserved: str | None = None,
+) -> UploadResult:
     """Copy uploaded files (original name, temp path) into `articles_dir`.
 
     Names are reduced to a bare, safe file name, so nothing lands outside the folder; unsupported
-    types, files over `max_bytes`, files the loader would skip and articles whose id is taken are
-    refused; a taken name gets a free one. Nothing already in the folder is ever replaced.
+    types, files over `max_bytes`, files the loader would skip, articles whose id is taken and ids
+    starting with `reserved` (the feeds folder, e.g. `feeds/`) are refused; a taken name gets a free
+    one. Nothing already in the folder is ever replaced.
     """
     articles_dir.mkdir(parents=True, exist_ok=True)
     loader = ArticleLoader(articles_dir, limits=limits)
@@ -77,6 +86,12 @@ def save_uploads(files: list[tuple[str, Path]], articles_dir: Path, *, max_bytes
             articles, skipped = ArticleLoader(Path(staging), limits=loader.limits).load_file(staged)
         if not articles:  # a JSONL file with some bad lines is kept: the index run reports those lines
             result.refused.append(f"{original}: {'; '.join(str(s) for s in skipped)}")
+            continue
+        claimed = next((a.id for a in articles if reserved and a.id.startswith(reserved)), None)
+        if claimed is not None:
+            result.refused.append(
+                f"{original}: article id {claimed!r} is in {reserved}, which only `newsqa fetch` writes; give it another id"
+            )
             continue
         clash = next((a.id for a in articles if a.id in taken), None)
         if clash is not None:

@@ -1,8 +1,9 @@
 """Keep the index current: watch the articles folder and sync after each burst of changes.
 
 `ArticleWatcher.run` syncs once at start, then waits for changes (`watchfiles`), lets the folder
-go quiet for `watch.debounce_seconds`, waits until every changed file has kept its size and mtime
-for `watch.settle_seconds` (so a file still being copied is not indexed half), and syncs through
+go quiet for `watch.debounce_seconds`, waits until no changed file has been written for
+`watch.settle_seconds` (its size and mtime unchanged, counted from its last write: a file written
+in parts a few seconds apart is indexed once, whole, not half first), and syncs through
 `update_index`, that is under the store's write lock like every other writer. Nothing stops it
 but its stop event: a deleted folder is waited for, a bad file is skipped by the sync, and any
 other failure of a sync is logged and retried at the next change or after `watch.retry_seconds`,
@@ -38,6 +39,14 @@ def _file_state(paths: set[Path]) -> dict[Path, tuple[int, int] | None]:
         else:
             state[path] = (stat.st_size, stat.st_mtime_ns)
     return state
+
+
+def _last_write(state: tuple[int, int] | None) -> float:
+    """When a file (its `_file_state`) was last written, on the `time.monotonic` clock; long ago for a file that is gone."""
+    if state is None:
+        return float("-inf")
+    age = max(0.0, time.time() - state[1] / 1e9)  # an mtime in the future counts as now
+    return time.monotonic() - age
 
 
 class ArticleWatcher:
@@ -87,14 +96,26 @@ class ArticleWatcher:
         return time.monotonic() if self.sync() is None else None
 
     def wait_until_settled(self, paths: set[Path], stop: threading.Event) -> None:
-        """Return once none of `paths` has changed size or mtime for `settle_seconds` (or after `max_settle_seconds`)."""
+        """Return once none of `paths` has been written for `settle_seconds` (or after `max_settle_seconds`).
+
+        A file's last write is the later of its mtime and the last time its size or mtime was seen to change, so the
+        time the folder was already quiet (the debounce) counts, and a clock that sets odd mtimes cannot shorten the wait.
+        """
         timing = self.settings.watch
         deadline = time.monotonic() + timing.max_settle_seconds
+        poll = min(timing.settle_seconds, 0.5)
         before = _file_state(paths)
-        while not stop.wait(timing.settle_seconds):
-            after = _file_state(paths)
-            if after == before or time.monotonic() > deadline:
+        changed_at = {path: _last_write(state) for path, state in before.items()}
+        while time.monotonic() < deadline:
+            now = time.monotonic()
+            if all(now - at >= timing.settle_seconds for at in changed_at.values()):
                 return
+            if stop.wait(poll):
+                return
+            after = _file_state(paths)
+            for path, state in after.items():
+                if state != before.get(path):
+                    changed_at[path] = time.monotonic()
             before = after
 
     def run(self, stop: threading.Event | None = None) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from statistics import median
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from index import ArticleLoader, NewsqaError, Settings, update_index
 from qa.models import Answer
@@ -20,7 +20,7 @@ from qa.pipeline import Pipeline
 
 
 class GoldQuestion(BaseModel):
-    """One line of a gold file."""
+    """One line of a gold file (MultiHop-RAG's own lines, `{"q", "answers", "type", "evidence_articles"}`, are read too)."""
 
     question: str = Field(description="The question.")
     answers: list[str] = Field(default_factory=list, description="Gold answer strings; any one counts.")
@@ -31,6 +31,21 @@ class GoldQuestion(BaseModel):
         default_factory=list, description="Strings a right answer must not contain (e.g. the twin story's name or year)."
     )
     asked_on: date | None = Field(None, description="The day the question is asked, for relative dates ('last year'); default today.")
+    evidence_articles: list[str] = Field(
+        default_factory=list, description="Ids of the articles that hold the evidence (all of them, for a multi-article question)."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _multihop_line(cls, data: object) -> object:
+        """Read a MultiHop-RAG line: `q` is the question, and a `null_query` is unanswerable."""
+        if isinstance(data, dict) and "q" in data and "question" not in data:
+            data = {k: v for k, v in data.items() if k not in ("q", "type", "mhr_index")} | {
+                "question": data["q"],
+                "answerable": data.get("type") != "null_query",
+                "article": data.get("article") or "",
+            }
+        return data
 
 
 class QuestionResult(BaseModel):
@@ -41,15 +56,25 @@ class QuestionResult(BaseModel):
     kind: str = Field(description="who / when / where / how many / what / which / why / how / other.")
     answerable: bool = Field(description="Whether the gold set says the articles answer it.")
     abstained: bool = Field(description="Whether newsqa abstained.")
-    answer_hit: bool = Field(description="A gold string, and no distractor, is in the answer text.")
+    answer_hit: bool = Field(description="A gold string, and no distractor, is in the answer (its short answer and text).")
+    soft_hit: bool = Field(False, description="A word of a gold string (not a stopword) is in the answer.")
     first_citation_hit: bool = Field(description="A gold string is in the first supporting citation.")
     retrieval_hit: bool = Field(description="A gold string is in a retrieved chunk.")
     citations_valid: bool = Field(description="Every quote equals article_text[start:end].")
     words: int = Field(description="Words in the answer, markers excluded (0 when abstained).")
     short: str | None = Field(None, description="The short answer given, if any.")
     short_correct: bool = Field(False, description="The short answer equals a gold answer after normalisation.")
+    short_names_gold: bool = Field(False, description="The short answer holds a gold answer (normalised: 'the Federal Reserve').")
+    evidence_cited: bool | None = Field(
+        None, description="A supporting citation comes from one of the gold evidence articles (None when the gold names none)."
+    )
     confidence: float = Field(0.0, description="The answer's calibrated confidence.")
-    best_score: float = Field(0.0, description="Score of the best supporting sentence (0 when abstained), for fitting the calibration.")
+    best_score: float = Field(
+        0.0,
+        description="Score of the best supporting sentence, or the entity's lead for a descriptive question (0 when abstained), "
+        "for fitting the calibration.",
+    )
+    descriptive: bool = Field(False, description="Read as a descriptive question and answered with an entity (`Answer.clues`).")
     ms: float = Field(description="Time of ask() in milliseconds.")
     answer: str = Field(description="The answer text.")
 
@@ -60,6 +85,7 @@ class EvalReport(BaseModel):
     questions: int = Field(description="Gold questions asked.")
     answerable: int = Field(description="Of which answerable.")
     answer_hit: float = Field(description="Answerable questions whose answer text holds a gold string (SQuAD normalisation).")
+    soft_answer_hit: float = Field(0.0, description="Answerable questions whose answer holds a word of a gold string.")
     first_citation_hit: float = Field(description="Answerable questions whose first supporting citation holds a gold string.")
     retrieval_hit_at_k: float = Field(description="Answerable questions with a gold string in a retrieved chunk.")
     median_words: float = Field(description="Median words of the answers given (markers excluded).")
@@ -69,6 +95,10 @@ class EvalReport(BaseModel):
     short_answer_rate: float = Field(description="Answered answerable questions that got a short answer.")
     short_answer_exact: float = Field(
         description="Of the short answers given to answerable questions, the share equal to a gold answer (normalised)."
+    )
+    short_answer_names_gold: float = Field(0.0, description="Answerable questions whose short answer holds a gold answer.")
+    evidence_citation: float | None = Field(
+        None, description="Answerable questions with evidence articles in the gold whose answer cites one of them (None: no such question)."
     )
     calibration_error: float = Field(description="Expected calibration error of the confidence of answers given (10 equal-width bins).")
     latency_p50_ms: float = Field(description="Median time of ask().")
@@ -162,12 +192,21 @@ def evaluate(
     return _report(results, k=pipeline.settings.retrieval.k)
 
 
+def gold_words(answers: list[str]) -> set[str]:
+    """The words of the gold answers that can say which entity is meant (no stopwords, no one-letter words)."""
+    from qa.lexical import is_stopword
+
+    return {w for a in answers for w in normalize(a).split() if len(w) > 1 and not is_stopword(w)}
+
+
 def _run_one(pipeline: Pipeline, item: GoldQuestion, texts: dict[str, str], index: int) -> QuestionResult:
     answer: Answer = pipeline.ask(item.question, today=item.asked_on)
     documents = pipeline.retriever.invoke(answer.query)
     support = [c for c in answer.citations if c.role == "answer"]
     valid = all(texts.get(c.article_id, "")[c.start : c.end] == c.quote for c in answer.citations)
     answered_text = "" if answer.abstained else answer.text
+    with_short = f"{answer.short} {answered_text}" if answer.short and not answer.abstained else answered_text
+    cited = {c.article_id for c in answer.citations if c.role != "related"}
     return QuestionResult(
         id=item.id or str(index),
         question=item.question,
@@ -176,16 +215,22 @@ def _run_one(pipeline: Pipeline, item: GoldQuestion, texts: dict[str, str], inde
         abstained=answer.abstained,
         answer_hit=item.answerable
         and not answer.abstained
-        and holds_gold(answered_text, item.answers)
-        and not holds_gold(answered_text, item.distractors),
+        and holds_gold(with_short, item.answers)
+        and not holds_gold(with_short, item.distractors),
+        soft_hit=item.answerable and not answer.abstained and bool(gold_words(item.answers) & set(normalize(with_short).split())),
         first_citation_hit=item.answerable and not answer.abstained and bool(support) and holds_gold(support[0].quote, item.answers),
         retrieval_hit=item.answerable and any(holds_gold(d.page_content, item.answers) for d in documents),
         citations_valid=valid,
         words=len(re.sub(r"\[\d+\]", "", answered_text).split()),
         short=answer.short,
         short_correct=item.answerable and answer.short is not None and normalize(answer.short) in {normalize(a) for a in item.answers},
+        short_names_gold=item.answerable and answer.short is not None and holds_gold(answer.short, item.answers),
+        evidence_cited=(item.answerable and not answer.abstained and bool(cited & set(item.evidence_articles)))
+        if item.evidence_articles
+        else None,
         confidence=answer.confidence,
-        best_score=max((c.score for c in support), default=0.0) if not answer.abstained else 0.0,
+        best_score=answer.evidence_score if not answer.abstained else 0.0,
+        descriptive=bool(answer.clues),
         ms=answer.timings_ms.get("total", 0.0),
         answer=answer.text,
     )
@@ -204,6 +249,7 @@ def _report(results: list[QuestionResult], *, k: int) -> EvalReport:
         questions=len(results),
         answerable=len(answerable),
         answer_hit=_share([r.answer_hit for r in answerable]),
+        soft_answer_hit=_share([r.soft_hit for r in answerable]),
         first_citation_hit=_share([r.first_citation_hit for r in answerable]),
         retrieval_hit_at_k=_share([r.retrieval_hit for r in answerable]),
         median_words=float(median([r.words for r in answered])) if answered else 0.0,
@@ -212,6 +258,10 @@ def _report(results: list[QuestionResult], *, k: int) -> EvalReport:
         abstention_rate=_share([r.abstained for r in unanswerable]),
         short_answer_rate=_share([r.short is not None for r in answerable if not r.abstained]),
         short_answer_exact=_share([r.short_correct for r in answerable if r.short is not None]),
+        short_answer_names_gold=_share([r.short_names_gold for r in answerable]),
+        evidence_citation=_share([bool(r.evidence_cited) for r in answerable if r.evidence_cited is not None])
+        if any(r.evidence_cited is not None for r in answerable)
+        else None,
         calibration_error=expected_calibration_error([r.confidence for r in answered], [r.answer_hit for r in answered]),
         latency_p50_ms=round(float(np.percentile(latencies, 50)), 1),
         latency_p95_ms=round(float(np.percentile(latencies, 95)), 1),
@@ -252,6 +302,9 @@ def format_table(report: EvalReport) -> str:
         ("abstention (unanswerable)", f"{report.abstention_rate:.3f}"),
         ("short answers given (answered)", f"{report.short_answer_rate:.3f}"),
         ("short answers exact", f"{report.short_answer_exact:.3f}"),
+        ("short answer names a gold answer", f"{report.short_answer_names_gold:.3f}"),
+        ("a word of the gold in the answer", f"{report.soft_answer_hit:.3f}"),
+        ("cites a gold evidence article", "n/a" if report.evidence_citation is None else f"{report.evidence_citation:.3f}"),
         ("calibration error (ECE)", f"{report.calibration_error:.3f}"),
         ("latency p50 / p95 ms", f"{report.latency_p50_ms:g} / {report.latency_p95_ms:g}"),
     ]

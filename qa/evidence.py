@@ -40,7 +40,6 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -52,7 +51,7 @@ from index.dates import story_date
 from index.entities import Entity
 from index.settings import AnswerSettings
 from index.words import WordVectors
-from qa.lexical import TermWeights, acronyms_spelled_out, is_stopword, terms
+from qa.lexical import TermWeights, acronyms_spelled_out, is_stopword, term_set, terms
 from qa.question import Question
 
 _PRONOUN_START = re.compile(r"^[\"“‘']?(he|she|they|it|his|her|their|its|this|these|those|that|such|him|them)\b", re.IGNORECASE)
@@ -114,7 +113,7 @@ class Sentence:
         found = []
         for entity in self.entities:
             text = self.phrase(entity)
-            if entity.label not in labels or not text.strip() or _term_set(text) & question_terms:
+            if entity.label not in labels or not text.strip() or term_set(text) & question_terms:
                 continue
             if entity.label in _NAMED_LABELS and any(ch.isdigit() for ch in text):
                 continue
@@ -128,12 +127,13 @@ class Sentence:
 
 @dataclass
 class ShortAnswer:
-    """The phrase that answers a typed question, with its place in the article."""
+    """The phrase that answers a typed question, with its place in the article (None when no quoted sentence holds it
+    verbatim: an entity quoted only by its short form, "the Fed")."""
 
     text: str
-    start: int
-    end: int
-    sentence: Sentence
+    start: int | None
+    end: int | None
+    sentence: Sentence | None
 
 
 @dataclass
@@ -145,9 +145,13 @@ class Evidence:
     confidence: float
     best_score: float
     short: ShortAnswer | None = None
+    clues: list[str] = field(default_factory=list)
+    """The clues of a descriptive question (`qa.clues`); empty for other questions."""
+    clue_of: dict[tuple[str, int], int] = field(default_factory=dict)
+    """Sentence key → the clue it supports (its index in `clues`)."""
 
 
-def _chunk_sentences(chunk: StoredChunk, rank: int, dimension: int = 0) -> list[Sentence]:
+def chunk_sentences(chunk: StoredChunk, rank: int, dimension: int = 0) -> list[Sentence]:
     """The chunk's quotable sentences, with their stored vectors when `dimension` is given and the chunk has them."""
     begin = int(chunk.metadata["start"])
     entities = chunk.entities
@@ -187,12 +191,6 @@ def _outside_quotes(sentence: str) -> str:
     return re.sub(r"[\"“][^\"”]*[\"”]", " ", sentence)
 
 
-@lru_cache(maxsize=32768)
-def _term_set(text: str) -> frozenset[str]:
-    """The distinct terms of a sentence or scope (cached: the same sentences come back question after question)."""
-    return frozenset(terms(text))
-
-
 class EvidencePicker:
     """Scores candidate sentences, chooses the answer's one to three, and cuts the short answer."""
 
@@ -209,7 +207,7 @@ class EvidencePicker:
         candidates: dict[tuple[str, int], Sentence] = {}
         dimension = self.embedder.dimension
         for rank, document in enumerate(documents):
-            for sentence in _chunk_sentences(_as_chunk(document), rank, dimension):
+            for sentence in chunk_sentences(_as_chunk(document), rank, dimension):
                 candidates.setdefault(sentence.key, sentence)
         ranked = list(candidates.values())
         if ranked:
@@ -259,10 +257,10 @@ class EvidencePicker:
         focus_total = sum(idf[t] for t in question.focus) or 1.0
         self._fill_vectors(sentences)
         for sentence, (_, sentence_words) in zip(sentences, self.words.of_texts([s.text for s in sentences]), strict=True):
-            sentence_terms = _term_set(sentence.text)
+            sentence_terms = term_set(sentence.text)
             scope, mentioned = self._scopes(sentence)
             before = self._antecedent(sentence)
-            before_terms = _term_set(before.text) if before is not None else frozenset()
+            before_terms = term_set(before.text) if before is not None else frozenset()
             # the headline's words (and the story's date) belong to every sentence of the story, so the
             # lede does not win just by repeating them
             found = question.terms & (sentence_terms | self._title_and_date_terms(sentence)) | acronyms_spelled_out(
@@ -322,12 +320,12 @@ class EvidencePicker:
         a question's name from ruling out a sentence that says "she".
         """
         earlier = [s for s in sentence.siblings if s.start < sentence.start]
-        subject = _term_set(sentence.chunk.subject_words).union(
-            *(_term_set(s.phrase(e)) for s in earlier for e in s.entities if e.label in SUBJECT_LABELS)
+        subject = term_set(sentence.chunk.subject_words).union(
+            *(term_set(s.phrase(e)) for s in earlier for e in s.entities if e.label in SUBJECT_LABELS)
         )
         if earlier:
-            subject = subject.union(_term_set(earlier[-1].text))
-        mentioned = _term_set(sentence.chunk.prior_words).union(*(_term_set(s.text) for s in earlier))
+            subject = subject.union(term_set(earlier[-1].text))
+        mentioned = term_set(sentence.chunk.prior_words).union(*(term_set(s.text) for s in earlier))
         return frozenset(subject), frozenset(mentioned)
 
     @staticmethod
@@ -343,7 +341,7 @@ class EvidencePicker:
     @staticmethod
     def _title_and_date_terms(sentence: Sentence) -> set[str]:
         meta = sentence.chunk.metadata
-        return set(_term_set(str(meta.get("title", "")))) | set(re.findall(r"\d+", str(meta.get("date", ""))))
+        return set(term_set(str(meta.get("title", "")))) | set(re.findall(r"\d+", str(meta.get("date", ""))))
 
     def _typed_near_focus(self, question: Question, sentence: Sentence, matched: set[str]) -> float:
         """1 when an entity of the asked label sits within `near_words` words of a matched focus word ("reopen in April")."""
@@ -357,7 +355,7 @@ class EvidencePicker:
     def _distances(sentence: Sentence, entities: list[Entity], matched: set[str]) -> list[int]:
         """For each entity, how many words it is from the nearest word of the sentence whose term is in `matched`."""
         words = list(_WORD_RUN.finditer(sentence.text))
-        anchors = [i for i, w in enumerate(words) if _term_set(w.group(0)) & matched]
+        anchors = [i for i, w in enumerate(words) if term_set(w.group(0)) & matched]
         distances = []
         for entity in entities:
             start, end = entity.start - sentence.start, entity.end - sentence.start
@@ -480,7 +478,7 @@ class EvidencePicker:
 
     def _neighbour(self, sentence: Sentence, step: int, *, fetch: bool = True) -> Sentence | None:
         """The sentence just before (step -1) or after (+1) in the article, fetching the next chunk if needed (and allowed)."""
-        own = sentence.siblings or _chunk_sentences(sentence.chunk, sentence.chunk_rank)
+        own = sentence.siblings or chunk_sentences(sentence.chunk, sentence.chunk_rank)
         position = next((i for i, s in enumerate(own) if s.start == sentence.start), None)
         if position is not None and 0 <= position + step < len(own):
             return own[position + step]
@@ -496,7 +494,7 @@ class EvidencePicker:
             return None
         others = [
             c
-            for c in _chunk_sentences(fetched[0], sentence.chunk_rank)
+            for c in chunk_sentences(fetched[0], sentence.chunk_rank)
             if (c.end <= sentence.start if step < 0 else c.start >= sentence.end)
         ]
         if not others:

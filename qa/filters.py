@@ -9,6 +9,7 @@ from index.dates import filter_date
 from index.errors import BadQuestionError
 from index.filters import ChunkFilter, source_key
 from index.store import CatalogEntry
+from qa.clues import DescriptiveQuestion
 from qa.models import AppliedFilters
 
 
@@ -49,3 +50,23 @@ def resolve_filters(
         shown = [indexed[key] for key in sorted(keys)]
     applied = AppliedFilters(since=first.isoformat() if first else None, until=last.isoformat() if last else None, sources=shown)
     return ChunkFilter(since=first, until=last, sources=keys), applied
+
+
+def soft_filters(question: DescriptiveQuestion, hard: ChunkFilter | None) -> tuple[list[ChunkFilter], AppliedFilters]:
+    """The filters a question's named outlets and publication period make, each within the user's own (`hard`), and how the
+    answer reports them. They are searched besides the user's filter, never instead: a soft filter ranks, it does not rule out.
+    """
+    hard = hard or ChunkFilter()
+    soft: list[ChunkFilter] = []
+    named = [o for o in question.outlets if hard.sources is None or source_key(o) in hard.sources]
+    if named:
+        soft.append(ChunkFilter(since=hard.since, until=hard.until, sources=frozenset(source_key(o) for o in named)))
+    period = None
+    if question.published is not None:
+        first, last = question.published
+        since = max(first, hard.since) if hard.since else first
+        until = min(last, hard.until) if hard.until else last
+        if since <= until:
+            soft.append(ChunkFilter(since=since, until=until, sources=hard.sources))
+            period = f"{first.isoformat()} to {last.isoformat()}" if first != last else f"on {first.isoformat()}"
+    return soft, AppliedFilters(named_sources=named, named_period=period)

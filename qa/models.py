@@ -1,11 +1,20 @@
-"""The typed answer every front door returns: text, citations, abstention, confidence, timings."""
+"""The typed answer every front door returns: text, citations, abstention, confidence, timings.
+
+`Answer.to_markdown` is the Markdown medium's edge: every character an article, a feed or a user
+wrote is escaped there (one line each, ASCII punctuation backslash-escaped, control and bidi
+characters dropped), and only a url that `index.urls` vouches for becomes a link, percent-encoded.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any, Literal
+from urllib.parse import quote
 
 from pydantic import BaseModel, Field
+
+from index.urls import is_web_url
 
 LIKELY = 0.7
 """Answers at this calibrated confidence or above are shown as likely right."""
@@ -19,8 +28,8 @@ def confidence_words(confidence: float) -> str:
 
 
 def is_web_link(url: str) -> bool:
-    """Whether `url` may be shown as a link (http or https only: never `javascript:` or `data:`)."""
-    return url.startswith(("http://", "https://"))
+    """Whether `url` may be shown as a link (a plain http(s) address, `index.urls.is_web_url`: never `javascript:` or `data:`)."""
+    return is_web_url(url)
 
 
 class Copy(BaseModel):
@@ -38,14 +47,23 @@ class AppliedFilters(BaseModel):
     since: str | None = Field(None, description="Earliest article date searched (ISO, inclusive); None for no bound.")
     until: str | None = Field(None, description="Latest article date searched (ISO, inclusive); None for no bound.")
     sources: list[str] = Field(default_factory=list, description="Outlets searched, as indexed; empty for every outlet.")
+    named_sources: list[str] = Field(
+        default_factory=list,
+        description="Outlets the question itself names ('as reported by The Verge'): their articles were searched first, "
+        "a soft filter that never rules other articles out.",
+    )
+    named_period: str | None = Field(
+        None, description="The publication period the question names ('published in November 2023'), searched first likewise."
+    )
 
     @property
     def any(self) -> bool:
-        """Whether any filter was applied."""
-        return bool(self.since or self.until or self.sources)
+        """Whether any filter, hard or soft, was applied."""
+        return bool(self.since or self.until or self.sources or self.named_sources or self.named_period)
 
     def describe(self) -> str:
-        """The filters in words ("dated from 2025-01-01 to 2025-12-31, from AP or Reuters"), or "" when none."""
+        """The filters in words ("dated from 2025-01-01 to 2025-12-31, from AP or Reuters"; "from The Verge and
+        TechCrunch first, as the question names them"), or "" when none."""
         parts = []
         if self.since or self.until:
             dates = " ".join(
@@ -54,12 +72,35 @@ class AppliedFilters(BaseModel):
             parts.append(f"dated {dates}")
         if self.sources:
             parts.append(f"from {' or '.join(self.sources)}")
+        named = [f"from {' and '.join(self.named_sources)}"] if self.named_sources else []
+        if self.named_period:
+            named.append(f"published {self.named_period}")
+        if named:
+            parts.append(f"{' and '.join(named)} first, as the question names them")
         return ", ".join(parts)
 
 
+_MARKDOWN_SYNTAX = re.compile(r"([!-/:-@\[-`{-~])")
+"""Every ASCII punctuation character: CommonMark lets each be backslash-escaped, and then it is only itself (no emphasis,
+link, image, HTML tag, entity, autolink, list or heading can start from it)."""
+_BIDI_CONTROLS = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
+
+
 def _markdown_text(text: str) -> str:
-    """Text for a Markdown line: one line, with Markdown and HTML syntax characters escaped."""
-    return re.sub(r"([\\`*_\[\]<>])", r"\\\1", " ".join(text.split()))
+    """Text for a Markdown line: one line (every kind of line break a space), control and bidi characters dropped,
+    ASCII punctuation backslash-escaped."""
+    kept = "".join(
+        char
+        for char in text
+        if char.isspace() or (unicodedata.category(char) != "Cc" and unicodedata.bidirectional(char) not in _BIDI_CONTROLS)
+    )
+    return _MARKDOWN_SYNTAX.sub(r"\\\1", " ".join(kept.split()))
+
+
+def _markdown_url(url: str) -> str:
+    """A vouched-for url as a Markdown link destination: everything that could end or bend it percent-encoded, and an `&`
+    that would start a character reference (`&#60;`) backslash-escaped, so the link goes exactly where the url says."""
+    return re.sub(r"&(?=#?\w+;)", r"\\&", quote(url, safe="/:?#@!$&*+,;=%~-._"))
 
 
 def _markdown_answer(text: str) -> str:
@@ -93,22 +134,35 @@ class Citation(BaseModel):
     passage: str = Field("", description="The chunk around the quote, for showing it in context.")
     passage_start: int = Field(0, description="Offset of the passage in the article text.")
     also_in: list[Copy] = Field(
-        default_factory=list, description="Other copies of the cited story (the same wire story from other outlets), not cited again."
+        default_factory=list,
+        description="Other copies of the cited story (the same wire story from other outlets), not cited again; at most "
+        "`answer.max_copies_listed`, earliest first.",
     )
     supports: list[int] = Field(
         default_factory=list,
         description="For a generated answer: the numbers (`Claim.n`, from 1) of the answer's sentences this quote supports; empty for an extractive answer.",
     )
+    clue: str | None = Field(
+        None, description="For an answer to a descriptive question: the clue of the question this quote supports (`Answer.clues`)."
+    )
+    more_copies: int = Field(0, ge=0, description="Copies of the story beyond those in `also_in`, counted, not listed.")
+
+    def copy_names(self) -> list[str]:
+        """Each listed copy as 'Outlet (date)' (its title when the outlet is unknown), then 'N more' for the copies not listed."""
+        names = [f"{c.source or c.title}{f' ({c.date})' if c.date else ''}" for c in self.also_in]
+        return [*names, f"{self.more_copies:,} more"] if self.more_copies else names
 
     def to_markdown(self) -> str:
-        """The source as a Markdown list item: title (linked when it has a web url), outlet, date, the quote, its copies."""
+        """The source as a Markdown list item: title (linked when it has a web url), outlet, date, the quote, the clue it
+        supports, its copies."""
         title = _markdown_text(self.title)
-        head = f"[{title}]({self.url.replace(')', '%29').replace(' ', '%20')})" if is_web_link(self.url) else title
+        head = f"[{title}]({_markdown_url(self.url)})" if is_web_link(self.url) else title
         meta = ", ".join(_markdown_text(part) for part in (self.source, self.date) if part)
         lines = [f"{head}{f' ({meta})' if meta else ''}", f"   > {_markdown_text(self.quote)}"]
-        if self.also_in:
-            copies = "; ".join(_markdown_text(", ".join(p for p in (c.source or c.title, c.date) if p)) for c in self.also_in)
-            lines.append(f"   Also reported by: {copies}")
+        if self.clue:
+            lines.append(f"   Supports: {_markdown_text(self.clue)}")
+        if self.also_in or self.more_copies:
+            lines.append(f"   Also reported by: {'; '.join(_markdown_text(name) for name in self.copy_names())}")
         return "\n".join(lines)
 
 
@@ -151,6 +205,11 @@ class Answer(BaseModel):
     confidence: float = Field(
         0.0, ge=0.0, le=1.0, description="Calibrated chance that the answer is right: of answers given confidence c, about c are right."
     )
+    evidence_score: float = Field(
+        0.0,
+        description="The raw score the confidence is calibrated from: the best sentence's score, or for a descriptive question the "
+        "answer's lead over the next entity (bench/calibrate.py refits the scaling from it).",
+    )
     timings_ms: dict[str, float] = Field(default_factory=dict, description="Milliseconds spent in retrieve, answer and total.")
     filters: AppliedFilters = Field(default_factory=AppliedFilters, description="The date and outlet filters the answer was searched with.")
     generated: bool = Field(
@@ -166,6 +225,11 @@ class Answer(BaseModel):
     notice: str | None = Field(
         None,
         description="Why the answer is extractive though a model is configured (the model is missing or failed, or none of its sentences was supported), in one line.",
+    )
+    clues: list[str] = Field(
+        default_factory=list,
+        description="A descriptive question ('Which company, reported by X, did A and also B?') as read: its clues, each supported by "
+        "a quote (`Citation.clue`) when answered; empty for other questions.",
     )
 
     @property

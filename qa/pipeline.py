@@ -9,16 +9,18 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from langchain_core.documents import Document
+import numpy as np
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from index import ChunkStore, Embedder, NewsqaError, NoIndexError, Settings
 from index.errors import BadQuestionError
 from index.filters import ChunkFilter
-from index.store import CatalogEntry
+from index.store import CatalogEntry, StoredChunk
 from index.words import words_of
+from qa.candidates import EntityAnswerer
+from qa.clues import DescriptiveQuestion, read_descriptive
 from qa.evidence import Evidence, EvidencePicker, Sentence, ShortAnswer
-from qa.filters import outlet_names, resolve_filters
+from qa.filters import outlet_names, resolve_filters, soft_filters
 from qa.followup import previous_questions, standalone_question
 from qa.models import Answer, AppliedFilters, Citation, Copy
 from qa.question import analyze_question
@@ -44,9 +46,9 @@ def check_question(question: str, settings: Settings) -> str:
     return question
 
 
-def _citation(n: int, sentence: Sentence, short: ShortAnswer | None) -> Citation:
+def _citation(n: int, sentence: Sentence, short: ShortAnswer | None, clue: str | None = None) -> Citation:
     meta = sentence.chunk.metadata
-    holds_short = short is not None and short.sentence.key == sentence.key
+    holds_short = short is not None and short.sentence is not None and short.sentence.key == sentence.key
     return Citation(
         n=n,
         article_id=str(meta["article_id"]),
@@ -64,15 +66,17 @@ def _citation(n: int, sentence: Sentence, short: ShortAnswer | None) -> Citation
         answer_end=short.end if short is not None and holds_short else None,
         passage=sentence.chunk.text,
         passage_start=int(meta["start"]),
+        clue=clue,
     )
 
 
 def compose_answer(question: str, query: str, evidence: Evidence, timings: dict[str, float]) -> Answer:
     """Turn picked evidence into an `Answer`: the sentences verbatim, each followed by `[n]`."""
     short = evidence.short if not evidence.abstained else None
-    if short is not None and not any(s.key == short.sentence.key for s in evidence.sentences):
-        short = None  # the phrase must sit inside a cited sentence
-    citations = [_citation(n, s, short) for n, s in enumerate(evidence.sentences, start=1)]
+    if short is not None and short.sentence is not None and not any(s.key == short.sentence.key for s in evidence.sentences):
+        short = None  # a phrase cut from a sentence must sit inside a cited one
+    clue_of = {key: evidence.clues[i] for key, i in evidence.clue_of.items()} if not evidence.abstained else {}
+    citations = [_citation(n, s, short, clue_of.get(s.key)) for n, s in enumerate(evidence.sentences, start=1)]
     text = ABSTAIN_TEXT if evidence.abstained else " ".join(f"{c.quote} [{c.n}]" for c in citations)
     return Answer(
         question=question,
@@ -82,7 +86,9 @@ def compose_answer(question: str, query: str, evidence: Evidence, timings: dict[
         citations=citations,
         abstained=evidence.abstained,
         confidence=evidence.confidence,
+        evidence_score=round(evidence.best_score, 6),
         timings_ms=timings,
+        clues=evidence.clues,
     )
 
 
@@ -117,6 +123,7 @@ class Pipeline:
         self.store = store or ChunkStore(settings, self.embedder)
         self.retriever = HybridRetriever(store=self.store, k=settings.retrieval.k, settings=settings.retrieval)
         self.picker = EvidencePicker(self.embedder, settings.answer, self.store.get_chunks, self.store.words)
+        self.entity_answerer = EntityAnswerer(self.embedder, settings.entity_answer)
         self.chain = self.build_chain()
         self._catalog: _Catalog | None = None
         self._catalog_lock = threading.Lock()
@@ -172,10 +179,18 @@ class Pipeline:
         return [Copy(article_id=e.id, title=e.title, source=e.source, date=e.date) for e in others]
 
     def build_chain(self) -> Runnable[dict[str, Any], Answer]:
-        """LCEL: {question, query} → read the question, retrieve on `query` → pick evidence for it → `Answer`."""
+        """LCEL: {question, query} → read the question, retrieve on `query` → pick evidence for it → `Answer`.
+
+        A descriptive question ("Which company, reported by X and Y, did A and also B?", `qa.clues`) is
+        retrieved for each of its clues and answered with the entity they agree on (`qa.candidates`);
+        any other with the best sentences (`qa.evidence`).
+        """
 
         def timed_retrieve(inputs: dict[str, Any]) -> dict[str, Any]:
             started = time.perf_counter()
+            descriptive = read_descriptive(inputs["question"], self.outlets()) if inputs["question"] == inputs["query"] else None
+            if descriptive is not None:
+                return {**self._retrieve_for_clues(descriptive, inputs), "ms": (time.perf_counter() - started) * 1000}
             question = analyze_question(inputs["question"], today=inputs["today"])
             # one forward pass for every text of the question and its words the store has not met, so nothing encodes alone later
             texts = list(dict.fromkeys(t for t in (inputs["query"], question.text, question.focus_text) if t))
@@ -187,16 +202,69 @@ class Pipeline:
 
         def answer(inputs: dict[str, Any]) -> Answer:
             started = time.perf_counter()
-            documents: list[Document] = inputs["retrieved"]["documents"]
-            question = inputs["retrieved"]["question"]
-            evidence = self.picker.pick(question, documents, self.retriever.term_weights)
-            timings = {"retrieve": round(inputs["retrieved"]["ms"], 2), "answer": round((time.perf_counter() - started) * 1000, 2)}
-            return compose_answer(inputs["asked"], inputs["query"], evidence, timings)
+            retrieved = inputs["retrieved"]
+            if "descriptive" in retrieved:
+                evidence: Evidence = self.entity_answerer.answer(
+                    retrieved["descriptive"],
+                    retrieved["chunks"],
+                    self.retriever.term_weights,
+                    outlets=self.outlets(),
+                    clue_vectors=retrieved["clue_vectors"],
+                    lookup=lambda phrase: [
+                        hit.chunk for hit in self.retriever.search([phrase], k=3, revision=inputs["revision"], dense_hits=[[]])[0]
+                    ],
+                )
+            else:
+                evidence = self.picker.pick(retrieved["question"], retrieved["documents"], self.retriever.term_weights)
+            timings = {"retrieve": round(retrieved["ms"], 2), "answer": round((time.perf_counter() - started) * 1000, 2)}
+            answer = compose_answer(inputs["asked"], inputs["query"], evidence, timings)
+            answer.filters = retrieved.get("soft", AppliedFilters())
+            return answer
 
         def keep_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
             return {**inputs, "retrieved": timed_retrieve(inputs)}  # in this thread: no executor hop per question
 
         return RunnableLambda(keep_inputs) | RunnableLambda(answer)
+
+    def _retrieve_for_clues(self, descriptive: DescriptiveQuestion, inputs: dict[str, Any]) -> dict[str, Any]:
+        """The chunks retrieved for all the clues together and for each clue, within the user's filters, and again within
+        the outlets and period the question names (soft filters: searched first, never required), each with its best rank."""
+        clues = descriptive.clues
+        clue_vectors = self.embedder.encode(clues)
+        texts, vectors = list(clues), list(clue_vectors)
+        together = clue_vectors.mean(axis=0)
+        together = together / max(float(np.linalg.norm(together)), 1e-9)
+        if len(clues) > 1:  # all clues together: their words for BM25, the mean of their vectors for the dense side
+            texts.insert(0, " ".join(clues))
+            vectors.insert(0, together)
+        texts.append(descriptive.about)  # the whole question, so the names it holds outside its clues are looked for too
+        vectors.append(together)
+        queries = [list(map(float, v)) for v in vectors]
+        hard: ChunkFilter | None = inputs["filter"]
+        soft, applied = soft_filters(descriptive, hard)
+        best: dict[str, tuple[StoredChunk, int]] = {}
+        depth = max(self.settings.retrieval.candidates, self.settings.entity_answer.chunks_per_clue)
+        # one dense request, deep enough for the soft filters to be applied to its hits in memory
+        deep = self.store.dense_search_many(queries, depth * (1 + len(soft)), chunk_filter=hard)
+        for chunk_filter in [hard, *soft]:
+            passing = [[(chunk, score) for chunk, score in hits if chunk.passes(chunk_filter)][:depth] for hits in deep]
+            for ranked in self.retriever.search(
+                texts,
+                k=self.settings.entity_answer.chunks_per_clue,
+                chunk_filter=chunk_filter,
+                revision=inputs["revision"],
+                vectors=queries,
+                dense_hits=passing,
+            ):
+                for rank, hit in enumerate(ranked):
+                    if hit.chunk.id not in best or best[hit.chunk.id][1] > rank:
+                        best[hit.chunk.id] = (hit.chunk, rank)
+        return {
+            "descriptive": descriptive,
+            "chunks": list(best.values()),
+            "clue_vectors": clue_vectors,
+            "soft": applied,
+        }
 
     def ask(
         self,
@@ -277,9 +345,13 @@ class Pipeline:
                 "revision": revision,
             }
         )
-        result.filters = applied
+        result.filters = applied.model_copy(
+            update={"named_sources": result.filters.named_sources, "named_period": result.filters.named_period}
+        )
+        listed = self.settings.answer.max_copies_listed
         for citation in result.citations:
-            citation.also_in = self.copies_of(citation, revision)
+            copies = self.copies_of(citation, revision)
+            citation.also_in, citation.more_copies = copies[:listed], max(0, len(copies) - listed)
         result.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 2)
         return result, standalone
 

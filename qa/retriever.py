@@ -9,6 +9,7 @@ syndicated story is kept (`one_copy_per_story`), so an answer never quotes two c
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -35,6 +36,15 @@ def one_copy_per_story(ranked: list[StoredChunk]) -> list[StoredChunk]:
 
     chosen = {story: story if story in articles else min(articles.values(), key=age).article_id for story, articles in copies.items()}
     return [chunk for chunk in ranked if chosen[chunk.story_id] == chunk.article_id]
+
+
+@dataclass
+class Hit:
+    """One retrieved chunk, with its fused score and the scores of each ranking it came from."""
+
+    chunk: StoredChunk
+    fused: float
+    scores: dict[str, float]
 
 
 class HybridRetriever(BaseRetriever):
@@ -103,45 +113,73 @@ class HybridRetriever(BaseRetriever):
         chunk_filter: ChunkFilter | None = None,
         revision: str | None = None,
     ) -> list[Document]:
-        k = k or self.k
-        lexical = self.lexical_index(revision)
-        if not len(lexical):
-            return []
-        depth = max(self.settings.candidates, k)
-        query_vector = self.store.embedder.embed_query(query)
-        dense = self._by_best_sentence(query_vector, self.store.dense_search(query_vector, depth, chunk_filter=chunk_filter))
-        rankings = {
-            "dense": (self.settings.dense_weight, [(chunk.id, score) for chunk, score in dense]),
-            "bm25": (self.settings.bm25_weight, lexical.search_ids(query, depth, chunk_filter=chunk_filter)),
-        }
-        fused: dict[str, float] = {}
-        scores: dict[str, dict[str, float]] = {}
-        for name, (weight, ranking) in rankings.items():
-            for rank, (chunk_id, score) in enumerate(ranking):
-                fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (self.settings.rrf_k + rank + 1)
-                scores.setdefault(chunk_id, {})[f"{name}_score"] = round(score, 6)
-        ordered = sorted(fused, key=lambda chunk_id: (-fused[chunk_id], chunk_id))
-        # only the top of the fused order is read: k chunks for the answer, as many again for choosing among copies;
-        # BM25 hits the dense side returned need no second read, and a chunk deleted meanwhile is left out
-        chunks = {chunk.id: chunk for chunk, _ in dense}
-        top = ordered[: 2 * k]
-        while True:
-            chunks.update((chunk.id, chunk) for chunk in self.store.get_chunks([i for i in top if i not in chunks]))
-            best = [chunk.id for chunk in one_copy_per_story([chunks[i] for i in top if i in chunks])][:k]
-            if len(best) >= k or len(top) == len(ordered):
-                break
-            top = ordered  # copies of one story filled the top: read the rest
+        [ranked] = self.search([query], k=k or self.k, chunk_filter=chunk_filter, revision=revision)
         return [
             Document(
-                id=chunk_id,
-                page_content=chunks[chunk_id].text,
-                metadata={
-                    **chunks[chunk_id].metadata,
-                    **scores[chunk_id],
-                    "chunk_id": chunk_id,
-                    "rank": rank,
-                    "rrf_score": fused[chunk_id],
-                },
+                id=hit.chunk.id,
+                page_content=hit.chunk.text,
+                metadata={**hit.chunk.metadata, **hit.scores, "chunk_id": hit.chunk.id, "rank": rank, "rrf_score": hit.fused},
             )
-            for rank, chunk_id in enumerate(best)
+            for rank, hit in enumerate(ranked)
         ]
+
+    def search(
+        self,
+        queries: list[str],
+        *,
+        k: int,
+        chunk_filter: ChunkFilter | None = None,
+        revision: str | None = None,
+        vectors: list[list[float]] | None = None,
+        dense_hits: list[list[tuple[StoredChunk, float]]] | None = None,
+    ) -> list[list[Hit]]:
+        """The k best chunks for each query (fused dense and BM25 ranks, one copy per story), in one dense request for all.
+
+        `vectors`: the queries' embeddings when the caller has them already; `dense_hits`: their dense hits, when the caller
+        has searched already (a deeper search filtered in memory: several filters for the price of one request).
+        """
+        lexical = self.lexical_index(revision)
+        if not len(lexical) or not queries:
+            return [[] for _ in queries]
+        depth = max(self.settings.candidates, k)
+        if dense_hits is not None:
+            vectors = vectors or [[] for _ in queries]
+        elif vectors is None:
+            vectors = (
+                [list(map(float, v)) for v in self.store.embedder.encode(queries)]
+                if len(queries) > 1
+                else [self.store.embedder.embed_query(queries[0])]
+            )
+        if dense_hits is None:
+            dense_hits = self.store.dense_search_many(vectors, depth, chunk_filter=chunk_filter)
+        chunks: dict[str, StoredChunk] = {}
+        fused_rankings = []
+        for query, vector, hits in zip(queries, vectors, dense_hits, strict=True):
+            dense = self._by_best_sentence(vector, hits)
+            chunks.update((chunk.id, chunk) for chunk, _ in dense)
+            rankings = {
+                "dense": (self.settings.dense_weight, [(chunk.id, score) for chunk, score in dense]),
+                "bm25": (self.settings.bm25_weight, lexical.search_ids(query, depth, chunk_filter=chunk_filter)),
+            }
+            fused: dict[str, float] = {}
+            scores: dict[str, dict[str, float]] = {}
+            for name, (weight, ranking) in rankings.items():
+                for rank, (chunk_id, score) in enumerate(ranking):
+                    fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (self.settings.rrf_k + rank + 1)
+                    scores.setdefault(chunk_id, {})[f"{name}_score"] = round(score, 6)
+            fused_rankings.append((sorted(fused, key=lambda chunk_id: (-fused[chunk_id], chunk_id)), fused, scores))
+        # only the top of each fused order is read: k chunks for the answer, as many again for choosing among copies;
+        # BM25 hits the dense side returned need no second read, and a chunk deleted meanwhile is left out
+        wanted = {i for ordered, _, _ in fused_rankings for i in ordered[: 2 * k] if i not in chunks}
+        chunks.update((chunk.id, chunk) for chunk in self.store.get_chunks(sorted(wanted)))
+        results = []
+        for ordered, fused, scores in fused_rankings:
+            top = ordered[: 2 * k]
+            while True:
+                best = [chunk.id for chunk in one_copy_per_story([chunks[i] for i in top if i in chunks])][:k]
+                if len(best) >= k or len(top) == len(ordered):
+                    break
+                top = ordered  # copies of one story filled the top: read the rest
+                chunks.update((chunk.id, chunk) for chunk in self.store.get_chunks([i for i in top if i not in chunks]))
+            results.append([Hit(chunks[i], fused[i], scores[i]) for i in best])
+        return results

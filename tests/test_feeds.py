@@ -15,6 +15,7 @@ import pytest
 
 from index import Settings, update_index
 from index.feeds import fetch_feeds
+from index.settings import FeedSettings
 from qa import Pipeline
 from tests.conftest import ROOT, SEEDS
 
@@ -70,12 +71,16 @@ def feed_server(tmp_path) -> Iterator[str]:
     server.shutdown()
 
 
+LOCAL_PAGES = FeedSettings(allowed_private_hosts=["127.0.0.1"])
+"""These feeds link to pages on this machine's test server, which feeds may reach only when it is allowed."""
+
+
 @pytest.fixture
 def settings(tmp_path) -> Settings:
     import shutil
 
     shutil.copytree(SEEDS, tmp_path / "articles")
-    return Settings(articles_dir=tmp_path / "articles", db_dir=tmp_path / "db")
+    return Settings(articles_dir=tmp_path / "articles", db_dir=tmp_path / "db", feeds=LOCAL_PAGES)
 
 
 @pytest.mark.unit
@@ -113,6 +118,7 @@ def test_fetch_command_saves_and_syncs_and_a_bad_feed_loses_nothing(feed_server,
         **os.environ,
         "NEWSQA_DB_DIR": str(settings.db_dir),
         "NEWSQA_ARTICLES_DIR": str(settings.articles_dir),
+        "NEWSQA_FEEDS__ALLOWED_PRIVATE_HOSTS": '["127.0.0.1"]',
         "PYTHONPATH": str(ROOT),
     }
 

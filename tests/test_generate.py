@@ -184,13 +184,13 @@ def test_model_output_is_escaped_in_the_chat(seed_pipeline):
     reply = 'Pistorius regretted <img src=x onerror="alert(1)"> concessions made by the United States ahead of negotiations [1].'
     answer = llm_pipeline(seed_pipeline, fake_model(reply), unsupported="strike").ask(QUESTION)
     page = render_answer(answer)
-    assert answer.claims[0].verdict == "struck" and "<img" not in page and "&lt;img" in page
+    assert answer.claims[0].verdict == "struck" and "<img" not in page and "&#60;img" in page  # as ui.render.text_html escapes articles
 
     kept = answer.claims[0].model_copy(
         update={"supported": True, "verdict": "kept", "citations": [1], "text": "<script>x()</script> said."}
     )
     page = render_answer(answer.model_copy(update={"claims": [kept], "generated": True, "model": "<b>m</b>"}))
-    assert "<script>" not in page and "&lt;script&gt;" in page and "<b>m</b>" not in page
+    assert "<script>" not in page and "&#60;script&#62;" in page and "<b>m</b>" not in page
 
 
 @pytest.mark.integration
@@ -286,5 +286,5 @@ def test_chat_streams_checked_sentences_only(seed_pipeline):
     assert "Pistorius regretted concessions" in shown[-2] and "writing…" not in shown[-1]
     assert not any("Olympic" in content for content in shown)  # the unsupported sentence is never on the page
     final = shown[-1]
-    assert "Written by fake:provider" in final and "1 unsupported sentence dropped" in final
+    assert "Written by fake&#58;provider" in final and "1 unsupported sentence dropped" in final
     assert "supports sentence 1" in final

@@ -336,7 +336,7 @@ def test_serve_port_errors_are_one_line():
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         taken = newsqa("serve", "--port", str(busy.getsockname()[1]))
-    assert taken.returncode == 1 and taken.stderr.strip().count("\n") == 0 and "in use" in taken.stderr
+    assert taken.returncode == 2 and taken.stderr.strip().count("\n") == 0 and "in use" in taken.stderr  # a setting error, like the rest
 
 
 @pytest.mark.unit

@@ -162,6 +162,59 @@ def test_hostile_article_runs_no_script(page, tmp_path):
     assert page.evaluate("window.__pwned") is None
 
 
+@pytest.fixture
+def pixel_server():
+    """A server that logs every request: an image or link in an article that loads from it leaks the reader."""
+    import http.server
+    import threading
+
+    hits: list[str] = []
+
+    class Pixel(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    pixel = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Pixel)
+    threading.Thread(target=pixel.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{pixel.server_address[1]}", hits
+    pixel.shutdown()
+    pixel.server_close()
+
+
+def test_markdown_in_an_article_stays_text_and_loads_nothing(page, tmp_path, pixel_server):
+    base, hits = pixel_server
+    article = (
+        "---\n"
+        f'title: "Ferry ![t]({base}/title.png?leak=t) timetable"\n'
+        f'source: "[Harbour Desk]({base}/outlet)"\n'
+        'url: "https://example.com/b\\n\\n<img src=x onerror=alert(1)>"\n'
+        "---\n"
+        "The ferry timetable changes on Friday.\r\r"
+        f"![p]({base}/pixel.png?leak=x) [click](https://evil.example/phish)\r\r"
+        "The harbour master said the pelican ferry will sail every twenty minutes from the north pier.\u2028"
+        f"![q]({base}/pixel.png?leak=y)\r\n\r\n**bold** and <b>tags</b> stay text.\n"
+    )
+    upload(page, tmp_path, "ferry.md", article)
+    message = ask(page, "How often will the pelican ferry sail from the north pier?", nth=0)
+    message.locator(".nq-in-article summary").first.click()  # the whole article too
+    page.wait_for_timeout(1000)
+    assert hits == [], f"the chat loaded {hits} from an article"
+    chat = page.locator("#nq-chat")
+    assert chat.locator(f"img[src^='{base}']").count() == 0 and chat.locator(".nq-message img").count() == 0
+    assert chat.locator("a[href*='evil.example'], a[href*='/outlet'], a[href^='javascript']").count() == 0
+    text = message.inner_text()
+    assert f"![p]({base}/pixel.png?leak=x)" in text and "[click](https://evil.example/phish)" in text  # shown as the article wrote it
+    assert "<b>tags</b>" in text or "twenty minutes" in text
+    assert message.locator(".nq-source").count() >= 1 and message.locator(".nq-source-head a").count() == 0  # its url was dropped
+
+
 def test_oversized_upload_is_refused_visibly(page, tmp_path, server):
     big = tmp_path / "huge.txt"
     big.write_bytes(b"Long story\n\n" + b"word " * (2_200_000))  # 11 MB, over the 5 MB upload cap
@@ -249,10 +302,11 @@ def test_outlet_selector_copies_link_article_and_export(news_page, tmp_path):
     saved = tmp_path / "conversation.md"
     download.value.save_as(saved)
     exported = saved.read_text()
-    assert "## How long will the Kessel Bridge close?" in exported
-    assert message.locator(".nq-answer").inner_text().strip() in exported.replace("\\", "")
-    assert "[Lorvik's main bridge shuts for 11 weeks](https://example.com/ap/lorvik-bridge) (AP, 2025-03-05)" in exported
-    assert "Also reported by: Reuters, 2025-03-04" in exported and "*Searched articles from AP*" in exported
+    unescaped = exported.replace("\\", "")  # every ASCII punctuation mark of article text is backslash-escaped
+    assert "## How long will the Kessel Bridge close?" in unescaped
+    assert message.locator(".nq-answer").inner_text().strip() in unescaped
+    assert "[Lorvik's main bridge shuts for 11 weeks](https://example.com/ap/lorvik-bridge) (AP, 2025-03-05)" in unescaped
+    assert "Also reported by: Reuters (2025-03-04)" in unescaped and "*Searched articles from AP*" in exported
 
 
 @pytest.fixture

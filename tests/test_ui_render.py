@@ -6,6 +6,7 @@ import pytest
 
 from qa import Answer, Citation
 from ui.render import render_answer
+from ui.render import text_html as esc
 
 pytestmark = pytest.mark.unit
 
@@ -27,8 +28,8 @@ def answer(*citations: Citation, abstained: bool = False) -> Answer:
 
 def test_article_html_is_shown_as_text():
     html = render_answer(answer(citation(1, "The memo said <script>alert(1)</script> twice.")))
-    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "<img" not in html and "<b>leak</b>" not in html and "Memo &lt;b&gt;leak&lt;/b&gt;" in html
+    assert "<script>" not in html and esc("<script>alert(1)</script>") in html
+    assert "<img" not in html and "<b>leak</b>" not in html and esc("Memo <b>leak</b>") in html
     assert "2024-01-02 · Wire" in html
     assert "\n\n" not in html  # one HTML block: Markdown never runs over article text
 
@@ -58,8 +59,8 @@ def test_short_answer_first_in_bold_and_marked_inside_the_quote():
     c = c.model_copy(update={"answer_start": phrase_start, "answer_end": phrase_start + len("<img src=x")})
     a = answer(c).model_copy(update={"short": "<img src=x"})
     html = render_answer(a)
-    assert html.index('<div class="nq-short"><b>&lt;img src=x</b></div>') < html.index('class="nq-answer"')
-    assert '<mark data-n="1">He also wrote <strong class="nq-short-phrase">&lt;img src=x</strong>' in html
+    assert html.index(f'<div class="nq-short"><b>{esc("<img src=x")}</b></div>') < html.index('class="nq-answer"')
+    assert f'<mark data-n="1">He also wrote <strong class="nq-short-phrase">{esc("<img src=x")}</strong>' in html
     assert "<img" not in html
 
 
@@ -89,7 +90,7 @@ def wire_citation() -> Citation:
 def test_source_card_links_the_article_and_lists_its_copies():
     html = render_answer(answer(wire_citation()))
     assert '<a href="https://example.com/memo?a=1&amp;b=2" target="_blank" rel="noopener noreferrer">' in html
-    assert "Also reported by: A&lt;P&gt; (2024-01-03)" in html
+    assert f"Also reported by: {esc('A<P> (2024-01-03)')}" in html
     for url in ("javascript:alert(1)", "data:text/html,x", "//evil.example"):
         assert "<a " not in render_answer(answer(wire_citation().model_copy(update={"url": url})))
 
@@ -98,9 +99,9 @@ def test_show_in_article_holds_the_whole_text_escaped_with_the_quote_marked():
     html = render_answer(answer(wire_citation()), articles={"a": ARTICLE})
     block = html[html.index('<details class="nq-in-article">') :]
     assert "<summary>Show in article</summary>" in block
-    assert "Lead &lt;b&gt;bold&lt;/b&gt; words. Lead" in block and "Trailing &lt;i&gt;text&lt;/i&gt;." in block
+    assert esc("Lead <b>bold</b> words. Lead") in block and esc("Trailing <i>text</i>.") in block
     assert "<b>bold" not in html
-    assert '<mark class="nq-in-article-quote" data-n="1">The memo said &lt;script&gt;' in block
+    assert f'<mark class="nq-in-article-quote" data-n="1">{esc("The memo said <script>")}' in block
     assert "<script>" not in html
     # without the article's text, or when the quote is not where it says, there is nothing to show
     assert "nq-in-article" not in render_answer(answer(wire_citation()))
@@ -121,12 +122,12 @@ def test_export_holds_what_the_page_shows():
 
     shown = answer(wire_citation()).model_copy(update={"short": "twice", "filters": AppliedFilters(until="2024-12-31")})
     markdown = conversation_markdown([shown, answer(citation(1, "Done.", role="related"), abstained=True)])
-    assert markdown.startswith("# newsqa conversation\n\n## q \\<i\\>x\\</i\\>\n\n**twice**\n\n")
-    assert "The memo said \\<script\\>alert(1)\\</script\\> twice. [1]" in markdown  # the answer, its marker kept
-    assert "1. [Memo \\<b\\>leak\\</b\\>](https://example.com/memo?a=1&b=2) (Wire, 2024-01-02)" in markdown
-    assert "   > The memo said \\<script\\>alert(1)\\</script\\> twice." in markdown
-    assert "   Also reported by: A\\<P\\>, 2024-01-03" in markdown
-    assert "*Searched articles dated to 2024-12-31*" in markdown
+    assert markdown.startswith("# newsqa conversation\n\n## q \\<i\\>x\\<\\/i\\>\n\n**twice**\n\n")
+    assert "The memo said \\<script\\>alert\\(1\\)\\<\\/script\\> twice\\. [1]" in markdown  # the answer, its marker kept
+    assert "1. [Memo \\<b\\>leak\\<\\/b\\>](https://example.com/memo?a=1&b=2) (Wire, 2024\\-01\\-02)" in markdown
+    assert "   > The memo said \\<script\\>alert\\(1\\)\\<\\/script\\> twice\\." in markdown
+    assert "   Also reported by: A\\<P\\> \\(2024\\-01\\-03\\)" in markdown
+    assert "*Searched articles dated to 2024\\-12\\-31*" in markdown
     assert "Related passages (not an answer):\n- Memo" in markdown
     assert shown.to_markdown() in markdown
 

@@ -126,10 +126,9 @@ def test_a_failing_follow_up_of_a_sync_does_not_stop_the_watcher(tmp_path, embed
         thread.join(timeout=30)
 
 
-def test_a_half_copied_file_is_not_indexed_half(tmp_path, embedder):
+def test_a_file_written_in_parts_seconds_apart_is_indexed_once_whole(tmp_path, embedder):
     shutil.copytree(SEEDS, tmp_path / "articles")
-    timing = WatchSettings(debounce_seconds=0.3, settle_seconds=1.5)
-    settings = Settings(articles_dir=tmp_path / "articles", db_dir=tmp_path / "db", watch=timing)
+    settings = Settings(articles_dir=tmp_path / "articles", db_dir=tmp_path / "db")  # the default timing: what users get
     pipeline = Pipeline(settings, embedder=embedder)
     reports: list[IndexReport] = []
     stop = threading.Event()
@@ -139,19 +138,22 @@ def test_a_half_copied_file_is_not_indexed_half(tmp_path, embedder):
     thread.start()
     try:
         eventually(lambda: bool(reports), 60)
+        parts = [FLOOD[:30], FLOOD[30:70], FLOOD[70:]]
         with (settings.articles_dir / "flood.txt").open("w") as copy:
-            copy.write(FLOOD[:40])
-            copy.flush()
-            time.sleep(0.8)  # longer than the debounce: the watcher sees the half file
-            copy.write(FLOOD[40:])
-        eventually(lambda: cites_flood(pipeline), 15)
-        time.sleep(2)
+            for number, part in enumerate(parts):
+                copy.write(part)
+                copy.flush()
+                if number < len(parts) - 1:
+                    time.sleep(3)  # longer than the debounce: the watcher sees each part
+        eventually(lambda: any("flood.txt" in r.added_ids + r.updated_ids for r in reports[1:]), 20)
+        eventually(lambda: pipeline.store.article_text("flood.txt").endswith("at the town hall."), 20)  # the whole file
+        assert cites_flood(pipeline)
     finally:
         stop.set()
         thread.join(timeout=30)
     later = reports[1:]  # after the first sync, which indexed the seed
     assert [r.added_ids for r in later if r.added_ids] == [["flood.txt"]]
-    assert not any(r.updated_ids for r in later)  # indexed once, whole
+    assert not any(r.updated_ids for r in later)  # indexed once, whole: never half first
 
 
 def test_the_status_line_shows_the_watchers_last_sync(tmp_path, embedder):

@@ -10,11 +10,12 @@ itself every `STATUS_REFRESH_SECONDS`.
 
 from __future__ import annotations
 
-import html
+import contextlib
 import ipaddress
 import logging
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,7 @@ from index import IndexReport, NewsqaError, Settings, update_index
 from index.uploads import save_uploads
 from qa import Answer, Pipeline, get_pipeline
 from qa.generate import model_label
-from ui.render import CSS, SCROLL_TO_QUOTE, conversation_markdown, error_message, render_answer, user_message
+from ui.render import CSS, SCROLL_TO_QUOTE, conversation_markdown, error_message, render_answer, text_html, user_message
 
 if TYPE_CHECKING:
     from index.watch import ArticleWatcher
@@ -60,9 +61,9 @@ def status_line(pipeline: Pipeline, watcher: ArticleWatcher | None = None) -> st
     try:
         status = pipeline.store.status()
     except NewsqaError as error:
-        return html.escape(str(error))
+        return text_html(str(error))
     when = status.updated_at.replace("T", " ").replace("+00:00", " UTC") if status.updated_at else "never"
-    line = f"**Index:** {_plural(status.articles, 'article')} · {_plural(status.chunks, 'chunk')} · last update {html.escape(when)}"
+    line = f"**Index:** {_plural(status.articles, 'article')} · {_plural(status.chunks, 'chunk')} · last update {text_html(when)}"
     return f"{line} · {last_sync(watcher.last_report)}" if watcher is not None else line
 
 
@@ -70,12 +71,28 @@ ChatUpdate = tuple[list[dict[str, Any]], list[str], str, list[dict[str, Any]], s
 """What the chat handler yields: messages, questions asked, the question box, answers so far (as dicts), the export file."""
 
 
+EXPORT_DIR = Path(tempfile.gettempdir()) / "newsqa-exports"
+"""Where conversation exports are written; Gradio serves its own copy, so ours is removed a minute later."""
+EXPORT_KEEP_SECONDS = 60.0
+"""Age past which an export file of ours is deleted (by the next export): Gradio copied it into its cache long before."""
+
+
 def export_file(answers: list[dict[str, Any]]) -> str | None:
-    """The conversation written as Markdown to a new temp file (what "Export" downloads); None before the first answer."""
+    """The conversation written as Markdown to a new file (what "Export" downloads); None before the first answer.
+
+    Written once per answer (not per streamed sentence), and exports older than `EXPORT_KEEP_SECONDS` are deleted
+    here, so a long chat leaves no trail of files in the temp folder.
+    """
     if not answers:
         return None
+    EXPORT_DIR.mkdir(exist_ok=True)
+    cutoff = time.time() - EXPORT_KEEP_SECONDS
+    for old in EXPORT_DIR.glob("newsqa-conversation-*.md"):
+        with contextlib.suppress(OSError):  # another server's, already gone
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
     with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", prefix="newsqa-conversation-", suffix=".md", delete=False
+        "w", encoding="utf-8", dir=EXPORT_DIR, prefix="newsqa-conversation-", suffix=".md", delete=False
     ) as out:  # Gradio serves it from its cache
         out.write(conversation_markdown(Answer.model_validate(a) for a in answers))
     return out.name
@@ -103,15 +120,19 @@ def answer_stream(
     since: str | None = None,
     until: str | None = None,
     sources: list[str] | None = None,
+    unchanged: Any = None,
 ) -> Iterator[ChatUpdate]:
-    """Chat handler: show the question, then the answer sentence by sentence, then its sources (searching what the filters allow)."""
+    """Chat handler: show the question, then the answer sentence by sentence, then its sources (searching what the filters allow).
+
+    While the answer streams, the export is `unchanged` (the page passes `gr.skip()`); it is written once, with the answer.
+    """
     answers = list(answers or [])
     history = [*history, {"role": "user", "content": user_message(message or "")}]
     try:
         drafts = pipeline.ask_stream(message, history=questions, since=since or None, until=until or None, sources=sources or None)
         draft = next(drafts)  # a bad question or filter raises here, before anything is shown
     except (NewsqaError, ValueError) as error:
-        yield [*history, {"role": "assistant", "content": error_message(str(error))}], questions, "", answers, export_file(answers)
+        yield [*history, {"role": "assistant", "content": error_message(str(error))}], questions, "", answers, unchanged
         return
     questions = [*questions, message.strip()]
     while not draft.done:  # a language model writes: each sentence shows once it is checked
@@ -124,7 +145,7 @@ def answer_stream(
         for citation in answer.citations:
             shown = f"{shown} {citation.quote} [{citation.n}]".strip()
             content = render_answer(answer, text=shown, with_sources=False)
-            yield [*history, {"role": "assistant", "content": content}], questions, "", answers, export_file(answers)
+            yield [*history, {"role": "assistant", "content": content}], questions, "", answers, unchanged
     answers = [*answers, answer.to_dict()]
     content = render_answer(answer, articles=article_texts(pipeline, answer))
     yield [*history, {"role": "assistant", "content": content}], questions, "", answers, export_file(answers)
@@ -148,14 +169,20 @@ def index_uploads(
     lines: list[str] = []
     if files:
         pairs = [(Path(str(f)).name, Path(str(f))) for f in files]  # Gradio keeps the uploaded name on its temp copy
-        saved = save_uploads(pairs, Path(settings.articles_dir), max_bytes=settings.max_upload_bytes, limits=settings.limits)
-        lines += [f"Refused {html.escape(r)}" for r in saved.refused]
+        saved = save_uploads(
+            pairs,
+            Path(settings.articles_dir),
+            max_bytes=settings.max_upload_bytes,
+            limits=settings.limits,
+            reserved=f"{settings.feeds.subfolder}/",
+        )
+        lines += [f"Refused {text_html(r)}" for r in saved.refused]
         if not saved.saved and not rebuild:
             return "<br>".join(lines) or "Nothing uploaded.", status_line(pipeline, watcher)
     try:
         report = update_index(settings, rebuild=rebuild, store=pipeline.store)
     except NewsqaError as error:
-        lines.append(html.escape(str(error)))
+        lines.append(text_html(str(error)))
         return "<br>".join(lines), status_line(pipeline, watcher)
     if report.changed:
         pipeline.warm_up()  # now, while the uploader waits for the report, not at the next question
@@ -163,8 +190,8 @@ def index_uploads(
         0,
         f"{report.added} added, {report.updated} updated, {report.removed} removed, {report.unchanged} unchanged, {report.skipped} skipped.",
     )
-    lines += [f"Added: {html.escape(i)}" for i in report.added_ids] + [f"Updated: {html.escape(i)}" for i in report.updated_ids]
-    lines += [f"Skipped {html.escape(str(s))}" for s in report.skipped_files]
+    lines += [f"Added: {text_html(i)}" for i in report.added_ids] + [f"Updated: {text_html(i)}" for i in report.updated_ids]
+    lines += [f"Skipped {text_html(str(s))}" for s in report.skipped_files]
     return "<br>".join(lines), status_line(pipeline, watcher)
 
 
@@ -177,7 +204,7 @@ def build_app(pipeline: Pipeline, *, watcher: ArticleWatcher | None = None) -> A
             gr.Markdown("## newsqa\nAsk about the articles; every answer is made of their own sentences, each with its source.")
         else:
             gr.Markdown(
-                f"## newsqa\nAsk about the articles; {html.escape(model_label(pipeline.answerer.name))} phrases the answer from their "
+                f"## newsqa\nAsk about the articles; {text_html(model_label(pipeline.answerer.name))} phrases the answer from their "
                 "sentences, and every sentence it writes is checked against the quotes it cites."
             )
         status = gr.Markdown(elem_id="nq-status")
@@ -185,6 +212,7 @@ def build_app(pipeline: Pipeline, *, watcher: ArticleWatcher | None = None) -> A
             elem_id="nq-chat",
             height=560,
             sanitize_html=True,
+            latex_delimiters=[],  # no "$$" in an article may turn into rendered math
             show_label=False,
             feedback_options=None,
             placeholder="Ask a question about the news articles.",
@@ -227,7 +255,9 @@ def build_app(pipeline: Pipeline, *, watcher: ArticleWatcher | None = None) -> A
             last: str,
             chosen: list[str] | None,
         ) -> Iterator[ChatUpdate]:
-            yield from answer_stream(pipeline, message, history, asked, answered, since=first, until=last, sources=chosen)
+            yield from answer_stream(
+                pipeline, message, history, asked, answered, since=first, until=last, sources=chosen, unchanged=gr.skip()
+            )
 
         chat_inputs = [box, chatbot, questions, answers, since, until, outlets]
         chat_outputs = [chatbot, questions, box, answers, export]
@@ -296,12 +326,10 @@ def launch(
     watcher: ArticleWatcher | None = None,
 ) -> Any:
     """Serve the chat page; warns when it is reachable from other machines without a login. `watcher` (serve --watch) shows in the status line."""
-    auth = None
-    if settings.ui_auth:
-        user, sep, password = settings.ui_auth.get_secret_value().partition(":")
-        if not sep or not user or not password:
-            raise NewsqaError("--auth / NEWSQA_UI_AUTH must look like user:password.")
-        auth = (user, password)
+    try:
+        auth = settings.ui_login()  # None only when no login was asked for: an empty or malformed one is refused
+    except ValueError as error:
+        raise NewsqaError(f"{error}.") from None
     warning = exposure_warning(host, auth)
     if warning:
         log.warning(warning)

@@ -1,9 +1,10 @@
 """`newsqa`: index articles, ask questions, serve the chat page, evaluate on a gold set.
 
 Library errors become one line on stderr and a non-zero exit (2 for a bad question or a bad
-setting). Heavy libraries load inside the commands, so `newsqa --help` answers at once. Article
-text is printed without control characters or terminal escape sequences: an article must not be
-able to retitle the terminal or hide text.
+setting). Heavy libraries load inside the commands, so `newsqa --help` answers at once. Everything
+printed goes through one sanitiser (`say`, and the log formatter), so no article, feed title or
+file name reaches the terminal with control characters or escape sequences: it must not be able
+to retitle the terminal, hide text, or add rows to a listing (`one_line` for fields of one line).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import typer
 
 if TYPE_CHECKING:
     from index import IndexReport, NewsqaError, Settings
+    from qa import Answer
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Answer questions about news articles with cited sentences.")
 
@@ -32,10 +34,23 @@ _ESCAPE_SEQUENCE = re.compile(r"\x1b(?:\][^\x07\x1b]*(?:\x07|\x1b\\)?|\[[0-?]*[ 
 _BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
+_LINE_BREAKS = re.compile(r"\r\n|[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
 def printable(text: str) -> str:
-    """`text` without terminal escape sequences, control characters (newlines and tabs kept) or bidi overrides."""
-    text = _ESCAPE_SEQUENCE.sub("", text)
+    """`text` without terminal escape sequences, control characters or bidi overrides; line breaks of any kind become `\\n`, tabs stay."""
+    text = _LINE_BREAKS.sub("\n", _ESCAPE_SEQUENCE.sub("", text))
     return "".join(char for char in text if char in "\n\t" or (unicodedata.category(char) != "Cc" and char not in _BIDI_CONTROLS))
+
+
+def one_line(text: str) -> str:
+    """`printable(text)` on one line, tabs and line breaks turned into single spaces: a field of a row (`newsqa articles`)."""
+    return " ".join(printable(text).split())
+
+
+def say(text: str, *, err: bool = False) -> None:
+    """Print `text` made `printable`: the one way this CLI writes to the terminal."""
+    typer.echo(printable(text), err=err)
 
 
 def _safe_json(data: Any) -> str:
@@ -47,7 +62,7 @@ def _safe_json(data: Any) -> str:
 
 
 def _echo_error(message: str) -> None:
-    typer.echo(f"error: {printable(' '.join(str(message).split()))}", err=True)
+    say(f"error: {one_line(str(message))}", err=True)
 
 
 def _setting_error(error: Exception) -> str:
@@ -68,7 +83,8 @@ def _setting_error(error: Exception) -> str:
     if first["type"] == "string_pattern_mismatch" and first["loc"] == ("collection",):
         message = f"must be {COLLECTION_NAME_RULE}"
     value = first.get("input")
-    shown = f"={value!r}" if isinstance(value, str) and len(value) <= 80 else ""
+    secret = first["loc"][:1] in (("ui_auth",), ("chroma_token",))  # a password is never echoed, even a malformed one
+    shown = f"={value!r}" if isinstance(value, str) and len(value) <= 80 and not secret else ""
     more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
     return f"{variable}{shown} is not allowed: {message[:1].lower()}{message[1:]}{more}."
 
@@ -128,9 +144,9 @@ def index(
     except NewsqaError as error:
         _fail(error)
     if as_json:
-        typer.echo(json.dumps(report.summary()))
+        say(json.dumps(report.summary()))
         return
-    typer.echo(_describe(report))
+    say(_describe(report))
 
 
 def _describe(report: IndexReport) -> str:
@@ -149,7 +165,7 @@ def _index_and_save_bm25(settings: Settings, *, rebuild: bool = False, progress:
     report = update_index(settings, store=store, rebuild=rebuild, progress=progress, wait=wait)
     if report.changed:
         if progress:
-            typer.echo("Saving the BM25 index for the next question…", err=True)
+            say("Saving the BM25 index for the next question…", err=True)
         from qa.bm25 import save_bm25_index
 
         save_bm25_index(store)
@@ -160,9 +176,9 @@ def _print_sync(report: IndexReport) -> None:
     """One timestamped line per sync of a watcher or fetcher."""
     from datetime import datetime
 
-    typer.echo(f"{datetime.now().isoformat(timespec='seconds')} {_describe(report)}")
+    say(f"{datetime.now().isoformat(timespec='seconds')} {_describe(report)}")
     for skipped in report.skipped_files:
-        typer.echo(f"  skipped {skipped}")
+        say(f"  skipped {one_line(str(skipped))}")
 
 
 @app.command()
@@ -172,7 +188,7 @@ def watch(articles: ArticlesOption = None) -> None:
     from index.watch import ArticleWatcher
 
     settings = _settings(articles)
-    typer.echo(f"watching {settings.articles_dir} (sync {settings.watch.debounce_seconds:g} s after the last change)")
+    say(f"watching {settings.articles_dir} (sync {settings.watch.debounce_seconds:g} s after the last change)")
 
     watcher = ArticleWatcher(settings)
 
@@ -188,13 +204,18 @@ def watch(articles: ArticlesOption = None) -> None:
         watcher.run()
 
 
+EVERY_LIMIT_SECONDS = 7 * 24 * 3600
+"""Longest --every: a week (a longer pause is a typo, and `time.sleep` overflows on a huge one)."""
+
+
 def _parse_every(every: str) -> float:
     units = {"s": 1, "m": 60, "h": 3600}
-    amount, unit = every[:-1], every[-1:]
-    if unit not in units or not amount.replace(".", "", 1).isdigit() or float(amount) <= 0:
-        typer.echo(f"error: --every {every!r} must look like 30s, 15m or 2h.", err=True)
+    match = re.fullmatch(r"(\d{1,9}(?:\.\d{1,6})?)([smh])", every.strip())
+    seconds = float(match.group(1)) * units[match.group(2)] if match else 0.0
+    if not match or not 1 <= seconds <= EVERY_LIMIT_SECONDS:
+        _echo_error(f"--every {every!r} must look like 30s, 15m or 2h, from 1s to 168h.")
         raise typer.Exit(2)
-    return float(amount) * units[unit]
+    return seconds
 
 
 @app.command()
@@ -215,14 +236,14 @@ def fetch(
     while True:
         fetched = fetch_feeds(feeds, settings)
         for problem in fetched.problems:
-            typer.echo(f"warning: {problem}", err=True)
-        typer.echo(f"{len(fetched.saved)} new entries saved, {fetched.known} already there")
+            say(f"warning: {one_line(problem)}", err=True)
+        say(f"{len(fetched.saved)} new entries saved, {fetched.known} already there")
         try:
             _print_sync(_index_and_save_bm25(settings))
         except NewsqaError as error:
             if pause is None:
                 _fail(error)
-            typer.echo(f"error: {error}", err=True)
+            _echo_error(str(error))
         if pause is None:
             if fetched.failed_feeds == len(feeds):
                 raise typer.Exit(1)
@@ -260,49 +281,51 @@ def ask(
             if stream and not as_json and not draft.done:
                 for claim in draft.answer.claims[printed:]:
                     if claim.shown:
-                        typer.echo(printable(_claim_line(claim)))
+                        say(one_line(_claim_line(claim)))
                 printed = len(draft.answer.claims)
         answer = draft.answer
     except NewsqaError as error:
         _fail(error)
     if answer.notice:
-        typer.echo(f"warning: {printable(' '.join(answer.notice.split()))}", err=True)
+        say(f"warning: {one_line(answer.notice)}", err=True)
     if as_json:
-        typer.echo(_safe_json(answer.to_dict()))
+        say(_safe_json(answer.to_dict()))
         return
-    if answer.short:
-        typer.echo(printable(answer.short))
-        typer.echo("")
-    if answer.generated and printed:
-        for claim in answer.claims[printed:]:  # checked after the last draft
-            if claim.shown:
-                typer.echo(printable(_claim_line(claim)))
-    elif answer.generated and answer.claims:
-        typer.echo("\n".join(printable(_claim_line(c)) for c in answer.claims if c.shown))
+    for line in answer_lines(answer, streamed=printed):
+        say(line)
+
+
+def answer_lines(answer: Answer, *, streamed: int = 0) -> list[str]:
+    """What `newsqa ask` prints for an answer, line by line: each line `one_line`, so nothing an article says adds a line.
+
+    `streamed`: how many of a generated answer's sentences `--stream` printed already.
+    """
+    lines = [one_line(answer.short), ""] if answer.short else []
+    if answer.generated:
+        lines += [one_line(_claim_line(claim)) for claim in answer.claims[streamed:] if claim.shown]
     else:
-        typer.echo(printable(answer.text))
-        for claim in answer.claims:  # fell back to the quotes: what the model wrote, struck, when asked to show it
-            if claim.verdict == "struck":
-                typer.echo(printable(_claim_line(claim)))
+        lines.append(one_line(answer.text))
+        # fell back to the quotes: what the model wrote, struck, when asked to show it
+        lines += [one_line(_claim_line(claim)) for claim in answer.claims if claim.verdict == "struck"]
     if not answer.abstained:
-        typer.echo(f"({answer.confidence_words}: confidence {answer.confidence:.2f})")
+        lines.append(f"({answer.confidence_words}: confidence {answer.confidence:.2f})")
     if answer.claims:
-        typer.echo(printable(_generated_note(answer)))
+        lines.append(one_line(_generated_note(answer)))
     if answer.filters.any:
-        typer.echo(printable(f"(searched articles {answer.filters.describe()})"))
+        lines.append(one_line(f"(searched articles {answer.filters.describe()})"))
     if answer.citations:
-        typer.echo("\nRelated passages:" if answer.abstained else "\nSources:")
+        lines += ["", "Related passages:" if answer.abstained else "Sources:"]
         for citation in answer.citations:
             label = f"[{citation.n}]" if not answer.abstained else "-"
             meta = ", ".join(part for part in (citation.source, citation.date) if part)
+            where = f"(chars {citation.start}-{citation.end})"
             supports = f" supports sentence {', '.join(map(str, citation.supports))}" if citation.supports else ""
-            typer.echo(
-                printable(
-                    f"  {label} {citation.title}{f' ({meta})' if meta else ''} (chars {citation.start}-{citation.end}){supports}: {citation.quote}"
-                )
-            )
-            if citation.also_in:
-                typer.echo(printable("      also reported by: " + "; ".join(c.source or c.title for c in citation.also_in)))
+            lines.append("  " + one_line(f"{label} {citation.title}{f' ({meta})' if meta else ''} {where}{supports}: {citation.quote}"))
+            if citation.clue:
+                lines.append("      " + one_line(f"supports: {citation.clue}"))
+            if citation.also_in or citation.more_copies:
+                lines.append("      " + one_line("also reported by: " + "; ".join(citation.copy_names())))
+    return lines
 
 
 def _claim_line(claim: Any) -> str:
@@ -354,16 +377,15 @@ def articles(
             "url": entry.url, "chunks": entry.chunks, "copies": copies,
         }  # fmt: skip
         if as_json:
-            typer.echo(_safe_json(row))
-        else:
-            extra = f"  copies: {', '.join(copies)}" if copies else ""
-            typer.echo(
-                printable(f"{entry.id}\t{entry.date or '-'}\t{entry.source or '-'}\t{entry.chunks}\t{entry.title}\t{entry.url}{extra}")
-            )
+            say(_safe_json(row))
+        else:  # one row per article, one field per column: no field may add a line or a column
+            extra = f"  copies: {', '.join(one_line(c) for c in copies)}" if copies else ""
+            fields = (entry.id, entry.date or "-", entry.source or "-", str(entry.chunks), entry.title, entry.url)
+            say("\t".join(one_line(field) for field in fields) + extra)
 
 
 def _check_port(host: str, port: int) -> None:
-    """Exit with one line if `port` is out of range (2) or cannot be bound on `host` (1), before any model loads."""
+    """Exit 2 with one line if `port` is out of range or cannot be bound on `host`, before any model loads."""
     if not 1 <= port <= 65535:
         _echo_error(f"--port {port} is not a port: use 1-65535.")
         raise typer.Exit(2)
@@ -373,16 +395,45 @@ def _check_port(host: str, port: int) -> None:
             probe.bind((host, port))
     except OSError as error:
         _echo_error(f"cannot serve on {host}:{port} ({error.strerror or error}); pick another --port or --host.")
-        raise typer.Exit(1) from None
+        raise typer.Exit(2) from None
 
 
 def _read_auth_file(path: Path) -> str:
+    """The first line of an auth file; exit 2 with one line when it cannot be read or that line is empty."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as error:
         _echo_error(f"cannot read --auth-file {path} ({getattr(error, 'strerror', None) or error}).")
         raise typer.Exit(2) from None
-    return lines[0].strip() if lines else ""
+    if not lines or not lines[0].strip():
+        what = "is empty" if not "".join(lines).strip() else "has an empty first line"
+        _echo_error(
+            f"--auth-file {path} {what}: put user:password on its first line (the page is never served without the login asked for)."
+        )
+        raise typer.Exit(2)
+    return lines[0].strip()
+
+
+def _login(settings: Settings, auth: str | None, auth_file: Path | None) -> Settings:
+    """`settings` with the login of --auth or --auth-file; exit 2 with one line for both, an empty or a malformed one."""
+    if auth is not None and auth_file is not None:
+        _echo_error("give --auth or --auth-file, not both.")
+        raise typer.Exit(2)
+    where = "--auth" if auth is not None else f"the first line of --auth-file {auth_file}"
+    if auth_file is not None:
+        auth = _read_auth_file(auth_file)
+    if auth is None:
+        return settings
+    from pydantic import SecretStr
+
+    from index.settings import parse_auth
+
+    try:
+        parse_auth(auth, where=where)
+    except ValueError as error:
+        _echo_error(f"{error}.")
+        raise typer.Exit(2) from None
+    return settings.model_copy(update={"ui_auth": SecretStr(auth.strip())})
 
 
 @app.command()
@@ -393,22 +444,15 @@ def serve(
         str | None,
         typer.Option(help="user:password the page asks for; visible to other users in `ps`: prefer NEWSQA_UI_AUTH or --auth-file."),
     ] = None,
-    auth_file: Annotated[Path | None, typer.Option("--auth-file", help="File whose first line is user:password.")] = None,
+    auth_file: Annotated[
+        Path | None, typer.Option("--auth-file", help="File whose first line is user:password (empty or malformed: refused).")
+    ] = None,
     articles: ArticlesOption = None,
     watch: Annotated[bool, typer.Option("--watch", help="Also keep the index in step with the articles folder while serving.")] = False,
 ) -> None:
     """Open the chat page (indexes nothing unless --watch: run `newsqa index` first, or upload articles there)."""
     _setup_logging()
-    settings = _settings(articles)
-    if auth is not None and auth_file is not None:
-        _echo_error("give --auth or --auth-file, not both.")
-        raise typer.Exit(2)
-    if auth_file is not None:
-        auth = _read_auth_file(auth_file)
-    if auth is not None:
-        from pydantic import SecretStr
-
-        settings = settings.model_copy(update={"ui_auth": SecretStr(auth)})
+    settings = _login(_settings(articles), auth, auth_file)
     _check_port(host, port)
     from index import NewsqaError
     from qa import get_pipeline
@@ -434,7 +478,7 @@ def serve(
         _fail(error)
     except OSError as error:  # the port was taken between the check and the launch
         _echo_error(f"cannot serve on {host}:{port} ({error}); pick another --port or --host.")
-        raise typer.Exit(1) from None
+        raise typer.Exit(2) from None
 
 
 @app.command("eval")
@@ -461,7 +505,7 @@ def evaluate_gold(
         _fail(error)
     if plot is not None:
         plot_report(report, plot)
-    typer.echo(write_json(report) if as_json else format_table(report))
+    say(write_json(report) if as_json else format_table(report))
 
 
 def main() -> None:

@@ -1,14 +1,20 @@
 """The chat's HTML, made from an `Answer` by pure functions (no Gradio, no store): what the page shows.
 
-Everything an article or a user wrote is HTML-escaped here, before it reaches the page; links are
-only http(s) and open in a new tab with `rel="noopener noreferrer"`. The page adds no markup of
-its own around these blocks, so `tests/test_ui_render.py` checks what a reader sees.
+Everything an article, a feed or a user wrote is escaped here (`text_html`), before it reaches the
+page: HTML syntax and the characters Markdown or its extensions act on become character references,
+every kind of line break (`\\n`, `\\r`, `\\r\\n`, U+2028/2029, ...) becomes `<br>`, and control and bidi
+override characters are dropped. Gradio passes chat messages through a Markdown renderer: each
+message is one HTML block with no blank line in it, so Markdown never runs over article text, and if
+it ever did, no character of that text could start a link, an image or emphasis. Links are only
+urls `index.urls` vouches for, and open in a new tab with `rel="noopener noreferrer"`. The page
+adds no markup of its own around these blocks, so `tests/test_ui_render.py` checks what a reader sees.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 
 from qa import Answer, Citation
@@ -37,7 +43,7 @@ CSS = """
 .nq-confidence { font-size: 0.78rem; color: #6b7280; margin-top: 0.3rem; }
 .nq-short { font-size: 1.15rem; margin-bottom: 0.3rem; }
 .nq-short-phrase { text-decoration: underline; text-decoration-color: #ca8a04; }
-.nq-also, .nq-filters { font-size: 0.8rem; color: #6b7280; margin-top: 0.3rem; }
+.nq-also, .nq-filters, .nq-clue { font-size: 0.8rem; color: #6b7280; margin-top: 0.3rem; }
 .nq-in-article summary { font-size: 0.8rem; color: #1d4ed8; cursor: pointer; margin-top: 0.3rem; }
 .nq-article-text { max-height: 18rem; overflow-y: auto; font-size: 0.85rem; line-height: 1.5; padding: 0.4rem; background: #fff; }
 .nq-article-text mark { background: #fef08a; }
@@ -61,13 +67,34 @@ document.addEventListener("toggle", (event) => {
 """Page script: opening "Show in article" scrolls the highlighted quote into view (toggle does not bubble, hence capture)."""
 
 
-def _escape(text: str) -> str:
-    return html.escape(text, quote=True).replace("\n", "<br>")
+LINE_BREAKS = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+"""Everything a browser, a Markdown renderer or Python may take for a line break."""
+_AS_REFERENCES = {ord(c): f"&#{ord(c)};" for c in "&<>\"'" + "\\`*_[](){}!~$|:@#"}
+"""HTML syntax, and the characters that start Markdown (and GFM, LaTeX) syntax, as character references: the latter are
+inert if Markdown ever ran."""
+_BIDI_CONTROLS = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def text_html(text: str) -> str:
+    """Article, feed or user text as HTML that shows exactly that text and nothing else (see the module docstring)."""
+    lines = LINE_BREAKS.split(text)
+    shown = []
+    for line in lines:
+        kept = "".join(c for c in line if unicodedata.category(c) != "Cc" and unicodedata.bidirectional(c) not in _BIDI_CONTROLS)
+        shown.append(kept.translate(_AS_REFERENCES))
+    return "<br>".join(shown)
+
+
+def _with_markers(text: str) -> str:
+    """Answer text escaped by `text_html`, its `[n]` markers styled."""
+    parts = _MARKER.split(text)  # text, number, text, number, ..., text
+    return "".join(text_html(part) if i % 2 == 0 else f'<span class="nq-marker">[{part}]</span>' for i, part in enumerate(parts))
 
 
 def _marked_text(answer: Answer) -> str:
     """The answer text, escaped, with `[n]` markers styled."""
-    return re.sub(r"\[(\d+)\]", r'<span class="nq-marker">[\1]</span>', html.escape(answer.text, quote=True))
+    return _with_markers(answer.text)
 
 
 def _passage_with_marks(text: str, offset: int, citations: list[Citation], *, numbered: bool, mark_class: str = "") -> str | None:
@@ -79,20 +106,19 @@ def _passage_with_marks(text: str, offset: int, citations: list[Citation], *, nu
             return None  # never mark text that is not the quote itself
         marker = f' <span class="nq-marker">[{citation.n}]</span>' if numbered else ""
         kind = f' class="{mark_class}"' if mark_class else ""
-        body.append(f'{_escape(text[cursor:start])}<mark{kind} data-n="{citation.n}">{_quote_with_short(citation)}</mark>{marker}')
+        body.append(f'{text_html(text[cursor:start])}<mark{kind} data-n="{citation.n}">{_quote_with_short(citation)}</mark>{marker}')
         cursor = end
-    body.append(_escape(text[cursor:]))
+    body.append(text_html(text[cursor:]))
     return "".join(body)
 
 
 def render_copies(citation: Citation) -> str:
-    """'Also reported by: AP (2025-03-05), ...' for the other copies of the cited story; "" when it has none."""
-    if not citation.also_in:
+    """'Also reported by: AP (2025-03-05), ... and 12 more' for the other copies of the cited story; "" when it has none."""
+    names = citation.copy_names()
+    if not names:
         return ""
-    names = ", ".join(
-        html.escape(f"{copy.source or copy.title}{f' ({copy.date})' if copy.date else ''}", quote=True) for copy in citation.also_in
-    )
-    return f'<div class="nq-also">Also reported by: {names}</div>'
+    shown = ", ".join(text_html(name) for name in names[:-1]) + (" and " if citation.more_copies else ", ") + text_html(names[-1])
+    return f'<div class="nq-also">Also reported by: {shown if len(names) > 1 else text_html(names[0])}</div>'
 
 
 def render_in_article(citations: list[Citation], article_text: str | None) -> str:
@@ -109,22 +135,23 @@ def render_source(citations: list[Citation], article_text: str | None = None) ->
     """One source card: the article's title (linked when it has a web url), date and outlet, its passage with each cited quote
     marked, the story's other copies, and (given the article's text) the quote shown in the whole article."""
     first = citations[0]
-    meta = " · ".join(html.escape(part) for part in (first.date, first.source) if part)
+    meta = " · ".join(text_html(part) for part in (first.date, first.source) if part)
     related = first.role == "related"
     labels = "related" if related else " ".join(f"[{c.n}]" for c in citations)
     supported = sorted({n for c in citations for n in c.supports})
     supports = f'<span class="nq-supports">supports sentence {", ".join(map(str, supported))}</span> ' if supported else ""
-    title = html.escape(first.title)
+    title = text_html(first.title)
     if is_web_link(first.url):
         title = f'<a href="{html.escape(first.url, quote=True)}" target="_blank" rel="noopener noreferrer">{title}</a>'
     passage = _passage_with_marks(first.passage, first.passage_start, citations, numbered=not related)
     if passage is None:
-        passage = _escape(first.passage)
+        passage = text_html(first.passage)
     meta_html = f' <span class="nq-source-meta">{meta}</span>' if meta else ""
     kind = " nq-related" if related else ""
+    clues = "".join(f'<div class="nq-clue">[{c.n}] supports “{text_html(c.clue)}”</div>' for c in citations if c.clue and not related)
     return (
         f'<div class="nq-source{kind}"><div class="nq-source-head"><span class="nq-marker">{labels}</span> {supports}'
-        f'<b>{title}</b>{meta_html}</div><div class="nq-passage">{passage}</div>'
+        f'<b>{title}</b>{meta_html}</div><div class="nq-passage">{passage}</div>{clues}'
         f"{render_copies(first)}{render_in_article(citations, article_text)}</div>"
     )
 
@@ -133,9 +160,9 @@ def _quote_with_short(citation: Citation) -> str:
     """The quote, escaped, with the short answer inside it in bold when this citation holds it."""
     quote, a, b = citation.quote, citation.answer_start, citation.answer_end
     if a is None or b is None or not citation.start <= a < b <= citation.end:
-        return _escape(quote)
+        return text_html(quote)
     a, b = a - citation.start, b - citation.start
-    return f'{_escape(quote[:a])}<strong class="nq-short-phrase">{_escape(quote[a:b])}</strong>{_escape(quote[b:])}'
+    return f'{text_html(quote[:a])}<strong class="nq-short-phrase">{text_html(quote[a:b])}</strong>{text_html(quote[b:])}'
 
 
 def render_sources(citations: list[Citation], articles: Mapping[str, str] | None = None) -> str:
@@ -150,7 +177,7 @@ def render_filters(answer: Answer) -> str:
     """The filters the answer was searched with, in words; "" when none."""
     if not answer.filters.any:
         return ""
-    return f'<div class="nq-filters">Searched articles {html.escape(answer.filters.describe())}</div>'
+    return f'<div class="nq-filters">Searched articles {text_html(answer.filters.describe())}</div>'
 
 
 def _generated_text(answer: Answer) -> str:
@@ -160,10 +187,10 @@ def _generated_text(answer: Answer) -> str:
     for claim in answer.claims:
         if claim.supported:
             markers = "".join(f'<span class="nq-marker">[{n}]</span>' for n in claim.citations)
-            sentences.append(f"{_escape(claim.text)} {markers}")
+            sentences.append(f"{text_html(claim.text)} {markers}")
         elif claim.verdict == "struck":
             sentences.append(
-                f'<del class="nq-struck">{_escape(claim.text)}</del><span class="nq-unsupported">not supported by the sources</span>'
+                f'<del class="nq-struck">{text_html(claim.text)}</del><span class="nq-unsupported">not supported by the sources</span>'
             )
     return " ".join(sentences)
 
@@ -173,14 +200,14 @@ def render_model_note(answer: Answer) -> str:
     parts = []
     if answer.generated and answer.model:
         dropped = sum(c.verdict == "dropped" for c in answer.claims)
-        note = f"Written by {html.escape(model_label(answer.model))} from the quoted sources; every sentence checked against them."
+        note = f"Written by {text_html(model_label(answer.model))} from the quoted sources; every sentence checked against them."
         if dropped:
             note += f" {dropped} unsupported sentence{'s' if dropped != 1 else ''} dropped."
         parts.append(f'<div class="nq-model">{note}</div>')
     elif any(c.verdict == "struck" for c in answer.claims):  # fell back to the quotes: still show what the model wrote, struck
         parts.append(f'<div class="nq-model">The model wrote: {_generated_text(answer)}</div>')
     if answer.notice:
-        parts.append(f'<div class="nq-notice">{html.escape(answer.notice)}</div>')
+        parts.append(f'<div class="nq-notice">{text_html(answer.notice)}</div>')
     return "".join(parts)
 
 
@@ -202,19 +229,14 @@ def render_answer(
         writing: The model is still writing: say so after the sentences checked so far.
     """
     if answer.abstained:
-        parts = [f'<div class="nq-answer nq-abstain">{html.escape(answer.text)}</div>']
+        parts = [f'<div class="nq-answer nq-abstain">{text_html(answer.text)}</div>']
     else:
-        if answer.generated:
-            shown = _generated_text(answer)
-        else:
-            shown = (
-                _marked_text(answer) if text is None else re.sub(r"\[(\d+)\]", r'<span class="nq-marker">[\1]</span>', html.escape(text))
-            )
+        shown = _generated_text(answer) if answer.generated else _marked_text(answer) if text is None else _with_markers(text)
         if writing:
             shown += '<span class="nq-writing">writing…</span>'
         parts = [f'<div class="nq-answer">{shown}</div>']
         if answer.short:
-            parts.insert(0, f'<div class="nq-short"><b>{html.escape(answer.short)}</b></div>')
+            parts.insert(0, f'<div class="nq-short"><b>{text_html(answer.short)}</b></div>')
     if with_sources:
         parts.append(render_model_note(answer))
     if with_sources and answer.citations:
@@ -223,7 +245,7 @@ def render_answer(
             f'<div class="nq-sources"><div class="nq-sources-label">{label}</div>{render_sources(answer.citations, articles)}</div>'
         )
         if answer.query != answer.question:
-            parts.append(f'<div class="nq-confidence">Searched as: {html.escape(answer.query)}</div>')
+            parts.append(f'<div class="nq-confidence">Searched as: {text_html(answer.query)}</div>')
         if not answer.abstained:
             parts.append(f'<div class="nq-confidence">{CONFIDENCE_TEXT[answer.confidence_words]}</div>')
     parts.append(render_filters(answer))
@@ -237,9 +259,9 @@ def conversation_markdown(answers: Iterable[Answer]) -> str:
 
 def error_message(message: str) -> str:
     """An error (a bad question, a bad filter, a store failure) as the assistant's message, escaped."""
-    return f'<div class="nq-answer nq-abstain">{html.escape(message)}</div>'
+    return f'<div class="nq-answer nq-abstain">{text_html(message)}</div>'
 
 
 def user_message(question: str) -> str:
     """The user's question as a chat message, escaped."""
-    return f'<div class="nq-question">{_escape(question)}</div>'
+    return f'<div class="nq-question">{text_html(question)}</div>'

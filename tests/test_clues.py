@@ -1,0 +1,154 @@
+"""Reading descriptive questions (qa.clues) and naming entities in an article (index.entities): pure functions, no model."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from index.entities import Entity, clean_name, name_entities, salient_names, shortens
+from qa.clues import ORGANISATION, PERSON, PRODUCT, TEAM, read_descriptive
+
+pytestmark = pytest.mark.unit
+
+OUTLETS = ["TechCrunch", "The Verge", "Fortune", "The Age", "The Roar | Sports Writers Blog", "Cnbc | World Business News Leader"]
+
+
+def test_a_descriptive_question_gives_its_kind_outlets_and_clues():
+    question = (
+        "Which company, according to articles from TechCrunch and The Verge, not only learns from the missteps of its "
+        "competitors but also enforces uniform terms on developers through its store, while justifying its choice of a "
+        "default search engine?"
+    )
+    read = read_descriptive(question, OUTLETS)
+    assert read is not None
+    assert read.kind is ORGANISATION
+    assert read.outlets == ["TechCrunch", "The Verge"]
+    assert read.clues == [
+        "learns from the missteps of its competitors",
+        "enforces uniform terms on developers through its store",
+        "justifying its choice of a default search engine",
+    ]
+    assert "TechCrunch" not in read.about
+    assert "according" not in " ".join(read.clues)
+
+
+@pytest.mark.parametrize(
+    ("question", "outlets"),
+    [
+        (
+            "Which team, featured in articles from 'The Roar | Sports Writers Blog', lost twice and kicked for the corner?",
+            ["The Roar | Sports Writers Blog"],
+        ),
+        (
+            "Which company, reported by both CNBC and TechCrunch, cut 600 jobs and saw its revenue fall?",
+            ["Cnbc | World Business News Leader", "TechCrunch"],
+        ),
+        ("Which institution, as reported by The Age, raised its rate and may halt the trend this year?", ["The Age"]),
+    ],
+)
+def test_outlets_are_found_as_the_question_names_them(question, outlets):
+    read = read_descriptive(question, OUTLETS)
+    assert read is not None
+    assert sorted(read.outlets) == sorted(outlets)
+
+
+def test_a_common_word_in_lower_case_names_no_outlet():
+    read = read_descriptive(
+        "Which player, known for his age and his fortune, scored twice and also won the final, as reported by The Verge?", OUTLETS
+    )
+    assert read is not None
+    assert read.outlets == ["The Verge"]
+
+
+def test_an_outlet_that_is_not_indexed_is_no_clue_and_no_error():
+    read = read_descriptive("Which official, as reported by Reuters, regretted the concessions and also spoke about negotiations?", OUTLETS)
+    assert read is not None
+    assert read.outlets == []
+    assert read.clues == ["regretted the concessions", "spoke about negotiations"]
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Who is the individual facing a criminal trial on fraud charges, as reported by The Verge, and accused of fraud?", PERSON),
+        ("Which NFL team, featured in both CBSSports.com and TechCrunch articles, changed its offense and won again?", TEAM),
+        ("What is the name of the service, covered by TechCrunch, that is free for users and brings blue bubbles to Android?", PRODUCT),
+    ],
+)
+def test_the_kind_asked_for_is_read(question, kind):
+    read = read_descriptive(question, OUTLETS)
+    assert read is not None
+    assert read.kind is kind
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who won the marathon?",
+        "Who was the Normans' main enemy in Italy?",
+        "What tactic did companies employ to offset the former deficit of work, and also why did they do it?",
+        "Considering the articles from TechCrunch and The Verge, which single letter starts the name of the company's CEO?",
+    ],
+)
+def test_one_fact_questions_and_letter_questions_are_not_descriptive(question):
+    assert read_descriptive(question, OUTLETS) is None
+
+
+def test_a_publication_month_is_read_as_a_period():
+    read = read_descriptive("Which company, in a TechCrunch article published in November 2023, cut jobs and raised prices?", OUTLETS)
+    assert read is not None
+    assert read.published == (date(2023, 11, 1), date(2023, 11, 30))
+
+
+@pytest.mark.parametrize(
+    ("short", "full", "expected"),
+    [
+        ("Bankman-Fried", "Sam Bankman-Fried", True),
+        ("SBF", "Sam Bankman-Fried", True),
+        ("Fed", "Federal Reserve", True),
+        ("RA", "Rugby Australia", True),
+        ("Man United", "Manchester United", True),
+        ("Alameda", "Alameda Research", True),
+        ("Israel", "Israel Money Laundering and Terror Financing Prohibition Authority", False),
+        ("Sam Bankman-Fried", "Sam Bankman-Fried", False),
+        ("Ukraine", "Sam Bankman-Fried", False),
+    ],
+)
+def test_short_forms(short, full, expected):
+    assert shortens(short, full) is expected
+
+
+def test_a_later_short_form_gets_the_name_used_first():
+    text = "Sam Bankman-Fried founded FTX. The Federal Reserve held rates. Bankman-Fried said the Fed's move hurt FTX."
+    found = [(text.index(t), t, label) for t, label in (("Sam Bankman-Fried", "PERSON"), ("FTX", "ORG"), ("Federal Reserve", "ORG"))]
+    later = [
+        (text.index("Bankman-Fried said"), "Bankman-Fried", "ORG"),
+        (text.index("Fed's"), "Fed's", "ORG"),
+        (text.rindex("FTX"), "FTX", "ORG"),
+    ]
+    entities = [Entity(start, start + len(t), label) for start, t, label in sorted(found + later)]
+    named = name_entities(text, entities)
+    assert [(text[e.start : e.end], e.name) for e in named] == [
+        ("Sam Bankman-Fried", "Sam Bankman-Fried"),
+        ("FTX", "FTX"),
+        ("Federal Reserve", "Federal Reserve"),
+        ("Bankman-Fried", "Sam Bankman-Fried"),
+        ("Fed's", "Federal Reserve"),
+        ("FTX", "FTX"),
+    ]
+    salient = salient_names(text, named)
+    assert [(n.name, n.mentions) for n in salient[:2]] == [("Sam Bankman-Fried", 2), ("FTX", 2)]
+    # the label comes from the full form: the short form's ORG tag does not make him an organisation
+    assert salient[0].labels == {"PERSON": 1}
+
+
+def test_a_short_form_before_the_full_one_is_not_renamed():
+    text = "Apple sells phones. Apple Music streams songs. Apple said so."
+    entities = [Entity(0, 5, "ORG"), Entity(20, 31, "ORG"), Entity(text.rindex("Apple"), text.rindex("Apple") + 5, "ORG")]
+    assert [e.name for e in name_entities(text, entities)] == ["Apple", "Apple Music", "Apple"]
+
+
+def test_clean_name():
+    assert clean_name("the Fed’s") == "Fed"
+    assert clean_name(" The  All Blacks ") == "All Blacks"
