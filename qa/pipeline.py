@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from langchain_core.runnables import Runnable, RunnableLambda
@@ -21,11 +21,16 @@ from qa.candidates import EntityAnswerer
 from qa.clues import DescriptiveQuestion, read_descriptive
 from qa.evidence import Evidence, EvidencePicker, Sentence, ShortAnswer
 from qa.filters import outlet_names, resolve_filters, soft_filters
-from qa.followup import standalone_question
+from qa.followup import previous_questions, standalone_question
 from qa.models import Answer, AppliedFilters, Citation, Copy
 from qa.names import unknown_names
 from qa.question import analyze_question
 from qa.retriever import HybridRetriever
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from qa.generate import ChatAnswerer, Draft
 
 log = logging.getLogger("newsqa")
 
@@ -113,7 +118,15 @@ class _Catalog:
 class Pipeline:
     """An open embedding model and store, and the chain that answers with them."""
 
-    def __init__(self, settings: Settings, *, embedder: Embedder | None = None, store: ChunkStore | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        store: ChunkStore | None = None,
+        chat_model: BaseChatModel | None = None,
+    ) -> None:
+        """Open the model and the store (or share the given ones); `chat_model`: a ready model for `settings.llm` (else loaded on first use)."""
         self.settings = settings
         self.embedder = embedder or (
             store.embedder if store else Embedder(settings.embedding_model, batch_size=settings.embedding_batch_size)
@@ -125,6 +138,13 @@ class Pipeline:
         self.chain = self.build_chain()
         self._catalog: _Catalog | None = None
         self._catalog_lock = threading.Lock()
+        self.answerer: ChatAnswerer | None = None
+        if settings.llm.model or chat_model is not None:  # only then: the extractive path imports nothing of an LLM
+            from qa.claims import ClaimChecker
+            from qa.generate import ChatAnswerer
+
+            checker = ClaimChecker(self.embedder, self.store.words, settings.claims)
+            self.answerer = ChatAnswerer(settings, checker, chat_model)
 
     def catalog(self, revision: str | None = None) -> list[CatalogEntry]:
         """Every indexed article (id, title, date, outlet, url, chunks, story), read again only when the index changed.
@@ -278,8 +298,53 @@ class Pipeline:
 
         `today` is the day relative dates in the question are read against ("last year"); it
         defaults to `settings.today`, else the current date. `since`/`until` and `sources` are
-        checked by `resolve_filters`.
+        checked by `resolve_filters`. With a language model configured, it writes the answer from the
+        evidence and every sentence is checked (`ask_stream`); else the answer quotes the evidence.
         """
+        if self.answerer is None:
+            return self._extractive(question, history=history, today=today, since=since, until=until, sources=sources)[0]
+        *_, last = self.ask_stream(question, history=history, today=today, since=since, until=until, sources=sources)
+        return last.answer
+
+    def ask_stream(
+        self,
+        question: str,
+        *,
+        history: Iterable[Any] | None = None,
+        today: date | None = None,
+        since: date | str | None = None,
+        until: date | str | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> Iterator[Draft]:
+        """Like `ask`, as drafts: with a language model, one each time a sentence of its answer has been checked; the last is done.
+
+        Without a model, one done draft holding the extractive answer. Errors in the question or
+        filters raise before the first draft, as in `ask`.
+        """
+        from qa.generate import Draft
+
+        started = time.perf_counter()
+        answer, standalone = self._extractive(question, history=history, today=today, since=since, until=until, sources=sources)
+        if self.answerer is None:
+            yield Draft(answer, done=True)
+            return
+        earlier = previous_questions(history)
+        for draft in self.answerer.stream(answer, question=standalone, earlier=earlier):
+            if draft.done:
+                draft.answer.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 2)
+            yield draft
+
+    def _extractive(
+        self,
+        question: str,
+        *,
+        history: Iterable[Any] | None,
+        today: date | None,
+        since: date | str | None,
+        until: date | str | None,
+        sources: Sequence[str] | None,
+    ) -> tuple[Answer, str]:
+        """The extractive answer, and the question as understood (a follow-up made to stand alone)."""
         started = time.perf_counter()
         asked = check_question(question, self.settings)
         revision = self.store.revision  # read once: the BM25 side and the catalog follow it
@@ -306,7 +371,7 @@ class Pipeline:
             copies = self.copies_of(citation, revision)
             citation.also_in, citation.more_copies = copies[:listed], max(0, len(copies) - listed)
         result.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 2)
-        return result
+        return result, standalone
 
 
 _pipelines: dict[str, Pipeline] = {}
@@ -336,6 +401,11 @@ def ask(
     sources: Sequence[str] | None = None,
 ) -> Answer:
     """Answer a question from the indexed articles, with verbatim, offset-checked citations.
+
+    With a language model configured (`NEWSQA_LLM`, `settings.llm.model`) it phrases the answer from
+    the evidence, and only sentences the cited quotes support are kept (`Answer.generated`,
+    `Answer.claims`); if it fails or nothing survives, the answer quotes the evidence and
+    `Answer.notice` says why.
 
     Args:
         question: The question, 1 to `settings.max_question_chars` characters.
