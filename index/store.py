@@ -379,7 +379,7 @@ class ChunkStore:
                 )
             elif stored.hash != meta["article_hash"]:
                 stored.expected_chunks = -1  # two versions present: neither counts as indexed
-            if int(meta.get("schema", 1)) < CHUNK_SCHEMA:
+            if int(meta.get("schema", 1)) < CHUNK_SCHEMA or "sentence_vectors" not in meta:
                 stored.expected_chunks = -1  # indexed by an older version (no sentence vectors, no names): the next sync indexes it again
             stored.chunk_ids.append(chunk.id)
             stored.story_ids.add(str(meta.get("story_id", "")))

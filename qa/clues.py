@@ -123,9 +123,12 @@ _NOT_MODIFIERS = frozenset(_listed("do, does, did, is, was, are, were, has, have
 """Words that cannot stand between "what" and the kind noun: "What tactic did companies employ" asks for a tactic."""
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_WHO_PUBLISHED = r"(?:\s+(?:by|in|on|from)\s+(?:both\s+)?['‘\"]?[A-Z][\w.&'’|-]*(?:\s+(?:[A-Z][\w.&'’|-]*|and|&|of|the|\||-))*['’\"]?)?"
+"""An outlet between the verb and the date ("reported by The Verge in November 2023"): capitalised words, quoted or not."""
 _PUBLISHED = re.compile(
-    rf"\b(?:published|posted|dated|released|reported|written|(?:article|report|story|piece)s?\s+(?:from|of))"
-    rf"\s+(?:on|in|during|around)?\s*(?P<date>(?:(?:{_MONTHS})\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?\d{{4}})|\d{{4}}-\d{{2}}-\d{{2}})",
+    rf"\b(?:published|posted|dated|released|reported|written|covered|(?:article|report|story|piece)s?\s+(?:from|of))"
+    rf"{_WHO_PUBLISHED},?\s+(?:on|in|during|around)?\s*"
+    rf"(?P<date>(?:(?:{_MONTHS})\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?\d{{4}})|\d{{4}}-\d{{2}}-\d{{2}})",
     re.IGNORECASE,
 )
 
@@ -160,7 +163,7 @@ def read_descriptive(question: str, outlets: Sequence[str]) -> DescriptiveQuesti
     kind, modifiers, noun, end = _asked_kind(masked)
     if kind is None:
         return None
-    published = _published(masked)
+    published = _published(question)
     clues = _clues(masked[end:])
     if not clues:
         return None
@@ -256,9 +259,10 @@ def _clues(body: str) -> list[str]:
     return clues
 
 
-def _published(masked: str) -> tuple[date, date] | None:
-    """The publication period the question names ("published in November 2023" → that month), if any (dateparser reads it)."""
-    found = _PUBLISHED.search(masked)
+def _published(question: str) -> tuple[date, date] | None:
+    """The publication period the question names ("published in November 2023", "reported by The Verge on 5 October
+    2023"), if any (dateparser reads it); a date of what happened ("a rise in usage during December 2022") is not one."""
+    found = _PUBLISHED.search(question)
     if found is None:
         return None
     import dateparser

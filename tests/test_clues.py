@@ -95,10 +95,21 @@ def test_one_fact_questions_and_letter_questions_are_not_descriptive(question):
     assert read_descriptive(question, OUTLETS) is None
 
 
-def test_a_publication_month_is_read_as_a_period():
-    read = read_descriptive("Which company, in a TechCrunch article published in November 2023, cut jobs and raised prices?", OUTLETS)
+@pytest.mark.parametrize(
+    ("question", "period"),
+    [
+        (
+            "Which company, in a TechCrunch article published in November 2023, cut jobs and raised prices?",
+            (date(2023, 11, 1), date(2023, 11, 30)),
+        ),
+        ("Which company, as reported by The Verge on October 5, 2023, cut jobs and raised prices?", (date(2023, 10, 5), date(2023, 10, 5))),
+        ("Which chatbot, reported by TechCrunch, saw a rise in usage during December 2022 and composes music?", None),
+    ],
+)
+def test_a_publication_date_is_read_as_a_period(question, period):
+    read = read_descriptive(question, OUTLETS)
     assert read is not None
-    assert read.published == (date(2023, 11, 1), date(2023, 11, 30))
+    assert read.published == period
 
 
 @pytest.mark.parametrize(

@@ -152,3 +152,18 @@ def test_a_plain_question_about_someone_not_indexed_is_abstained_too(news):
     assert answer.abstained
     assert all(c.role == "related" for c in answer.citations)
     assert not pipeline.ask("What did Bankman-Fried tell the jury about FTX and Alameda Research?").abstained
+
+
+def test_a_publication_date_the_question_names_is_a_soft_filter(news):
+    pipeline, _ = news
+    question = (
+        "Who is the individual facing a criminal trial on fraud and conspiracy charges, as reported by The Verge on "
+        "September 28, 2023, and is accused by prosecutors of committing fraud for personal gain?"
+    )
+    answer = pipeline.ask(question)
+    assert answer.filters.named_period == "on 2023-09-28"
+    assert "published on 2023-09-28 first" in answer.filters.describe()
+    assert answer.short == "Sam Bankman-Fried"
+    # a soft filter rules nothing out: a date no article has still finds the answer
+    elsewhere = pipeline.ask(question.replace("September 28, 2023", "March 3, 2021"))
+    assert elsewhere.short == "Sam Bankman-Fried"

@@ -133,7 +133,7 @@ def test_cli_filters_and_articles(news, tmp_path):
     assert answer.returncode == 0, answer.stderr
     data = json.loads(answer.stdout)
     assert {c["article_id"] for c in data["citations"]} == {"ap-bridge.md"}
-    assert data["filters"] == {"since": "2025-01-01", "until": None, "sources": ["AP"]}
+    assert data["filters"] == {"since": "2025-01-01", "until": None, "sources": ["AP"], "named_sources": [], "named_period": None}
     assert data["citations"][0]["also_in"][0]["article_id"] == "reuters-bridge.md"
 
     listed = run(["articles", "--json", "--since", "2025-01-01"], tmp_path)
