@@ -232,7 +232,7 @@ def multihop(embedder: Embedder, scratch: Path, folder: Path) -> str:
             report.answer_hit,
             report.soft_answer_hit,
             f"{report.short_answer_names_gold:.3f}",
-            report.evidence_citation or 0.0,
+            report.evidence_citation,
             f"{report.abstention_rate:.3f}",
             report.median_words,
             report.latency_p50_ms,
@@ -278,7 +278,7 @@ def multihop(embedder: Embedder, scratch: Path, folder: Path) -> str:
         "| system | gold entity in the answer | a word of it | short answer names it | cites an evidence article | unanswerable abstained | median words | p50 ms | p95 ms |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         *(
-            f"| {name} | {hit:.3f} | {soft:.3f} | {short} | {cited:.3f} | {abstained} | {words:g} | {p50:.1f} | {p95:.1f} |"
+            f"| {name} | {hit:.3f} | {soft:.3f} | {short} | {'n/a' if cited is None else f'{cited:.3f}'} | {abstained} | {words:g} | {p50:.1f} | {p95:.1f} |"
             for name, hit, soft, short, cited, abstained, words, p50, p95 in rows
         ),
         "",

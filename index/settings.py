@@ -185,6 +185,13 @@ class AnswerSettings(BaseModel):
         le=1,
         description="Word-vector similarity at which a question word counts as matched by a sentence word (reopen ~ reopening); on the dev sets 0.5 halved news abstentions, 0.6 lost squad hits.",
     )
+    name_typo_similarity: float = Field(
+        0.85,
+        ge=0,
+        le=1,
+        description="A name of the question that nothing indexed holds is read as a typo of a retrieved word this alike "
+        "(difflib's ratio: 'Hatmanis' for 'Hartmanis'); otherwise the question is about something not indexed and is abstained on.",
+    )
     short_min_confidence: float = Field(
         0.6,
         ge=0,
@@ -236,7 +243,16 @@ class EntityAnswerSettings(BaseModel):
         0.5,
         ge=0,
         le=1,
-        description="How much of any sentence is about one of its article's three most mentioned names, times its share of mentions.",
+        description="How much of any sentence is about one of its article's `top_names` most mentioned names, times its share of mentions.",
+    )
+    top_names: int = Field(
+        3, ge=0, le=12, description="How many of an article's most mentioned names every sentence of it is partly about."
+    )
+    look_back: int = Field(
+        3,
+        ge=0,
+        le=10,
+        description="Sentences before a sentence whose names it may be about ('He ...', 'The company ...'), each `mention_decay` less.",
     )
     merge_share: float = Field(
         0.1,
@@ -397,7 +413,12 @@ class LlmSettings(BaseModel):
     )
     temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature; 0 keeps the model closest to the quoted sentences.")
     max_tokens: int = Field(200, ge=8, le=4096, description="Most tokens the model may write for one answer.")
-    timeout_s: float = Field(60.0, gt=0, description="Longest wait for the model to answer; past it, the extractive answer is shown.")
+    timeout_s: float = Field(
+        60.0,
+        gt=0,
+        description="Longest the model may write, from the request: past it, the sentences checked so far are kept with a notice "
+        "(the quoted sentences when none was); a server's client also gives up after it without a first token.",
+    )
     unsupported: Literal["drop", "strike"] = Field(
         "drop",
         description="What happens to a generated sentence the cited quotes do not support: `drop` it, or `strike` it out, marked 'not supported by the sources'.",

@@ -61,14 +61,12 @@ from index.settings import EntityAnswerSettings
 from qa.clues import DescriptiveQuestion, outlet_forms
 from qa.evidence import Evidence, Sentence, ShortAnswer, chunk_sentences
 from qa.lexical import TermWeights, term_set, terms
-from qa.names import Lookup, unknown_names
+
+NamesCheck = Callable[[str, list[str], frozenset[str]], list[str]]
+"""Which names of a text no indexed chunk holds, given the retrieved chunks' texts and terms that are no names there."""
 
 FEATURES = ("clues", "articles", "outlets", "mentions", "salience", "subject", "kind", "kind_words", "period")
 """The candidate features, in the order of the module docstring; each has a `<name>_weight` in `EntityAnswerSettings`."""
-_TOP_NAMES = 3
-"""A sentence is partly about each of its article's this many most mentioned names."""
-_LOOK_BACK = 3
-"""Sentences before a sentence whose names it may be about ("He ...", "The company ...")."""
 _NEXT_TO = 3
 """Words between a name and the kind words for them to stand next to each other."""
 _DIGIT = re.compile(r"\d")
@@ -130,7 +128,7 @@ class EntityAnswerer:
         *,
         outlets: list[str],
         clue_vectors: np.ndarray | None = None,
-        lookup: Lookup | None = None,
+        names_not_indexed: NamesCheck | None = None,
     ) -> EntityEvidence:
         """The evidence for `question` among the retrieved `chunks` (each with its best rank).
 
@@ -140,10 +138,15 @@ class EntityAnswerer:
             weights: IDF of the indexed terms (from the BM25 index).
             outlets: Every indexed outlet, so that an outlet is never an answer.
             clue_vectors: The clues' embeddings, when the caller has encoded them already.
-            lookup: A few indexed chunks holding a phrase's words (BM25), to look for a name the retrieved chunks lack.
+            names_not_indexed: Which names of a text no indexed chunk holds (`qa.names`), given the texts of the chunks
+                retrieved for it and terms to ignore; the question is abstained on when its names are not indexed.
         """
         chunks = list(chunks)
-        unknown = self._unknown_names(question, weights, [chunk for chunk, _ in chunks], lookup)
+        unknown = (
+            names_not_indexed(question.about or question.text, [chunk.text for chunk, _ in chunks], frozenset(question.kind_words))
+            if names_not_indexed is not None
+            else []
+        )
         sentences = self._sentences(chunks)
         if unknown or not sentences:
             return self._abstain(sentences, unknown)
@@ -184,13 +187,6 @@ class EntityAnswerer:
         z = self.settings.confidence_slope * lead + self.settings.confidence_intercept
         return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
-    @staticmethod
-    def _unknown_names(question: DescriptiveQuestion, weights: TermWeights, chunks: list[StoredChunk], lookup: Lookup | None) -> list[str]:
-        """The names the question holds (besides the outlets it names) that nothing indexed holds (`qa.names`)."""
-        return unknown_names(
-            question.about or question.text, weights, (c.text for c in chunks), lookup, ignore=frozenset(question.kind_words)
-        )
-
     def _sentences(self, chunks: Iterable[tuple[StoredChunk, int]]) -> list[Sentence]:
         """Every quotable sentence of the chunks, once (chunks overlap), with its stored vector."""
         found: dict[tuple[str, int], Sentence] = {}
@@ -210,7 +206,9 @@ class EntityAnswerer:
         """How well each sentence matches each clue (clues × sentences), relative to the clue's best match."""
         if clue_vectors is None:
             clue_vectors = self.embedder.encode(question.clues)
-        matrix = np.stack([s.vector for s in sentences if s.vector is not None])
+        vectors = [s.vector for s in sentences]
+        assert all(v is not None for v in vectors), "every sentence has its vector (`_sentences` fills them)"
+        matrix = np.stack([v for v in vectors if v is not None])
         cosine = clue_vectors @ matrix.T
         sentence_terms = [term_set(s.text) for s in sentences]
         lexical = np.zeros_like(cosine)
@@ -229,9 +227,9 @@ class EntityAnswerer:
         s = self.settings
         clues = len(question.clues)
         found: dict[str, Candidate] = {}
-        aliases: dict[str, Counter[str]] = defaultdict(Counter)
-        alone: Counter[str] = Counter()
         seen_articles: set[str] = set()
+        seen_chunks: set[str] = set()
+        uses: dict[str, set[tuple[str, str]]] = defaultdict(set)  # article → (mention, its name in the article)
 
         def candidate(name: str) -> Candidate:
             if name not in found:
@@ -247,7 +245,7 @@ class EntityAnswerer:
                 names = names_of[chunk.id] = chunk.article_names
             if names:
                 top = max(n.mentions for n in names)
-                for salient in names[:_TOP_NAMES]:
+                for salient in names[: s.top_names]:
                     about[salient.name] = s.salience_share * salient.mentions / top
             if chunk.article_id not in seen_articles:
                 seen_articles.add(chunk.article_id)
@@ -256,9 +254,11 @@ class EntityAnswerer:
                     entry = candidate(salient.name)
                     entry.salience = max(entry.salience, salient.mentions / top)
                     entry.labels.update(salient.labels)
-                self._count_aliases(chunk, aliases, alone)
+            if chunk.id not in seen_chunks:
+                seen_chunks.add(chunk.id)
+                uses[chunk.article_id] |= _mention_names(chunk)
             position = next(i for i, other in enumerate(sentence.siblings) if other.start == sentence.start)
-            for distance in range(_LOOK_BACK, 0, -1):
+            for distance in range(s.look_back, 0, -1):
                 if position - distance >= 0:
                     for entity in sentence.siblings[position - distance].entities:
                         if entity.name:
@@ -269,6 +269,8 @@ class EntityAnswerer:
                 about[entity.name] = max(about.get(entity.name, 0.0), 1.0 if entity.name == named[0].name else s.object_share)
                 entry.mentions += 1
                 entry.first += order == 0 or named[0].name == entity.name
+                if sentence.phrase(entity).endswith(entity.name):  # its full form: tagged more reliably than a short one
+                    entry.labels[entity.label] += 1
                 entry.kind_words += self._next_to_kind_words(sentence, entity.start, entity.end, question.kind_words)
             for name, share in about.items():
                 entry = candidate(name)
@@ -276,20 +278,17 @@ class EntityAnswerer:
                 for row in np.nonzero(values >= s.clue_support)[0]:  # only supporting sentences are quoted or counted
                     entry.record(int(row), float(values[row]), sentence)
                 entry.support = np.maximum(entry.support, values)
+        aliases: dict[str, Counter[str]] = defaultdict(Counter)
+        alone: Counter[str] = Counter()
+        for pairs in uses.values():
+            for mention, name in pairs:
+                if mention == name:
+                    alone[mention] += 1
+                else:
+                    aliases[mention][name] += 1
         self._merge(found, aliases, alone)
         excluded = self._excluded(question, outlets)
         return [c for c in found.values() if c.support.any() and not excluded(c.name)]
-
-    @staticmethod
-    def _count_aliases(chunk: StoredChunk, aliases: dict[str, Counter[str]], alone: Counter[str]) -> None:
-        """Count, for one article (through one of its chunks), each mention used as a short form of a longer name, or alone."""
-        begin = int(chunk.metadata.get("start", 0))
-        pairs = {(clean_name(chunk.text[e.start - begin : e.end - begin]), e.name) for e in chunk.entities if e.name}
-        for mention, name in pairs:
-            if mention == name:
-                alone[mention] += 1
-            else:
-                aliases[mention][name] += 1
 
     def _merge(self, found: dict[str, Candidate], aliases: dict[str, Counter[str]], alone: Counter[str]) -> None:
         """Fold a candidate into the longer name the retrieved articles use it as a short form of (`merge_share`)."""
@@ -443,7 +442,19 @@ class EntityAnswerer:
 
     @staticmethod
     def _abstain(sentences: list[Sentence], unknown: list[str]) -> EntityEvidence:
-        return EntityEvidence(sentences=[], abstained=True, confidence=0.0, best_score=0.0, unknown_names=unknown)
+        """An abstention before any candidate was scored, listing the first sentences of the best retrieved chunks as related."""
+        related: list[Sentence] = []
+        for sentence in sorted(sentences, key=lambda x: (x.chunk_rank, x.start)):
+            if len(related) < 3 and all(sentence.chunk.id != r.chunk.id for r in related):
+                sentence.role = "related"
+                related.append(sentence)
+        return EntityEvidence(sentences=related, abstained=True, confidence=0.0, best_score=0.0, unknown_names=unknown)
+
+
+def _mention_names(chunk: StoredChunk) -> set[tuple[str, str]]:
+    """Each mention of the chunk (as a name) with its name in the article: ("Bankman-Fried", "Sam Bankman-Fried")."""
+    begin = int(chunk.metadata.get("start", 0))
+    return {(clean_name(chunk.text[e.start - begin : e.end - begin]), e.name) for e in chunk.entities if e.name}
 
 
 def _full_name_in(sentence: Sentence, name: str) -> ShortAnswer | None:

@@ -168,12 +168,13 @@ def _one_line(error: BaseException) -> str:
 
 
 def describe_failure(model: str, settings: LlmSettings, error: BaseException) -> str:
-    """A model that did not answer, in one line that says what to start or fix (never the API key)."""
+    """A model that did not answer, in one line that says what to start or fix (never the API key, nor a password in a url)."""
     if isinstance(error, LlmError):
-        return str(error)
-    text = _one_line(error)
+        return _redacted(str(error), settings)
+    text = _redacted(_one_line(error), settings)
     kind = type(error).__name__
-    where = settings.base_url or ("http://localhost:11434" if _provider(model) == "ollama" else "the provider's default address")
+    where = _redacted(settings.base_url, settings) if settings.base_url else None
+    where = where or ("http://localhost:11434" if _provider(model) == "ollama" else "the provider's default address")
     lowered = f"{kind} {text}".lower()
     if "timeout" in lowered or "timed out" in lowered:
         return f"NEWSQA_LLM={model} did not answer within {settings.timeout_s:g} s (NEWSQA_LLM__TIMEOUT_S); showing the quoted sentences."
@@ -185,6 +186,17 @@ def describe_failure(model: str, settings: LlmSettings, error: BaseException) ->
     if "auth" in lowered or "401" in text or "api key" in lowered or "api_key" in lowered:
         return f"NEWSQA_LLM={model} refused the API key: set NEWSQA_LLM__API_KEY (or the provider's own variable); showing the quoted sentences."
     return f"NEWSQA_LLM={model} failed ({kind}: {text}); showing the quoted sentences."
+
+
+_URL_USER = re.compile(r"(?<=//)[^/@\s]+@")
+
+
+def _redacted(text: str, settings: LlmSettings) -> str:
+    """`text` without the API key and without the user and password part of any url in it."""
+    secret = settings.api_key.get_secret_value() if settings.api_key is not None else ""
+    if secret:
+        text = text.replace(secret, "***")
+    return _URL_USER.sub("***@", text)
 
 
 @dataclass(frozen=True)
@@ -276,22 +288,33 @@ class ChatAnswerer:
         try:
             chain = self.chain()
             asked = time.perf_counter()  # the timeout counts from the request, not from loading the model
-            for piece in chain.stream(inputs):
-                buffer += piece
-                sentences = _finished(buffer)
-                for sentence in sentences[len(state.checked) :]:
-                    state.add(sentence, self.checker.check(sentence, evidence, question=question))
-                    yield Draft(state.answer(started), done=False, writing=True)
-                if time.perf_counter() - asked > self.settings.llm.timeout_s:
-                    failure = f"NEWSQA_LLM={self.name} was still writing after {self.settings.llm.timeout_s:g} s (NEWSQA_LLM__TIMEOUT_S); its answer was cut there."
-                    break
-            else:
+            pieces = iter(chain.stream(inputs))
+        except Exception as error:  # any provider failure: the reader gets the quotes and one line saying why
+            pieces, failure = iter(()), self._failed(error)
+        while True:
+            try:  # only the model's own calls are guarded: a bug in the check is a bug, not the model's failure
+                piece = next(pieces, None)
+            except Exception as error:
+                failure = self._failed(error)
+                break
+            if piece is None:
                 for sentence in split_generated(buffer)[len(state.checked) :]:
                     state.add(sentence, self.checker.check(sentence, evidence, question=question))
-        except Exception as error:  # any provider failure: the reader gets the quotes and one line saying why
-            failure = describe_failure(self.name, self.settings.llm, error)
-            log.info("%s", failure)  # the answer carries it (Answer.notice); front ends show it once
+                break
+            buffer += piece
+            for sentence in _finished(buffer)[len(state.checked) :]:
+                state.add(sentence, self.checker.check(sentence, evidence, question=question))
+                yield Draft(state.answer(started), done=False, writing=True)
+            if time.perf_counter() - asked > self.settings.llm.timeout_s:
+                failure = f"NEWSQA_LLM={self.name} was still writing after {self.settings.llm.timeout_s:g} s (NEWSQA_LLM__TIMEOUT_S); its answer was cut there."
+                break
         yield Draft(state.final(started, failure), done=True)
+
+    def _failed(self, error: BaseException) -> str:
+        """The one line that says why the model did not answer (logged at info: the answer carries it as `Answer.notice`)."""
+        failure = describe_failure(self.name, self.settings.llm, error)
+        log.info("%s", failure)
+        return failure
 
 
 def _finished(buffer: str) -> list[GeneratedSentence]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -18,7 +19,7 @@ from index.filters import ChunkFilter
 from index.store import CatalogEntry, StoredChunk
 from index.words import words_of
 from qa.candidates import EntityAnswerer
-from qa.clues import DescriptiveQuestion, read_descriptive
+from qa.clues import DescriptiveQuestion, read_descriptive, without_outlets
 from qa.evidence import Evidence, EvidencePicker, Sentence, ShortAnswer
 from qa.filters import outlet_names, resolve_filters, soft_filters
 from qa.followup import previous_questions, standalone_question
@@ -215,9 +216,18 @@ class Pipeline:
             started = time.perf_counter()
             retrieved = inputs["retrieved"]
 
-            def lookup(phrase: str) -> list[StoredChunk]:
-                """The chunks BM25 ranks first for a name (within no filter: is it indexed at all?)."""
-                return [hit.chunk for hit in self.retriever.search([phrase], k=3, revision=inputs["revision"], dense_hits=[[]])[0]]
+            def names_not_indexed(text: str, chunks: Iterable[str], ignore: frozenset[str] = frozenset()) -> list[str]:
+                """The names of `text` (its outlets aside) that no indexed chunk holds (`qa.names`), BM25 looking them up."""
+                return unknown_names(
+                    without_outlets(text, self.outlets()),
+                    self.retriever.term_weights,
+                    chunks,
+                    lambda phrase: [
+                        hit.chunk for hit in self.retriever.search([phrase], k=3, revision=inputs["revision"], dense_hits=[[]])[0]
+                    ],
+                    ignore=ignore,
+                    typo_similarity=self.settings.answer.name_typo_similarity,
+                )
 
             if "descriptive" in retrieved:
                 evidence: Evidence = self.entity_answerer.answer(
@@ -226,12 +236,12 @@ class Pipeline:
                     self.retriever.term_weights,
                     outlets=self.outlets(),
                     clue_vectors=retrieved["clue_vectors"],
-                    lookup=lookup,
+                    names_not_indexed=names_not_indexed,
                 )
             else:
                 evidence = self.picker.pick(retrieved["question"], retrieved["documents"], self.retriever.term_weights)
-                if not evidence.abstained and unknown_names(
-                    retrieved["question"].text, self.retriever.term_weights, (d.page_content for d in retrieved["documents"]), lookup
+                if not evidence.abstained and names_not_indexed(
+                    retrieved["question"].text, [d.page_content for d in retrieved["documents"]]
                 ):
                     evidence = _not_indexed(evidence)
             timings = {"retrieve": round(retrieved["ms"], 2), "answer": round((time.perf_counter() - started) * 1000, 2)}
@@ -381,7 +391,9 @@ _lock = threading.Lock()
 def get_pipeline(settings: Settings | None = None) -> Pipeline:
     """The open pipeline for these settings, created on first use and kept (nothing reloads when warm)."""
     settings = settings or Settings()
-    key = settings.model_dump_json()
+    # the JSON masks secrets: their hash keeps pipelines with other keys apart (in memory only, never logged)
+    secrets = [s.get_secret_value() for s in (settings.chroma_token, settings.llm.api_key, settings.ui_auth) if s is not None]
+    key = settings.model_dump_json() + hashlib.sha256("\n".join(secrets).encode()).hexdigest()
     with _lock:
         pipeline = _pipelines.get(key)
         if pipeline is None:

@@ -94,7 +94,7 @@ class HybridRetriever(BaseRetriever):
         answers the question; its best sentence does not.
         """
         share = self.settings.best_sentence_share
-        if not share or not dense:
+        if not share or not dense or not query_vector:  # hits handed in without their query's vector keep their order
             return dense
         query = np.asarray(query_vector, dtype=np.float32)
         scored = []

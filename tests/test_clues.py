@@ -183,3 +183,46 @@ def test_names_nothing_indexed_holds_are_unknown():
     assert unknown_names("When did Herve serve?", weights, chunks) == []
     assert unknown_names("What share of GDP did Bankman-Fried owe?", weights, chunks) == []
     assert unknown_names("Tulloch? When did Hatmanis and Stearns write it?", weights, chunks) == []
+
+
+def test_a_place_or_a_person_is_not_the_short_form_of_another_kind_of_name():
+    text = "Israel Adesanya won. Israel launched strikes. Samsung Electronics grew. Sam Altman spoke. Sam said so."
+    spans = [("Israel Adesanya", "PERSON"), ("Israel", "GPE"), ("Samsung Electronics", "ORG"), ("Sam Altman", "PERSON"), ("Sam", "PERSON")]
+    entities, at = [], 0
+    for surface, label in spans:
+        at = text.index(surface, at)
+        entities.append(Entity(at, at + len(surface), label))
+        at += len(surface)
+    assert [e.name for e in name_entities(text, entities)] == [
+        "Israel Adesanya",
+        "Israel",
+        "Samsung Electronics",
+        "Sam Altman",
+        "Sam Altman",
+    ]
+
+
+def test_names_do_not_depend_on_the_hash_seed():
+    import subprocess
+    import sys
+
+    script = (
+        "from index.entities import Entity, name_entities\n"
+        "t = 'John Smith met Jane Smith. Smith left.'\n"
+        "e = [Entity(0, 10, 'PERSON'), Entity(15, 25, 'PERSON'), Entity(27, 32, 'PERSON')]\n"
+        "print(name_entities(t, e)[2].name)\n"
+    )
+    seen = {
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env={"PYTHONHASHSEED": seed}, check=True).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert seen == {"John Smith\n"}
+
+
+def test_title_case_and_capitals_are_not_names():
+    from qa.names import unknown_names
+
+    chunks = ["Pistorius told reporters he regretted what he called concessions made by the United States."]
+    weights = _weights(*chunks)
+    assert unknown_names("What Did Pistorius Regret About The Concessions?", weights, chunks) == []
+    assert unknown_names("WHAT DID PISTORIUS REGRET ABOUT THE CONCESSIONS?", weights, chunks) == []

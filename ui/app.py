@@ -137,7 +137,7 @@ def answer_stream(
     questions = [*questions, message.strip()]
     while not draft.done:  # a language model writes: each sentence shows once it is checked
         content = render_answer(draft.answer, with_sources=False, writing=draft.writing)
-        yield [*history, {"role": "assistant", "content": content}], questions, "", answers, export_file(answers)
+        yield [*history, {"role": "assistant", "content": content}], questions, "", answers, unchanged
         draft = next(drafts)
     answer = draft.answer
     if not answer.abstained and not answer.generated:

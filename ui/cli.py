@@ -305,8 +305,8 @@ def answer_lines(answer: Answer, *, streamed: int = 0) -> list[str]:
         lines += [one_line(_claim_line(claim)) for claim in answer.claims[streamed:] if claim.shown]
     else:
         lines.append(one_line(answer.text))
-        # fell back to the quotes: what the model wrote, struck, when asked to show it
-        lines += [one_line(_claim_line(claim)) for claim in answer.claims if claim.verdict == "struck"]
+        # fell back to the quotes: what the model wrote, struck, when asked to show it (and not streamed already)
+        lines += [one_line(_claim_line(claim)) for claim in answer.claims[streamed:] if claim.verdict == "struck"]
     if not answer.abstained:
         lines.append(f"({answer.confidence_words}: confidence {answer.confidence:.2f})")
     if answer.claims:
