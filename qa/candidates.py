@@ -34,7 +34,7 @@ articles describe in pieces. The answerer (weights and thresholds are the descri
    - `period`: the share of its supporting articles published in the period the question names.
 5. Answers with the best candidate when it supports at least `min_clue_coverage` of the clues,
    else abstains; a name in the question that no indexed article holds means the question is
-   about something not indexed, and it abstains too. The confidence is a Platt scaling of the
+   about something not indexed (`qa.names`), and it abstains too. The confidence is a Platt scaling of the
    best candidate's lead: the share of its score that the runner-up lacks.
 6. Quotes, for each clue it supports, the best sentence about it (from an article not quoted yet,
    and from an outlet the question names, where one supports the clue), then sentences of further
@@ -57,26 +57,21 @@ from index import Embedder, StoredChunk
 from index.dates import story_date
 from index.entities import SalientName, clean_name, shortens
 from index.filters import source_key
-from index.lexical import TermWeights, is_stopword, terms
+from index.lexical import TermWeights, term_set, terms
 from index.settings import EntityAnswerSettings
 from qa.clues import DescriptiveQuestion, outlet_forms
 from qa.evidence import Evidence
-from qa.question import key_terms
 from qa.sentences import Quote, Sentence, chunk_sentences
 from qa.short_answer import ShortAnswer
 
+NamesCheck = Callable[[str, list[str], frozenset[str]], list[str]]
+"""Which names of a text no indexed chunk holds, given the retrieved chunks' texts and terms that are no names there."""
+
 FEATURES = ("clues", "articles", "outlets", "mentions", "salience", "subject", "kind", "kind_words", "period")
 """The candidate features, in the order of the module docstring; each has a `<name>_weight` in `EntityAnswerSettings`."""
-_TOP_NAMES = 3
-"""A sentence is partly about each of its article's this many most mentioned names."""
-_LOOK_BACK = 3
-"""Sentences before a sentence whose names it may be about ("He ...", "The company ...")."""
 _NEXT_TO = 3
 """Words between a name and the kind words for them to stand next to each other."""
 _DIGIT = re.compile(r"\d")
-_WORDS = re.compile(r"\w+")
-_NAME_PHRASE = re.compile(r"\b[A-Z][\w.&-]*(?:['’]s)?(?:\s+(?:of\s+|and\s+)?[A-Z][\w.&-]*(?:['’]s)?)+")
-"""Two or more capitalised words in a row: a name ("Heather Knight", "Bank of America"), once leading stopwords go ("The")."""
 
 
 @dataclass
@@ -135,6 +130,7 @@ class EntityAnswerer:
         *,
         outlets: list[str],
         clue_vectors: np.ndarray | None = None,
+        names_not_indexed: NamesCheck | None = None,
     ) -> EntityEvidence:
         """The evidence for `question` among the retrieved `chunks` (each with its best rank).
 
@@ -144,9 +140,15 @@ class EntityAnswerer:
             weights: IDF of the indexed terms (from the BM25 index).
             outlets: Every indexed outlet, so that an outlet is never an answer.
             clue_vectors: The clues' embeddings, when the caller has encoded them already.
+            names_not_indexed: Which names of a text no indexed chunk holds (`qa.names`), given the texts of the chunks
+                retrieved for it and terms to ignore; the question is abstained on when its names are not indexed.
         """
         chunks = list(chunks)
-        unknown = self._unknown_names(question, weights, [chunk for chunk, _ in chunks])
+        unknown = (
+            names_not_indexed(question.about or question.text, [chunk.text for chunk, _ in chunks], frozenset(question.kind_words))
+            if names_not_indexed is not None
+            else []
+        )
         sentences = self._sentences(chunks)
         if unknown or not sentences:
             return self._abstain(sentences, unknown)
@@ -187,20 +189,6 @@ class EntityAnswerer:
         z = self.settings.confidence_slope * lead + self.settings.confidence_intercept
         return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
-    @staticmethod
-    def _unknown_names(question: DescriptiveQuestion, weights: TermWeights, chunks: list[StoredChunk]) -> list[str]:
-        """The names the question holds (besides the outlets it names) that nothing indexed holds: a word no indexed chunk
-        has, or a name of several words ("Heather Knight") whose words no retrieved chunk holds together."""
-        about = question.about or question.text
-        names, _ = key_terms(about)
-        unknown = [n for n in names - question.kind_words if not weights.frequency.get(n)]
-        held = [set(_WORDS.findall(chunk.text.lower())) for chunk in chunks]
-        for phrase in _NAME_PHRASE.findall(about):
-            words = {w.lower() for w in _WORDS.findall(phrase) if not is_stopword(w)} - {"s"}
-            if len(words) >= 2 and not any(words <= chunk_words for chunk_words in held):
-                unknown.append(phrase)
-        return sorted(set(unknown))
-
     def _sentences(self, chunks: Iterable[tuple[StoredChunk, int]]) -> list[Sentence]:
         """Every quotable sentence of the chunks, once (chunks overlap), with its stored vector."""
         found: dict[tuple[str, int], Sentence] = {}
@@ -216,9 +204,11 @@ class EntityAnswerer:
         """How well each sentence matches each clue (clues × sentences), relative to the clue's best match."""
         if clue_vectors is None:
             clue_vectors = self.embedder.encode(question.clues)
-        matrix = np.stack([s.vector for s in sentences if s.vector is not None])
+        vectors = [s.vector for s in sentences]
+        assert all(v is not None for v in vectors), "every sentence has its vector (`_sentences` fills them)"
+        matrix = np.stack([v for v in vectors if v is not None])
         cosine = clue_vectors @ matrix.T
-        sentence_terms = [frozenset(terms(s.text)) for s in sentences]
+        sentence_terms = [term_set(s.text) for s in sentences]
         lexical = np.zeros_like(cosine)
         for row, clue in enumerate(question.clues):
             idf = {t: weights.idf(t) for t in set(terms(clue))}
@@ -235,9 +225,9 @@ class EntityAnswerer:
         s = self.settings
         clues = len(question.clues)
         found: dict[str, Candidate] = {}
-        aliases: dict[str, Counter[str]] = defaultdict(Counter)
-        alone: Counter[str] = Counter()
         seen_articles: set[str] = set()
+        seen_chunks: set[str] = set()
+        uses: dict[str, set[tuple[str, str]]] = defaultdict(set)  # article → (mention, its name in the article)
 
         def candidate(name: str) -> Candidate:
             if name not in found:
@@ -253,7 +243,7 @@ class EntityAnswerer:
                 names = names_of[chunk.id] = chunk.article_names
             if names:
                 top = max(n.mentions for n in names)
-                for salient in names[:_TOP_NAMES]:
+                for salient in names[: s.top_names]:
                     about[salient.name] = s.salience_share * salient.mentions / top
             if chunk.article_id not in seen_articles:
                 seen_articles.add(chunk.article_id)
@@ -262,9 +252,11 @@ class EntityAnswerer:
                     entry = candidate(salient.name)
                     entry.salience = max(entry.salience, salient.mentions / top)
                     entry.labels.update(salient.labels)
-                self._count_aliases(chunk, aliases, alone)
+            if chunk.id not in seen_chunks:
+                seen_chunks.add(chunk.id)
+                uses[chunk.article_id] |= _mention_names(chunk)
             position = next(i for i, other in enumerate(sentence.siblings) if other.start == sentence.start)
-            for distance in range(_LOOK_BACK, 0, -1):
+            for distance in range(s.look_back, 0, -1):
                 if position - distance >= 0:
                     for entity in sentence.siblings[position - distance].entities:
                         if entity.name:
@@ -275,6 +267,8 @@ class EntityAnswerer:
                 about[entity.name] = max(about.get(entity.name, 0.0), 1.0 if entity.name == named[0].name else s.object_share)
                 entry.mentions += 1
                 entry.first += order == 0 or named[0].name == entity.name
+                if sentence.phrase(entity).endswith(entity.name):  # its full form: tagged more reliably than a short one
+                    entry.labels[entity.label] += 1
                 entry.kind_words += self._next_to_kind_words(sentence, entity.start, entity.end, question.kind_words)
             for name, share in about.items():
                 entry = candidate(name)
@@ -282,20 +276,17 @@ class EntityAnswerer:
                 for row in np.nonzero(values >= s.clue_support)[0]:  # only supporting sentences are quoted or counted
                     entry.record(int(row), float(values[row]), sentence)
                 entry.support = np.maximum(entry.support, values)
+        aliases: dict[str, Counter[str]] = defaultdict(Counter)
+        alone: Counter[str] = Counter()
+        for pairs in uses.values():
+            for mention, name in pairs:
+                if mention == name:
+                    alone[mention] += 1
+                else:
+                    aliases[mention][name] += 1
         self._merge(found, aliases, alone)
         excluded = self._excluded(question, outlets)
         return [c for c in found.values() if c.support.any() and not excluded(c.name)]
-
-    @staticmethod
-    def _count_aliases(chunk: StoredChunk, aliases: dict[str, Counter[str]], alone: Counter[str]) -> None:
-        """Count, for one article (through one of its chunks), each mention used as a short form of a longer name, or alone."""
-        begin = chunk.start
-        pairs = {(clean_name(chunk.text[e.start - begin : e.end - begin]), e.name) for e in chunk.entities if e.name}
-        for mention, name in pairs:
-            if mention == name:
-                alone[mention] += 1
-            else:
-                aliases[mention][name] += 1
 
     def _merge(self, found: dict[str, Candidate], aliases: dict[str, Counter[str]], alone: Counter[str]) -> None:
         """Fold a candidate into the longer name the retrieved articles use it as a short form of (`merge_share`)."""
@@ -351,7 +342,7 @@ class EntityAnswerer:
             rf"\s*(?:,|\s(?:is|was|as))\s*(?:(?:a|an|the|its|one)\s+)?((?:[\w-]+\s+){{0,{_NEXT_TO - 1}}}[\w-]+)",
             sentence.text[end - sentence.start :],
         )
-        return int(bool(set(terms(" ".join(before))) & kind_words or (after and set(terms(after.group(1))) & kind_words)))
+        return int(bool(term_set(" ".join(before)) & kind_words or (after and term_set(after.group(1)) & kind_words)))
 
     def _score(self, question: DescriptiveQuestion, candidates: list[Candidate]) -> None:
         """Fill each candidate's features and score, and sort them best first."""
@@ -442,7 +433,18 @@ class EntityAnswerer:
 
     @staticmethod
     def _abstain(sentences: list[Sentence], unknown: list[str]) -> EntityEvidence:
-        return EntityEvidence(sentences=[], abstained=True, confidence=0.0, best_score=0.0, unknown_names=unknown)
+        """An abstention before any candidate was scored, listing the first sentences of the best retrieved chunks as related."""
+        related: list[Quote] = []
+        for sentence in sorted(sentences, key=lambda x: (x.chunk_rank, x.start)):
+            if len(related) < 3 and all(sentence.chunk.id != r.sentence.chunk.id for r in related):
+                related.append(Quote(sentence, "related", 0.0))
+        return EntityEvidence(sentences=related, abstained=True, confidence=0.0, best_score=0.0, unknown_names=unknown)
+
+
+def _mention_names(chunk: StoredChunk) -> set[tuple[str, str]]:
+    """Each mention of the chunk (as a name) with its name in the article: ("Bankman-Fried", "Sam Bankman-Fried")."""
+    begin = chunk.start
+    return {(clean_name(chunk.text[e.start - begin : e.end - begin]), e.name) for e in chunk.entities if e.name}
 
 
 def _full_name_in(sentence: Sentence, name: str) -> ShortAnswer | None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from index.lexical import terms
+from qa.question import MONTHS
 
 
 @dataclass(frozen=True, eq=False)  # each kind is one object, hashed by identity
@@ -87,7 +88,13 @@ _ASKS_KIND = re.compile(
 )
 _ASKS_WHO = re.compile(r"^\W*who\b", re.IGNORECASE)
 _ASKS_NAME = re.compile(r"\bwhat\s+is\s+the\s+name\s+of\s+the(?P<modifiers>(?:\s+[\w.’'-]+,?){0,3}?)\s+(?P<noun>[\w-]+)\b", re.IGNORECASE)
-_ASKS_LETTER = re.compile(r"\b(?:letter|character|initial|digit|symbol)s?\b", re.IGNORECASE)
+_ASKS_LETTER = re.compile(
+    r"\b(?:single|one)\s+(?:letter|character|digit|symbol)s?\b|\b(?:first|last|initial)\s+(?:letter|character|initial)s?\b"
+    r"|\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:letter|character|initial|digit|symbol)s?\b",
+    re.IGNORECASE,
+)
+"""A question that asks for a letter, a character or a digit ("which single letter", "the first letter of"), which no
+entity answers; a question that only mentions one ("sent an open letter") is not one."""
 
 _OUTLET = "\u2039outlet\u203a"  # stands for a named outlet while the clues are cut out
 _REPORTING = frozenset(
@@ -114,6 +121,8 @@ _REPORTED_BY = re.compile(
 )
 """A reporting phrase naming an outlet that is not indexed ("as reported by Reuters"): it says who reported, not a clue."""
 _CLUE_START = re.compile(r"^(?:(?:that|who|which|whose|is|was|has|had|and|both|not\s+only|only|also)\s+)+", re.IGNORECASE)
+MAX_CLUES = 8
+"""Clues read from one question at most (each is a search): a 2,000-character question is not 60 searches."""
 _MIN_CLUE_TERMS = 2
 """A piece with fewer content terms ("composing music") joins the clue before it."""
 _MIN_DESCRIPTIVE_WORDS = 12
@@ -122,10 +131,16 @@ Normans' main enemy in Italy, the Byzantine Empire and Armenia?" asks one fact."
 _NOT_MODIFIERS = frozenset(_listed("do, does, did, is, was, are, were, has, have, had, can, could, will, would, should, may, might"))
 """Words that cannot stand between "what" and the kind noun: "What tactic did companies employ" asks for a tactic."""
 
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_WHO_PUBLISHED = (
+    r"(?:\s+(?:by|in|on|from)\s+(?:both\s+)?['‘\"]?(?-i:[A-Z][\w.&'’|-]*(?:\s+(?:[A-Z][\w.&'’|-]*|and|&|of|the|\||-)){0,8})['’\"]?)?"
+)
+"""An outlet between the verb and the date ("reported by The Verge in November 2023"): capitalised words, quoted or not.
+Case matters inside it, so that a lower-case word is only ever a connector: no two ways to read a word, no backtracking."""
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _PUBLISHED = re.compile(
-    rf"\b(?:published|posted|dated|released|reported|written|(?:article|report|story|piece)s?\s+(?:from|of))"
-    rf"\s+(?:on|in|during|around)?\s*(?P<date>(?:(?:{_MONTHS})\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?\d{{4}})|\d{{4}}-\d{{2}}-\d{{2}})",
+    rf"\b(?:published|posted|dated|released|reported|written|covered|(?:article|report|story|piece)s?\s+(?:from|of))"
+    rf"{_WHO_PUBLISHED},?\s+(?:on|in|during|around)?\s*"
+    rf"(?P<date>(?:{_DAY}\s+)?(?:{MONTHS})\s+(?:{_DAY},?\s+)?\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})\b",
     re.IGNORECASE,
 )
 
@@ -160,8 +175,8 @@ def read_descriptive(question: str, outlets: Sequence[str]) -> DescriptiveQuesti
     kind, modifiers, noun, end = _asked_kind(masked)
     if kind is None:
         return None
-    published = _published(masked)
-    clues = _clues(masked[end:])
+    published = _published(question)
+    clues = _clues(masked[end:])[:MAX_CLUES]
     if not clues:
         return None
     if not named and (len(clues) < 2 or len(question.split()) < _MIN_DESCRIPTIVE_WORDS):
@@ -222,6 +237,8 @@ def _mask_outlets(question: str, outlets: Sequence[str]) -> tuple[list[str], str
         for match in pattern.finditer(question):
             if exact and match.group(0) not in (form, form.upper()):
                 continue
+            if len(form.split()) == 1 and _beside_a_name(question, match.start(), match.end()):
+                continue  # "Tyreek Hill" names a player, not the outlet The Hill
             if not any(match.start() < end and match.end() > start for start, end, _ in spans):
                 spans.append((match.start(), match.end(), named_by))
     named = list(dict.fromkeys(outlet for _, _, named_by in sorted(spans) for outlet in named_by))
@@ -241,6 +258,18 @@ def _mask_outlets(question: str, outlets: Sequence[str]) -> tuple[list[str], str
     return named, " ".join(masked.split())
 
 
+def without_outlets(question: str, outlets: Sequence[str]) -> str:
+    """The question without the indexed outlets it names and its "as reported by ...": what it is about, names included."""
+    return _mask_outlets(question, outlets)[1]
+
+
+def _beside_a_name(text: str, start: int, end: int) -> bool:
+    """Whether the span is right after or before another capitalised word (part of a longer name)."""
+    before = re.search(r"([A-Za-z][\w.'’-]*)\s+$", text[:start])
+    after = re.match(r"\s+([A-Za-z][\w.'’-]*)", text[end:])
+    return any(m is not None and m.group(1)[:1].isupper() for m in (before, after))
+
+
 def _clues(body: str) -> list[str]:
     """The clues of the question's body (what follows the kind asked for), each a phrase of at least two content terms."""
     body = _CLUE_START.sub("", body.strip(" ,?.!"))
@@ -256,9 +285,10 @@ def _clues(body: str) -> list[str]:
     return clues
 
 
-def _published(masked: str) -> tuple[date, date] | None:
-    """The publication period the question names ("published in November 2023" → that month), if any (dateparser reads it)."""
-    found = _PUBLISHED.search(masked)
+def _published(question: str) -> tuple[date, date] | None:
+    """The publication period the question names ("published in November 2023", "reported by The Verge on 5 October
+    2023"), if any (dateparser reads it); a date of what happened ("a rise in usage during December 2022") is not one."""
+    found = _PUBLISHED.search(question)
     if found is None:
         return None
     import dateparser
@@ -268,7 +298,7 @@ def _published(masked: str) -> tuple[date, date] | None:
     if parsed is None:
         return None
     day = parsed.date()
-    if re.fullmatch(rf"(?i)(?:{_MONTHS})\s+\d{{4}}", text.strip()):
+    if re.fullmatch(rf"(?i)(?:{MONTHS})\s+\d{{4}}", text.strip()):
         following = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
         return day.replace(day=1), following - timedelta(days=1)
     return day, day

@@ -46,11 +46,11 @@ import numpy as np
 from index import Embedder
 from index.chunking import SUBJECT_LABELS
 from index.dates import story_date
-from index.lexical import TermWeights, acronyms_spelled_out, is_stopword, terms
+from index.lexical import TermWeights, acronyms_spelled_out, is_stopword, term_set, terms
 from index.settings import AnswerSettings
 from index.words import WordVectors
 from qa.question import Question
-from qa.sentences import SPEAKER_LABELS, Neighbours, Sentence, term_set
+from qa.sentences import SPEAKER_LABELS, Neighbours, Sentence
 
 
 @dataclass(frozen=True)

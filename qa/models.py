@@ -165,6 +165,10 @@ class Citation(BaseModel):
         description="Other copies of the cited story (the same wire story from other outlets), not cited again; at most "
         "`answer.max_copies_listed`, earliest first.",
     )
+    supports: list[int] = Field(
+        default_factory=list,
+        description="For a generated answer: the numbers (`Claim.n`, from 1) of the answer's sentences this quote supports; empty for an extractive answer.",
+    )
     clue: str | None = Field(
         None, description="For an answer to a descriptive question: the clue of the question this quote supports (`Answer.clues`)."
     )
@@ -189,6 +193,31 @@ class Citation(BaseModel):
         return "\n".join(lines)
 
 
+class Claim(BaseModel):
+    """One sentence of a generated answer and what the check against its cited quotes found."""
+
+    n: int = Field(description="Place of the sentence in the model's answer, from 1.")
+    text: str = Field(description="The sentence as the model wrote it, without its `[n]` markers.")
+    citations: list[int] = Field(
+        default_factory=list,
+        description="The `Citation.n` of the quotes that support it (re-pointed when the model cited wrongly or not at all).",
+    )
+    written: list[int] = Field(default_factory=list, description="The evidence numbers the model cited, as it wrote them.")
+    supported: bool = Field(description="Whether the cited quotes support everything the sentence states.")
+    verdict: Literal["kept", "repointed", "dropped", "struck"] = Field(
+        description="`kept`: supported as cited; `repointed`: supported by other quotes than the model cited; `dropped`: unsupported and not shown; "
+        "`struck`: unsupported, shown struck out (`NEWSQA_LLM__UNSUPPORTED=strike`)."
+    )
+    reason: str = Field("", description="Why an unsupported sentence failed, e.g. 'names Olympic Games, which the cited quotes do not'.")
+    similarity: float = Field(0.0, description="Embedding cosine with the closest cited quote (or all of them together).")
+    alignment: float = Field(0.0, description="Share of its content words found (or closely matched) in the cited quotes.")
+
+    @property
+    def shown(self) -> bool:
+        """Whether the sentence appears in the answer (supported, or struck out)."""
+        return self.verdict != "dropped"
+
+
 class Answer(BaseModel):
     """What `ask()` returns, and what the CLI and the chat page show."""
 
@@ -210,6 +239,20 @@ class Answer(BaseModel):
     )
     timings_ms: dict[str, float] = Field(default_factory=dict, description="Milliseconds spent in retrieve, answer and total.")
     filters: AppliedFilters = Field(default_factory=AppliedFilters, description="The date and outlet filters the answer was searched with.")
+    generated: bool = Field(
+        False, description="True when a language model wrote the text (`NEWSQA_LLM`), every sentence checked against its cited quotes."
+    )
+    model: str | None = Field(
+        None, description="The language model that wrote the text (as `NEWSQA_LLM` names it); None for an extractive answer."
+    )
+    claims: list[Claim] = Field(
+        default_factory=list,
+        description="Every sentence the model wrote, with the check's verdict (dropped ones too); empty for an extractive answer.",
+    )
+    notice: str | None = Field(
+        None,
+        description="Why the answer is extractive though a model is configured (the model is missing or failed, or none of its sentences was supported), in one line.",
+    )
     clues: list[str] = Field(
         default_factory=list,
         description="A descriptive question ('Which company, reported by X, did A and also B?') as read: its clues, each supported by "
@@ -232,6 +275,13 @@ class Answer(BaseModel):
         if self.short:
             lines += [f"**{_markdown_text(self.short)}**", ""]
         lines += [_markdown_answer(self.text), ""]
+        struck = [c for c in self.claims if c.verdict == "struck"]
+        if struck:
+            lines += [f"~~{_markdown_text(c.text)}~~ (not supported by the sources)" for c in struck] + [""]
+        if self.generated and self.model:
+            lines += [f"*Written by {_markdown_text(self.model)} from the quoted sources; every sentence checked against them.*", ""]
+        if self.notice:
+            lines += [f"*{_markdown_text(self.notice)}*", ""]
         if self.filters.any:
             lines += [f"*Searched articles {_markdown_text(self.filters.describe())}*", ""]
         if self.citations:

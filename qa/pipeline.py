@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from langchain_core.runnables import Runnable, RunnableLambda
@@ -19,15 +20,21 @@ from index.filters import ChunkFilter
 from index.records import StoredChunk
 from index.words import WordVectors, words_of
 from qa.candidates import EntityAnswerer
-from qa.clues import DescriptiveQuestion, read_descriptive
+from qa.clues import DescriptiveQuestion, read_descriptive, without_outlets
 from qa.evidence import Evidence, EvidencePicker
 from qa.filters import resolve_filters, soft_filters
-from qa.followup import standalone_question
+from qa.followup import previous_questions, standalone_question
 from qa.models import Answer, AppliedFilters, Citation, Copy
+from qa.names import unknown_names
 from qa.question import analyze_question
 from qa.retriever import HybridRetriever
 from qa.sentences import Quote
 from qa.short_answer import ShortAnswer
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from qa.generate import ChatAnswerer, Draft
 
 log = logging.getLogger("newsqa")
 
@@ -90,10 +97,29 @@ def compose_answer(question: str, query: str, evidence: Evidence, timings: dict[
     )
 
 
+def _not_indexed(evidence: Evidence) -> Evidence:
+    """An abstention instead of `evidence`: the question names someone or something no indexed article holds
+    (`qa.names`), so the sentences found are only related."""
+    return Evidence(
+        sentences=[Quote(quote.sentence, "related", quote.score) for quote in evidence.sentences],
+        abstained=True,
+        confidence=round(min(evidence.confidence, 0.5), 4),
+        best_score=evidence.best_score,
+    )
+
+
 class Pipeline:
     """An open embedding model and store, and the chain that answers with them."""
 
-    def __init__(self, settings: Settings, *, embedder: Embedder | None = None, store: ChunkStore | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        store: ChunkStore | None = None,
+        chat_model: BaseChatModel | None = None,
+    ) -> None:
+        """Open the model and the store (or share the given ones); `chat_model`: a ready model for `settings.llm` (else loaded on first use)."""
         self.settings = settings
         self.embedder = embedder or Embedder(settings.embedding_model, batch_size=settings.embedding_batch_size)
         self.store = store or ChunkStore(settings)
@@ -106,6 +132,13 @@ class Pipeline:
         self._catalog: Catalog | None = None
         self._catalog_lock = threading.Lock()
         self.store.on_change(self.warm_up)  # a sync through this store (an upload, `serve --watch`) reads ahead for us
+        self.answerer: ChatAnswerer | None = None
+        if settings.llm.model or chat_model is not None:  # only then: the extractive path imports nothing of an LLM
+            from qa.claims import ClaimChecker
+            from qa.generate import ChatAnswerer
+
+            checker = ClaimChecker(self.embedder, self.words, settings.claims)
+            self.answerer = ChatAnswerer(settings, checker, chat_model)
 
     def catalog(self, revision: str | None = None) -> list[CatalogEntry]:
         """Every indexed article (id, title, date, outlet, url, chunks, story), read again only when the index changed.
@@ -174,6 +207,20 @@ class Pipeline:
         def answer(inputs: dict[str, Any]) -> Answer:
             started = time.perf_counter()
             retrieved = inputs["retrieved"]
+
+            def names_not_indexed(text: str, chunks: Iterable[str], ignore: frozenset[str] = frozenset()) -> list[str]:
+                """The names of `text` (its outlets aside) that no indexed chunk holds (`qa.names`), BM25 looking them up."""
+                return unknown_names(
+                    without_outlets(text, self.outlets()),
+                    self.retriever.term_weights,
+                    chunks,
+                    lambda phrase: [
+                        hit.chunk for hit in self.retriever.search([phrase], k=3, revision=inputs["revision"], dense_hits=[[]])[0]
+                    ],
+                    ignore=ignore,
+                    typo_similarity=self.settings.answer.name_typo_similarity,
+                )
+
             if "descriptive" in retrieved:
                 evidence: Evidence = self.entity_answerer.answer(
                     retrieved["descriptive"],
@@ -181,9 +228,12 @@ class Pipeline:
                     self.retriever.term_weights,
                     outlets=self.outlets(),
                     clue_vectors=retrieved["clue_vectors"],
+                    names_not_indexed=names_not_indexed,
                 )
             else:
                 evidence = self.picker.pick(retrieved["question"], retrieved["hits"], self.retriever.term_weights)
+                if not evidence.abstained and names_not_indexed(retrieved["question"].text, [hit.chunk.text for hit in retrieved["hits"]]):
+                    evidence = _not_indexed(evidence)
             timings = {"retrieve": round(retrieved["ms"], 2), "answer": round((time.perf_counter() - started) * 1000, 2)}
             answer = compose_answer(inputs["asked"], inputs["query"], evidence, timings)
             answer.filters = retrieved.get("soft", AppliedFilters())
@@ -211,13 +261,18 @@ class Pipeline:
         hard: ChunkFilter | None = inputs["filter"]
         soft, applied = soft_filters(descriptive, hard)
         best: dict[str, tuple[StoredChunk, int]] = {}
+        depth = max(self.settings.retrieval.candidates, self.settings.entity_answer.chunks_per_clue)
+        # one dense request, deep enough for the soft filters to be applied to its hits in memory
+        deep = self.store.dense_search_many(queries, depth * (1 + len(soft)), chunk_filter=hard)
         for chunk_filter in [hard, *soft]:
+            passing = [[(chunk, score) for chunk, score in hits if chunk.passes(chunk_filter)][:depth] for hits in deep]
             for ranked in self.retriever.search(
                 texts,
                 k=self.settings.entity_answer.chunks_per_clue,
                 chunk_filter=chunk_filter,
                 revision=inputs["revision"],
                 vectors=queries,
+                dense_hits=passing,
             ):
                 for rank, hit in enumerate(ranked):
                     if hit.chunk.id not in best or best[hit.chunk.id][1] > rank:
@@ -243,8 +298,53 @@ class Pipeline:
 
         `today` is the day relative dates in the question are read against ("last year"); it
         defaults to `settings.today`, else the current date. `since`/`until` and `sources` are
-        checked by `resolve_filters`.
+        checked by `resolve_filters`. With a language model configured, it writes the answer from the
+        evidence and every sentence is checked (`ask_stream`); else the answer quotes the evidence.
         """
+        if self.answerer is None:
+            return self._extractive(question, history=history, today=today, since=since, until=until, sources=sources)[0]
+        *_, last = self.ask_stream(question, history=history, today=today, since=since, until=until, sources=sources)
+        return last.answer
+
+    def ask_stream(
+        self,
+        question: str,
+        *,
+        history: Iterable[Any] | None = None,
+        today: date | None = None,
+        since: date | str | None = None,
+        until: date | str | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> Iterator[Draft]:
+        """Like `ask`, as drafts: with a language model, one each time a sentence of its answer has been checked; the last is done.
+
+        Without a model, one done draft holding the extractive answer. Errors in the question or
+        filters raise before the first draft, as in `ask`.
+        """
+        from qa.generate import Draft
+
+        started = time.perf_counter()
+        answer, standalone = self._extractive(question, history=history, today=today, since=since, until=until, sources=sources)
+        if self.answerer is None:
+            yield Draft(answer, done=True)
+            return
+        earlier = previous_questions(history)
+        for draft in self.answerer.stream(answer, question=standalone, earlier=earlier):
+            if draft.done:
+                draft.answer.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 2)
+            yield draft
+
+    def _extractive(
+        self,
+        question: str,
+        *,
+        history: Iterable[Any] | None,
+        today: date | None,
+        since: date | str | None,
+        until: date | str | None,
+        sources: Sequence[str] | None,
+    ) -> tuple[Answer, str]:
+        """The extractive answer, and the question as understood (a follow-up made to stand alone)."""
         started = time.perf_counter()
         asked = check_question(question, self.settings)
         revision = self.store.revision  # read once: the BM25 side and the catalog follow it
@@ -271,7 +371,7 @@ class Pipeline:
             copies = self.copies_of(citation, revision)
             citation.also_in, citation.more_copies = copies[:listed], max(0, len(copies) - listed)
         result.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 2)
-        return result
+        return result, standalone
 
 
 _pipelines: dict[str, Pipeline] = {}
@@ -281,7 +381,9 @@ _lock = threading.Lock()
 def get_pipeline(settings: Settings | None = None) -> Pipeline:
     """The open pipeline for these settings, created on first use and kept (nothing reloads when warm)."""
     settings = settings or Settings()
-    key = settings.model_dump_json()
+    # the JSON masks secrets: their hash keeps pipelines with other keys apart (in memory only, never logged)
+    secrets = [s.get_secret_value() for s in (settings.chroma_token, settings.llm.api_key, settings.ui_auth) if s is not None]
+    key = settings.model_dump_json() + hashlib.sha256("\n".join(secrets).encode()).hexdigest()
     with _lock:
         pipeline = _pipelines.get(key)
         if pipeline is None:
@@ -301,6 +403,11 @@ def ask(
     sources: Sequence[str] | None = None,
 ) -> Answer:
     """Answer a question from the indexed articles, with verbatim, offset-checked citations.
+
+    With a language model configured (`NEWSQA_LLM`, `settings.llm.model`) it phrases the answer from
+    the evidence, and only sentences the cited quotes support are kept (`Answer.generated`,
+    `Answer.claims`); if it fails or nothing survives, the answer quotes the evidence and
+    `Answer.notice` says why.
 
     Args:
         question: The question, 1 to `settings.max_question_chars` characters.

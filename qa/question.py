@@ -91,11 +91,12 @@ def answer_type(question: str) -> AnswerType:
     return next((kind for pattern, kind in _KINDS if pattern.search(lowered)), _OTHER)
 
 
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+"""The month names, as a regex alternation (lower case; match with IGNORECASE)."""
 _WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 _PERIOD = re.compile(
     rf"\b(?:(?:last|this|past|previous) (?P<unit>year|month|week)|(?P<day>yesterday|today)|"
-    rf"(?:on|last|this) (?P<weekday>{_WEEKDAYS})|(?:in|during|since|last|this) (?P<month>{_MONTHS})(?! \d)|"
+    rf"(?:on|last|this) (?P<weekday>{_WEEKDAYS})|(?:in|during|since|last|this) (?P<month>{MONTHS})(?! \d)|"
     rf"(?P<count>\d{{1,3}}) (?P<ago_unit>days|weeks|months|years) ago)\b"
 )
 REPORTING_DAYS = 7

@@ -114,7 +114,7 @@ class HybridRetriever(BaseRetriever):
         answers the question; its best sentence does not.
         """
         share = self.settings.best_sentence_share
-        if not share or not dense:
+        if not share or not dense or not query_vector:  # hits handed in without their query's vector keep their order
             return dense
         query = np.asarray(query_vector, dtype=np.float32)
         scored = []
@@ -153,16 +153,20 @@ class HybridRetriever(BaseRetriever):
         chunk_filter: ChunkFilter | None = None,
         revision: str | None = None,
         vectors: list[list[float]] | None = None,
+        dense_hits: list[list[tuple[StoredChunk, float]]] | None = None,
     ) -> list[list[Hit]]:
         """The k best chunks for each query (fused dense and BM25 ranks, one copy per story), in one dense request for all.
 
-        `vectors`: the queries' embeddings when the caller has them already.
+        `vectors`: the queries' embeddings when the caller has them already; `dense_hits`: their dense hits, when the caller
+        has searched already (a deeper search filtered in memory: several filters for the price of one request).
         """
         lexical = self.lexical_index(revision)
         if not len(lexical) or not queries:
             return [[] for _ in queries]
         depth = max(self.settings.candidates, k)
-        if vectors is None:
+        if dense_hits is not None:
+            vectors = vectors or [[] for _ in queries]
+        elif vectors is None:
             if self.embedder is None:
                 raise ValueError("HybridRetriever needs an embedder for its dense side: HybridRetriever(store=..., embedder=Embedder()).")
             vectors = (
@@ -170,7 +174,8 @@ class HybridRetriever(BaseRetriever):
                 if len(queries) > 1
                 else [self.embedder.embed_query(queries[0])]
             )
-        dense_hits = self.store.dense_search_many(vectors, depth, chunk_filter=chunk_filter)
+        if dense_hits is None:
+            dense_hits = self.store.dense_search_many(vectors, depth, chunk_filter=chunk_filter)
         chunks: dict[str, StoredChunk] = {}
         fused_rankings = []
         for query, vector, hits in zip(queries, vectors, dense_hits, strict=True):

@@ -15,13 +15,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Literal
 
 import numpy as np
 
 from index.entities import Entity
-from index.lexical import terms
+from index.lexical import term_set
 from index.records import StoredChunk
 from index.words import WORD
 
@@ -38,12 +37,6 @@ _WORD_CHARACTER = re.compile(r"\w")
 SPEAKER_LABELS = frozenset({"PERSON", "ORG", "NORP"})
 """Labels of who can speak: a question asking for one may be answered by the sentence that names a quote's speaker."""
 _NAMED_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC"})
-
-
-@lru_cache(maxsize=32768)
-def term_set(text: str) -> frozenset[str]:
-    """The distinct terms of a sentence or scope (cached: the same sentences come back question after question)."""
-    return frozenset(terms(text))
 
 
 @dataclass(eq=False)

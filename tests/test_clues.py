@@ -95,10 +95,21 @@ def test_one_fact_questions_and_letter_questions_are_not_descriptive(question):
     assert read_descriptive(question, OUTLETS) is None
 
 
-def test_a_publication_month_is_read_as_a_period():
-    read = read_descriptive("Which company, in a TechCrunch article published in November 2023, cut jobs and raised prices?", OUTLETS)
+@pytest.mark.parametrize(
+    ("question", "period"),
+    [
+        (
+            "Which company, in a TechCrunch article published in November 2023, cut jobs and raised prices?",
+            (date(2023, 11, 1), date(2023, 11, 30)),
+        ),
+        ("Which company, as reported by The Verge on October 5, 2023, cut jobs and raised prices?", (date(2023, 10, 5), date(2023, 10, 5))),
+        ("Which chatbot, reported by TechCrunch, saw a rise in usage during December 2022 and composes music?", None),
+    ],
+)
+def test_a_publication_date_is_read_as_a_period(question, period):
+    read = read_descriptive(question, OUTLETS)
     assert read is not None
-    assert read.published == (date(2023, 11, 1), date(2023, 11, 30))
+    assert read.published == period
 
 
 @pytest.mark.parametrize(
@@ -152,3 +163,66 @@ def test_a_short_form_before_the_full_one_is_not_renamed():
 def test_clean_name():
     assert clean_name("the Fed’s") == "Fed"
     assert clean_name(" The  All Blacks ") == "All Blacks"
+
+
+def _weights(*texts: str):
+    from index.lexical import TermWeights, terms
+
+    return TermWeights([terms(t) for t in texts])
+
+
+def test_names_nothing_indexed_holds_are_unknown():
+    from qa.names import unknown_names
+
+    chunks = ["Sam Bankman-Fried faced a jury in New York.", "Hervé served Byzantium as a general.", "Hartmanis and Stearns wrote it."]
+    weights = _weights(*chunks)
+    assert unknown_names("Who represented Graham Tulloch in court?", weights, chunks) == ["Graham", "Graham Tulloch", "Tulloch"]
+    # a name of two known words that no chunk holds together
+    assert unknown_names("What did Sam Hervé say?", weights, chunks) == ["Sam Hervé"]
+    # accents, acronyms, the first word and typos of a retrieved word are not unknown names
+    assert unknown_names("When did Herve serve?", weights, chunks) == []
+    assert unknown_names("What share of GDP did Bankman-Fried owe?", weights, chunks) == []
+    assert unknown_names("Tulloch? When did Hatmanis and Stearns write it?", weights, chunks) == []
+
+
+def test_a_place_or_a_person_is_not_the_short_form_of_another_kind_of_name():
+    text = "Israel Adesanya won. Israel launched strikes. Samsung Electronics grew. Sam Altman spoke. Sam said so."
+    spans = [("Israel Adesanya", "PERSON"), ("Israel", "GPE"), ("Samsung Electronics", "ORG"), ("Sam Altman", "PERSON"), ("Sam", "PERSON")]
+    entities, at = [], 0
+    for surface, label in spans:
+        at = text.index(surface, at)
+        entities.append(Entity(at, at + len(surface), label))
+        at += len(surface)
+    assert [e.name for e in name_entities(text, entities)] == [
+        "Israel Adesanya",
+        "Israel",
+        "Samsung Electronics",
+        "Sam Altman",
+        "Sam Altman",
+    ]
+
+
+def test_names_do_not_depend_on_the_hash_seed():
+    import subprocess
+    import sys
+
+    script = (
+        "from index.entities import Entity, name_entities\n"
+        "t = 'John Smith met Jane Smith. Smith left.'\n"
+        "e = [Entity(0, 10, 'PERSON'), Entity(15, 25, 'PERSON'), Entity(27, 32, 'PERSON')]\n"
+        "print(name_entities(t, e)[2].name)\n"
+    )
+    seen = {
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env={"PYTHONHASHSEED": seed}, check=True).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert seen == {"John Smith\n"}
+
+
+def test_title_case_and_capitals_are_not_names():
+    from qa.names import unknown_names
+
+    chunks = ["Pistorius told reporters he regretted what he called concessions made by the United States."]
+    weights = _weights(*chunks)
+    assert unknown_names("What Did Pistorius Regret About The Concessions?", weights, chunks) == []
+    assert unknown_names("WHAT DID PISTORIUS REGRET ABOUT THE CONCESSIONS?", weights, chunks) == []

@@ -140,3 +140,74 @@ def test_the_chat_and_the_cli_show_which_clue_each_quote_supports(news):
     assert "supports “" in page
     assert clue.split()[0] in page
     assert f"Supports: {clue.split()[0]}" in answer.to_markdown()
+
+
+def test_a_plain_question_about_someone_not_indexed_is_abstained_too(news):
+    pipeline, _ = news
+    answer = pipeline.ask("What did Graham Tulloch tell the jury about FTX and Alameda Research?")
+    assert answer.abstained
+    assert all(c.role == "related" for c in answer.citations)
+    assert not pipeline.ask("What did Bankman-Fried tell the jury about FTX and Alameda Research?").abstained
+
+
+def test_a_publication_date_the_question_names_is_a_soft_filter(news):
+    pipeline, _ = news
+    question = (
+        "Who is the individual facing a criminal trial on fraud and conspiracy charges, as reported by The Verge on "
+        "September 28, 2023, and is accused by prosecutors of committing fraud for personal gain?"
+    )
+    answer = pipeline.ask(question)
+    assert answer.filters.named_period == "on 2023-09-28"
+    assert "published on 2023-09-28 first" in answer.filters.describe()
+    assert answer.short == "Sam Bankman-Fried"
+    # a soft filter rules nothing out: a date no article has still finds the answer
+    elsewhere = pipeline.ask(question.replace("September 28, 2023", "March 3, 2021"))
+    assert elsewhere.short == "Sam Bankman-Fried"
+
+
+def test_the_named_outlets_articles_are_searched_too(news, embedder, monkeypatch):
+    from qa import Pipeline
+
+    pipeline, _ = news
+    # one chunk per clue: unfiltered, the clues find TechCrunch's and The Verge's trial stories, not Fortune's
+    narrow = pipeline.settings.model_copy(
+        update={"entity_answer": pipeline.settings.entity_answer.model_copy(update={"chunks_per_clue": 1})}
+    )
+    narrowed = Pipeline(narrow, embedder=embedder, store=pipeline.store)
+    seen: list[set[str]] = []
+    answer_for = narrowed.entity_answerer.answer
+
+    def spy(descriptive, chunks, *args, **kwargs):
+        seen.append({chunk.source for chunk, _ in chunks})
+        return answer_for(descriptive, chunks, *args, **kwargs)
+
+    monkeypatch.setattr(narrowed.entity_answerer, "answer", spy)
+    clues = "facing a criminal trial on fraud and conspiracy charges, and is accused by prosecutors of committing fraud"
+    unnamed = narrowed.ask(f"Who is the individual {clues}?")
+    named = narrowed.ask(f"Who is the individual, as reported by Fortune, {clues}?")
+    assert unnamed.short == named.short == "Sam Bankman-Fried"
+    assert named.filters.named_sources == ["Fortune"]
+    assert "Fortune" not in seen[0]
+    assert "Fortune" in seen[1]
+
+
+def test_a_plain_question_naming_an_outlet_is_answered(news):
+    pipeline, _ = news
+    answer = pipeline.ask("What did Bankman-Fried's lawyers say in their opening statements, as reported by Fortune?")
+    assert not answer.abstained
+    assert answer.clues == []
+
+
+def test_the_best_entity_must_support_enough_of_the_clues(news, embedder):
+    from qa import Pipeline
+
+    pipeline, _ = news
+    strict = pipeline.settings.model_copy(
+        update={"entity_answer": pipeline.settings.entity_answer.model_copy(update={"min_clue_coverage": 1.0})}
+    )
+    question = SWIFT  # four clues; its best entity does not support all of them
+    assert not pipeline.ask(question).abstained
+    answer = Pipeline(strict, embedder=embedder, store=pipeline.store).ask(question)
+    assert answer.abstained
+    assert answer.short is None
+    assert all(c.role == "related" for c in answer.citations)

@@ -1,6 +1,7 @@
 """The Gradio chat page: its components and events. Answers come from `ask()`; `ui.render` turns them into HTML.
 
-Everything shown comes from the `Answer` that `ask()` returns. Above the conversation, a date range
+Everything shown comes from the `Answer` that `ask()` returns (with `NEWSQA_LLM` set, the drafts of
+`Pipeline.ask_stream`: each sentence of the model's answer appears once it has been checked). Above the conversation, a date range
 and an outlet selector (filled from the index) filter every question, follow-ups included; "Export"
 downloads the conversation as Markdown (`Answer.to_markdown()` blocks). The status line above
 them (articles, chunks, last update, and under `serve --watch` the watcher's last sync) refreshes
@@ -24,6 +25,7 @@ from index.catalog import article_text, index_status
 from index.formats import FORMATS, SUFFIXES
 from index.uploads import save_uploads
 from qa import Answer, Pipeline, get_pipeline
+from qa.generate import model_label
 from ui.render import CSS, SCROLL_TO_QUOTE, conversation_markdown, error_message, render_answer, text_html, user_message
 
 if TYPE_CHECKING:
@@ -132,12 +134,18 @@ def answer_stream(
     answers = list(answers or [])
     history = [*history, {"role": "user", "content": user_message(message or "")}]
     try:
-        answer = pipeline.ask(message, history=questions, since=since or None, until=until or None, sources=sources or None)
+        drafts = pipeline.ask_stream(message, history=questions, since=since or None, until=until or None, sources=sources or None)
+        draft = next(drafts)  # a bad question or filter raises here, before anything is shown
     except (NewsqaError, ValueError) as error:
         yield [*history, {"role": "assistant", "content": error_message(str(error))}], questions, "", answers, unchanged
         return
     questions = [*questions, message.strip()]
-    if not answer.abstained:
+    while not draft.done:  # a language model writes: each sentence shows once it is checked
+        content = render_answer(draft.answer, with_sources=False, writing=draft.writing)
+        yield [*history, {"role": "assistant", "content": content}], questions, "", answers, unchanged
+        draft = next(drafts)
+    answer = draft.answer
+    if not answer.abstained and not answer.generated:
         shown = ""
         for citation in answer.citations:
             shown = f"{shown} {citation.quote} [{citation.n}]".strip()
@@ -192,7 +200,13 @@ def build_app(pipeline: Pipeline, *, watcher: ArticleWatcher | None = None) -> A
     import gradio as gr
 
     with gr.Blocks(title="newsqa") as demo:
-        gr.Markdown("## newsqa\nAsk about the articles; every answer is made of their own sentences, each with its source.")
+        if pipeline.answerer is None:
+            gr.Markdown("## newsqa\nAsk about the articles; every answer is made of their own sentences, each with its source.")
+        else:
+            gr.Markdown(
+                f"## newsqa\nAsk about the articles; {text_html(model_label(pipeline.answerer.name))} phrases the answer from their "
+                "sentences, and every sentence it writes is checked against the quotes it cites."
+            )
         status = gr.Markdown(elem_id="nq-status")
         chatbot = gr.Chatbot(
             elem_id="nq-chat",
@@ -317,6 +331,8 @@ def launch(
     if warning:
         log.warning(warning)
     pipeline = pipeline or get_pipeline(settings)  # load the model and open the store before the first question
+    if pipeline.answerer is not None:
+        pipeline.answerer.warm_up()  # and the language model (NEWSQA_LLM), so the first answer does not wait for it
     demo = build_app(pipeline, watcher=watcher)
     demo.launch(
         server_name=host,

@@ -236,29 +236,51 @@ def ask(
     since: SinceOption = None,
     until: UntilOption = None,
     source: SourceOption = None,
+    stream: Annotated[
+        bool, typer.Option("--stream", help="With NEWSQA_LLM set, print each sentence of the model's answer once it is checked.")
+    ] = False,
 ) -> None:
-    """Answer a question from the indexed articles, with citations."""
+    """Answer a question from the indexed articles, with citations (phrased by NEWSQA_LLM when set, every sentence checked)."""
     _setup_logging()
-    from qa import NewsqaError
-    from qa import ask as ask_question
+    from qa import NewsqaError, get_pipeline
 
+    printed = 0
     try:
-        answer = ask_question(question, settings=_settings(), since=since, until=until, sources=source)
+        drafts = get_pipeline(_settings()).ask_stream(question, since=since, until=until, sources=source)
+        for draft in drafts:
+            if stream and not as_json and not draft.done:
+                for claim in draft.answer.claims[printed:]:
+                    if claim.shown:
+                        say(one_line(_claim_line(claim)))
+                printed = len(draft.answer.claims)
+        answer = draft.answer
     except NewsqaError as error:
         _fail(error)
+    if answer.notice:
+        say(f"warning: {one_line(answer.notice)}", err=True)
     if as_json:
         say(_safe_json(answer.to_dict()))
         return
-    for line in answer_lines(answer):
+    for line in answer_lines(answer, streamed=printed):
         say(line)
 
 
-def answer_lines(answer: Answer) -> list[str]:
-    """What `newsqa ask` prints for an answer, line by line: each line `one_line`, so nothing an article says adds a line."""
+def answer_lines(answer: Answer, *, streamed: int = 0) -> list[str]:
+    """What `newsqa ask` prints for an answer, line by line: each line `one_line`, so nothing an article says adds a line.
+
+    `streamed`: how many of a generated answer's sentences `--stream` printed already.
+    """
     lines = [one_line(answer.short), ""] if answer.short else []
-    lines.append(one_line(answer.text))
+    if answer.generated:
+        lines += [one_line(_claim_line(claim)) for claim in answer.claims[streamed:] if claim.shown]
+    else:
+        lines.append(one_line(answer.text))
+        # fell back to the quotes: what the model wrote, struck, when asked to show it (and not streamed already)
+        lines += [one_line(_claim_line(claim)) for claim in answer.claims[streamed:] if claim.verdict == "struck"]
     if not answer.abstained:
         lines.append(f"({answer.confidence_words}: confidence {answer.confidence:.2f})")
+    if answer.claims:
+        lines.append(one_line(_generated_note(answer)))
     if answer.filters.any:
         lines.append(one_line(f"(searched articles {answer.filters.describe()})"))
     if answer.citations:
@@ -267,12 +289,33 @@ def answer_lines(answer: Answer) -> list[str]:
             label = f"[{citation.n}]" if not answer.abstained else "-"
             meta = ", ".join(part for part in (citation.source, citation.date) if part)
             where = f"(chars {citation.start}-{citation.end})"
-            lines.append("  " + one_line(f"{label} {citation.title}{f' ({meta})' if meta else ''} {where}: {citation.quote}"))
+            supports = f" supports sentence {', '.join(map(str, citation.supports))}" if citation.supports else ""
+            lines.append("  " + one_line(f"{label} {citation.title}{f' ({meta})' if meta else ''} {where}{supports}: {citation.quote}"))
             if citation.clue:
                 lines.append("      " + one_line(f"supports: {citation.clue}"))
             if citation.also_in or citation.more_copies:
                 lines.append("      " + one_line("also reported by: " + "; ".join(citation.copy_names())))
     return lines
+
+
+def _claim_line(claim: Any) -> str:
+    """One sentence of a generated answer as printed: with its markers, or struck out when unsupported."""
+    if claim.supported:
+        return f"{claim.text} {''.join(f'[{n}]' for n in claim.citations)}"
+    return f"[not supported by the sources, struck out] {claim.text}"
+
+
+def _generated_note(answer: Any) -> str:
+    """What the check did to the model's sentences, in one line."""
+    dropped = sum(c.verdict == "dropped" for c in answer.claims)
+    struck = sum(c.verdict == "struck" for c in answer.claims)
+    parts = [f"written by {answer.model}" if answer.generated else "the model's answer was not used"]
+    parts.append("every sentence checked against the quoted sources")
+    if dropped:
+        parts.append(f"{dropped} unsupported sentence{'s' if dropped != 1 else ''} dropped (NEWSQA_LLM__UNSUPPORTED=strike shows them)")
+    if struck:
+        parts.append(f"{struck} unsupported sentence{'s' if struck != 1 else ''} struck out")
+    return f"({'; '.join(parts)})"
 
 
 @app.command()

@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 
 from qa import Answer, Citation
+from qa.generate import model_label
 from qa.models import BIDI_CONTROLS, is_web_link, split_markers
 
 CONFIDENCE_TEXT = {
@@ -46,6 +47,12 @@ CSS = """
 .nq-in-article summary { font-size: 0.8rem; color: #1d4ed8; cursor: pointer; margin-top: 0.3rem; }
 .nq-article-text { max-height: 18rem; overflow-y: auto; font-size: 0.85rem; line-height: 1.5; padding: 0.4rem; background: #fff; }
 .nq-article-text mark { background: #fef08a; }
+.nq-struck { color: #9ca3af; }
+.nq-unsupported { font-size: 0.75rem; color: #b91c1c; margin-left: 0.25rem; }
+.nq-writing { color: #9ca3af; font-style: italic; margin-left: 0.3rem; }
+.nq-model, .nq-notice { font-size: 0.78rem; color: #6b7280; margin-top: 0.3rem; }
+.nq-notice { color: #92400e; }
+.nq-supports { font-size: 0.75rem; color: #6b7280; margin-left: 0.3rem; }
 """
 
 
@@ -129,6 +136,8 @@ def render_source(citations: list[Citation], article_text: str | None = None) ->
     meta = " · ".join(text_html(part) for part in (first.date, first.source) if part)
     related = first.role == "related"
     labels = "related" if related else " ".join(f"[{c.n}]" for c in citations)
+    supported = sorted({n for c in citations for n in c.supports})
+    supports = f'<span class="nq-supports">supports sentence {", ".join(map(str, supported))}</span> ' if supported else ""
     title = text_html(first.title)
     if is_web_link(first.url):
         title = f'<a href="{html.escape(first.url, quote=True)}" target="_blank" rel="noopener noreferrer">{title}</a>'
@@ -139,7 +148,7 @@ def render_source(citations: list[Citation], article_text: str | None = None) ->
     kind = " nq-related" if related else ""
     clues = "".join(f'<div class="nq-clue">[{c.n}] supports “{text_html(c.clue)}”</div>' for c in citations if c.clue and not related)
     return (
-        f'<div class="nq-source{kind}"><div class="nq-source-head"><span class="nq-marker">{labels}</span> '
+        f'<div class="nq-source{kind}"><div class="nq-source-head"><span class="nq-marker">{labels}</span> {supports}'
         f'<b>{title}</b>{meta_html}</div><div class="nq-passage">{passage}</div>{clues}'
         f"{render_copies(first)}{render_in_article(citations, article_text)}</div>"
     )
@@ -169,22 +178,65 @@ def render_filters(answer: Answer) -> str:
     return f'<div class="nq-filters">Searched articles {text_html(answer.filters.describe())}</div>'
 
 
-def render_answer(answer: Answer, *, text: str | None = None, with_sources: bool = True, articles: Mapping[str, str] | None = None) -> str:
+def _generated_text(answer: Answer) -> str:
+    """A generated answer's sentences in order, escaped like article text (model output is untrusted): supported ones with their
+    markers, struck ones struck out and marked "not supported by the sources"; dropped ones not at all."""
+    sentences = []
+    for claim in answer.claims:
+        if claim.supported:
+            markers = "".join(f'<span class="nq-marker">[{n}]</span>' for n in claim.citations)
+            sentences.append(f"{text_html(claim.text)} {markers}")
+        elif claim.verdict == "struck":
+            sentences.append(
+                f'<del class="nq-struck">{text_html(claim.text)}</del><span class="nq-unsupported">not supported by the sources</span>'
+            )
+    return " ".join(sentences)
+
+
+def render_model_note(answer: Answer) -> str:
+    """Who wrote a generated answer and what the check did ("2 unsupported sentences dropped"), and any notice; "" otherwise."""
+    parts = []
+    if answer.generated and answer.model:
+        dropped = sum(c.verdict == "dropped" for c in answer.claims)
+        note = f"Written by {text_html(model_label(answer.model))} from the quoted sources; every sentence checked against them."
+        if dropped:
+            note += f" {dropped} unsupported sentence{'s' if dropped != 1 else ''} dropped."
+        parts.append(f'<div class="nq-model">{note}</div>')
+    elif any(c.verdict == "struck" for c in answer.claims):  # fell back to the quotes: still show what the model wrote, struck
+        parts.append(f'<div class="nq-model">The model wrote: {_generated_text(answer)}</div>')
+    if answer.notice:
+        parts.append(f'<div class="nq-notice">{text_html(answer.notice)}</div>')
+    return "".join(parts)
+
+
+def render_answer(
+    answer: Answer,
+    *,
+    text: str | None = None,
+    with_sources: bool = True,
+    articles: Mapping[str, str] | None = None,
+    writing: bool = False,
+) -> str:
     """The whole chat message for an answer, as one HTML block (no blank lines, so no Markdown runs).
 
     Args:
-        answer: What `ask()` returned.
+        answer: What `ask()` returned (or a draft of a generated answer, its sentences so far).
         text: The part of the answer text shown so far, while it streams.
         with_sources: Add the source cards, the search and the confidence lines.
         articles: Article id → article text, so each card can show its quote in the whole article.
+        writing: The model is still writing: say so after the sentences checked so far.
     """
     if answer.abstained:
         parts = [f'<div class="nq-answer nq-abstain">{text_html(answer.text)}</div>']
     else:
-        shown = _marked_text(answer) if text is None else _with_markers(text)
+        shown = _generated_text(answer) if answer.generated else _marked_text(answer) if text is None else _with_markers(text)
+        if writing:
+            shown += '<span class="nq-writing">writing…</span>'
         parts = [f'<div class="nq-answer">{shown}</div>']
         if answer.short:
             parts.insert(0, f'<div class="nq-short"><b>{text_html(answer.short)}</b></div>')
+    if with_sources:
+        parts.append(render_model_note(answer))
     if with_sources and answer.citations:
         parts.append(
             f'<div class="nq-sources"><div class="nq-sources-label">{answer.sources_label}</div>'

@@ -1,0 +1,139 @@
+"""Names a question holds that nothing indexed holds: the question is about an article that is not indexed.
+
+"Who represented Graham Tulloch in court?" asked of an archive without that story still finds a
+"Graham" somewhere, and the sentence picker would quote the best of a bad lot. A name that no
+indexed chunk holds ("Tulloch": a word the BM25 index has never seen), or a name of several words
+whose words no sentence holds together ("Heather Knight", "Storm Imogen": in the chunks retrieved
+for the question, or found by BM25 for the name itself), says the question is about something not indexed, and both
+answerers abstain on it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import threading
+import unicodedata
+from collections.abc import Callable, Iterable
+
+from index import StoredChunk
+from index.lexical import TermWeights, is_stopword, term_set, terms
+
+_WORDS = re.compile(r"\w+")
+NAME_PHRASE = re.compile(r"\b[A-Z][\w.&-]*(?:['’]s)?(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z][\w.&-]*(?:['’]s)?)+")
+"""Two or more capitalised words in a row: a name ("Heather Knight", "Bank of America"), once stopwords ("Which", "The") go."""
+
+_CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*")
+_ACRONYM = re.compile(r"[A-Z]{2,6}s?|(?:[A-Z]\.){2,}")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_TITLE_CASE_SHARE = 0.7
+"""A question with at least this share of its words capitalised is in Title Case or capitals: its capitals say nothing."""
+
+Lookup = Callable[[str], list[StoredChunk]]
+"""A few indexed chunks holding a phrase's words (BM25), to look for a name the retrieved chunks lack."""
+
+
+def lowered_words(text: str) -> set[str]:
+    """The lower-cased words of a text, as a name's spelling is compared with them."""
+    return set(_WORDS.findall(text.lower()))
+
+
+def unknown_names(
+    text: str,
+    weights: TermWeights,
+    chunks: Iterable[str],
+    lookup: Lookup | None = None,
+    *,
+    ignore: frozenset[str] = frozenset(),
+    typo_similarity: float = 0.85,
+) -> list[str]:
+    """The names in `text` that nothing indexed holds, sorted; empty when every name is known.
+
+    A name counts as known when the index holds it with or without accents ("Herve" for "Hervé"),
+    when it is an acronym (an article may spell out "GDP"), when it is the question's first word
+    (capitalised by its place), or when a retrieved chunk holds a word that differs from it by a
+    typo ("Hatmanis" for "Hartmanis"). A question in Title Case or capitals has its words checked
+    one by one, not as names of several words.
+
+    Args:
+        text: The question, without the outlets it names (`qa.clues.without_outlets`).
+        weights: IDF of the indexed terms (the BM25 index): a name term it has never seen is unknown.
+        chunks: The texts of the chunks retrieved for the question.
+        lookup: Finds chunks for a name of several words that the retrieved ones do not hold together.
+        ignore: Stemmed terms that are not names here (a descriptive question's kind words).
+        typo_similarity: How alike (difflib's ratio) a name and a retrieved word must be for the name to be a typo of it.
+    """
+    chunks = list(chunks)
+    retrieved_words = set().union(*(lowered_words(chunk) for chunk in chunks))
+    unknown = []
+    for word in _candidate_names(text):
+        names = set(terms(word)) - ignore
+        indexed = all(weights.frequency.get(n) for n in names) or set(terms(_folded(word))) <= _folded_vocabulary(weights)
+        if names and not indexed and not _near_any(word.lower(), retrieved_words, typo_similarity):
+            unknown.append(word)
+    if _title_case(text):
+        return sorted(set(unknown))
+    held = [term_set(sentence) for chunk in chunks for sentence in _sentences(chunk)]
+    for phrase in NAME_PHRASE.findall(text):
+        phrase_terms = {t for t in term_set(phrase) if len(t) > 1}
+        if len(phrase_terms) < 2 or any(_all_held(phrase_terms, sentence_terms, typo_similarity) for sentence_terms in held):
+            continue
+        found = lookup(phrase) if lookup is not None else []
+        if not any(_all_held(phrase_terms, term_set(x), typo_similarity) for chunk in found for x in _sentences(chunk.text)):
+            unknown.append(phrase)
+    return sorted(set(unknown))
+
+
+def _sentences(text: str) -> list[str]:
+    """`text` cut at sentence ends, roughly: where a name's words must stand together."""
+    return _SENTENCE_END.split(text)
+
+
+def _title_case(text: str) -> bool:
+    """Whether most words of `text` are capitalised ("What Did Pistorius Regret", "WHAT DID PISTORIUS REGRET")."""
+    words = [w for w in _WORDS.findall(text) if w[:1].isalpha()]
+    return len(words) >= 4 and sum(w[:1].isupper() for w in words) > _TITLE_CASE_SHARE * len(words)
+
+
+def _all_held(phrase_terms: set[str], held: frozenset[str], typo_similarity: float) -> bool:
+    """Whether a sentence holding the terms `held` holds every one of `phrase_terms`, or that term with a typo."""
+    return phrase_terms <= held or all(t in held or _near_any(t, held, typo_similarity) for t in phrase_terms)
+
+
+def _candidate_names(text: str) -> list[str]:
+    """The capitalised words of `text` that may be names: not its first word, not a stopword, not an acronym."""
+    found = []
+    for match in _CAPITALISED.finditer(text):
+        word = match.group(0)
+        first = not text[: match.start()].strip()
+        if first or is_stopword(word) or _ACRONYM.fullmatch(word.strip(".")):
+            continue
+        found.append(word)
+    return found
+
+
+def _folded(word: str) -> str:
+    """`word` without accents ("hervé" → "herve")."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+_VOCABULARY: dict[int, tuple[TermWeights, frozenset[str]]] = {}
+_VOCABULARY_LOCK = threading.Lock()
+
+
+def _folded_vocabulary(weights: TermWeights) -> frozenset[str]:
+    """The indexed terms that hold accents, as terms of the words without them ("hervé" → "herv"), built once per index
+    (kept for the last index asked: a new revision's weights replace it)."""
+    with _VOCABULARY_LOCK:
+        held = _VOCABULARY.get(id(weights))
+        if held is None or held[0] is not weights:
+            _VOCABULARY.clear()
+            folded = frozenset(term for t in weights.frequency if not t.isascii() for term in terms(_folded(t)))
+            held = _VOCABULARY[id(weights)] = (weights, folded)
+        return held[1]
+
+
+def _near_any(word: str, words: Iterable[str], typo_similarity: float) -> bool:
+    """Whether one of `words` is `word` with a typo: the same first letter and a close spelling (difflib's ratio)."""
+    candidates = [w for w in words if w[:1] == word[:1] and abs(len(w) - len(word)) <= 2]
+    return bool(difflib.get_close_matches(word, candidates, n=1, cutoff=typo_similarity))
