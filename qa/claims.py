@@ -49,9 +49,9 @@ import numpy as np
 
 from index.embedding import Embedder, mean_vector
 from index.entities import find_entities
+from index.lexical import acronyms_spelled_out, is_stopword, terms
 from index.settings import ClaimSettings
 from index.words import WordVectors, words_of
-from index.lexical import acronyms_spelled_out, is_stopword, terms
 from qa.models import Citation
 
 MARKER = re.compile(r"\[\s*(?:sources?\s*)?(\d{1,3}(?:\s*(?:,|;|and|&)\s*\d{1,3})*)\s*\]", re.IGNORECASE)

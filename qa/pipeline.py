@@ -17,6 +17,7 @@ from index import ChunkStore, Embedder, NewsqaError, NoIndexError, Settings
 from index.catalog import Catalog, CatalogEntry
 from index.errors import BadQuestionError
 from index.filters import ChunkFilter
+from index.formats import as_text
 from index.records import StoredChunk
 from index.words import WordVectors, words_of
 from qa.candidates import EntityAnswerer
@@ -42,10 +43,10 @@ ABSTAIN_TEXT = "The indexed articles don't answer this question. The closest pas
 
 
 def check_question(question: str, settings: Settings) -> str:
-    """The question stripped, or `BadQuestionError` saying what to change."""
+    """The question stripped (a lone surrogate, which no model can read, as U+FFFD), or `BadQuestionError` saying what to change."""
     if not isinstance(question, str) or not question.strip():
         raise BadQuestionError("The question is empty: type a question about the articles.")
-    question = question.strip()
+    question = as_text(question)
     if len(question) > settings.max_question_chars:
         raise BadQuestionError(f"The question is {len(question):,} characters long; keep it under {settings.max_question_chars:,}.")
     return question

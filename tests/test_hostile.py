@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
@@ -530,13 +530,18 @@ def hostile_pipeline(tmp_path_factory, embedder):
 @pytest.mark.slow
 @hypothesis_settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=hostile_text, question=hostile_text)
+@example(text="", question="\ud800")  # a lone surrogate in the question
+@example(text="\x00", question="")  # the file turns binary: its indexed version is kept and may be quoted
 def test_random_text_through_index_and_ask_keeps_exact_offsets(hostile_pipeline, text, question):
     from index import BadQuestionError, update_index
+    from index.catalog import article_text
 
     pipeline, folder = hostile_pipeline
     (folder / "random.txt").write_text("Random report\n\n" + text + " The zoo keeper said so.", encoding="utf-8", errors="surrogatepass")
     update_index(pipeline.settings, store=pipeline.store)  # never raises for what the file holds
     texts = {a.id: a.text for a in ArticleLoader(folder, limits=LimitSettings()).load().articles}
+    for entry in pipeline.catalog():  # a file unreadable this time (binary) keeps its indexed version: quotes come from that
+        texts.setdefault(entry.id, article_text(pipeline.store, entry.id))
     for asked in ("Who opened the zoo?", f"What did the keeper say about {question}?", question):
         try:
             answer = pipeline.ask(asked)
