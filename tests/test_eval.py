@@ -67,6 +67,32 @@ def test_eval_on_near_identical_news_stories(tmp_path):
 
 
 @pytest.mark.integration
+@pytest.mark.slow
+def test_eval_reads_multihop_rag_lines_as_they_are(tmp_path):
+    gold = tmp_path / "multihop.jsonl"
+    lines = [
+        {
+            "q": "Who is the individual facing a criminal trial on fraud and conspiracy charges, as reported by both The Verge and "
+            "TechCrunch, and is accused by prosecutors of committing fraud for personal gain?",
+            "answers": ["Sam Bankman-Fried"],
+            "type": "inference_query",
+            "evidence_articles": [
+                "the-ftx-trial-is-bigger-than-sam-bankman-fried.md",
+                "sbfs-trial-starts-soon-but-how-did-he-and-ftx-get-here.md",
+            ],
+            "mhr_index": 1,
+        },
+        {"q": "Which striker did Malini Goyal sign for Rugby Australia in 1987?", "answers": [], "type": "null_query", "mhr_index": 2},
+    ]
+    gold.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    figures = run_eval(gold, ROOT / "tests" / "data" / "multihop" / "articles", tmp_path)
+    assert figures["questions"] == 2
+    assert figures["answerable"] == 1  # a null_query is unanswerable
+    assert figures["answer_hit"] == 1.0
+    assert figures["abstention_rate"] == 1.0
+
+
+@pytest.mark.integration
 def test_bad_gold_file_is_one_line_error(tmp_path):
     gold = tmp_path / "gold.jsonl"
     gold.write_text('{"question": "ok?", "answers": ["x"]}\n{"answers": 3}\n')
