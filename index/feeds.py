@@ -235,7 +235,7 @@ def _save_entry(
         report.problems.append(f"{where} ({title or 'untitled'}): has no date; saved without one")
     front = {"title": title or text.split("\n", 1)[0][:120], "date": date, "source": feed_title, "url": link}
     folder.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".part")  # not an article suffix: loaders and watchers skip it until the rename
+    partial = target.with_name(f".{target.name}.part")  # a hidden file: the loader skips it, unreported, until the rename
     partial.write_text(f"---\n{yaml.safe_dump(front, allow_unicode=True, sort_keys=False)}---\n{text}\n", encoding="utf-8")
     os.replace(partial, target)
     report.saved.append(str(target.relative_to(articles)))

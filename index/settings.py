@@ -13,7 +13,7 @@ import os
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic.fields import FieldInfo
@@ -644,6 +644,33 @@ class Settings(BaseSettings):
         """A short name for the store these settings open (where it is and its collection, never a token), for local files about it."""
         where, collection, _model = self.store_key()
         return hashlib.sha256(f"{where}\n{collection}".encode()).hexdigest()[:16]
+
+    def secret_values(self) -> list[str]:
+        """The value of every secret setting that is set (tokens, keys, the login), found by type: never logged or echoed."""
+        values: list[str] = []
+        for path in secret_settings():
+            value: Any = self
+            for name in path:
+                value = getattr(value, name)
+            if value is not None:
+                values.append(value.get_secret_value())
+        return values
+
+
+@cache
+def secret_settings() -> frozenset[tuple[str, ...]]:
+    """Where the secret settings are, as (field,) or (section, field): every field typed `SecretStr`."""
+
+    def secret(annotation: Any) -> bool:
+        return annotation is SecretStr or SecretStr in get_args(annotation)
+
+    paths: set[tuple[str, ...]] = set()
+    for field, info in Settings.model_fields.items():
+        if secret(info.annotation):
+            paths.add((field,))
+        elif isinstance(info.annotation, type) and issubclass(info.annotation, Section):
+            paths.update((field, key) for key, inner in info.annotation.model_fields.items() if secret(inner.annotation))
+    return frozenset(paths)
 
 
 @cache

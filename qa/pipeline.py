@@ -383,8 +383,7 @@ def get_pipeline(settings: Settings | None = None) -> Pipeline:
     """The open pipeline for these settings, created on first use and kept (nothing reloads when warm)."""
     settings = settings or Settings()
     # the JSON masks secrets: their hash keeps pipelines with other keys apart (in memory only, never logged)
-    secrets = [s.get_secret_value() for s in (settings.chroma_token, settings.llm.api_key, settings.ui_auth) if s is not None]
-    key = settings.model_dump_json() + hashlib.sha256("\n".join(secrets).encode()).hexdigest()
+    key = settings.model_dump_json() + hashlib.sha256("\n".join(settings.secret_values()).encode()).hexdigest()
     with _lock:
         pipeline = _pipelines.get(key)
         if pipeline is None:

@@ -69,7 +69,7 @@ def _setting_error(error: Exception) -> str:
     """One line naming the `NEWSQA_*` variable that is wrong and what it accepts."""
     from pydantic import ValidationError
 
-    from index.settings import COLLECTION_NAME_RULE, unknown_setting
+    from index.settings import COLLECTION_NAME_RULE, secret_settings, unknown_setting
 
     if not isinstance(error, ValidationError):  # pydantic-settings could not even parse it (a section given as bad JSON)
         field = re.search(r'field "(\w+)"', str(error))
@@ -85,7 +85,7 @@ def _setting_error(error: Exception) -> str:
     if first["type"] == "string_pattern_mismatch" and first["loc"] == ("collection",):
         message = f"must be {COLLECTION_NAME_RULE}"
     value = first.get("input")
-    secret = first["loc"][:1] in (("ui_auth",), ("chroma_token",))  # a password is never echoed, even a malformed one
+    secret = any(tuple(first["loc"][: len(path)]) == path for path in secret_settings())  # never echoed, even malformed
     shown = f"={value!r}" if isinstance(value, str) and len(value) <= 80 and not secret else ""
     more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
     return f"{variable}{shown} is not allowed: {message[:1].lower()}{message[1:]}{more}."
