@@ -75,7 +75,7 @@ def as_text(value: Any) -> str:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate from a JSON or YAML escape: it cannot be stored or hashed
-        text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")  # one U+FFFD each; a valid pair stays
     return text.strip()
 
 

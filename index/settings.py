@@ -264,7 +264,10 @@ class EntityAnswerSettings(Section):
         description="How much of a sentence is about an entity it names after another one: a clue is said of the sentence's subject.",
     )
     mention_decay: float = Field(
-        0.8, ge=0, le=1, description="How much of a sentence is about an entity named 1, 2, 3 sentences before it: this, squared, cubed."
+        0.8,
+        ge=0,
+        le=1,
+        description="How much of a sentence is about an entity named 1, 2, ... (up to `look_back`) sentences before it: this, squared, ...",
     )
     salience_share: float = Field(
         0.5,
@@ -442,6 +445,7 @@ class LlmSettings(Section):
     timeout_s: float = Field(
         60.0,
         gt=0,
+        le=3600,
         description="Longest the model may write, from the request: past it, the sentences checked so far are kept with a notice "
         "(the quoted sentences when none was); a server's client also gives up after it without a first token.",
     )

@@ -14,9 +14,9 @@ articles describe in pieces. The answerer (weights and thresholds are the descri
    "Minnesota Vikings"). Never a name the question itself holds, an outlet, or (unless a product
    is asked for) a name with digits in it, which is a tagging slip ("Wes Welker 2011").
 3. Counts a sentence as about an entity when it names it first (1: the clue is said of its
-   subject) or later (`object_share`), when a sentence one to three before
-   it in the passage does (`mention_decay` to that power: "He ..."), and in part when the entity is
-   one of its article's three most mentioned names (`salience_share` times its share). A clue's
+   subject) or later (`object_share`), when a sentence up to `look_back` before it in the passage
+   does (`mention_decay` to that power: "He ..."), and in part when the entity is one of its
+   article's `top_names` most mentioned names (`salience_share` times its share). A clue's
    support for an entity is its best match among the sentences about it; at `clue_support` the
    clue counts as supported.
 4. Scores each candidate by these features, each divided by the best candidate's value of it, then
@@ -60,6 +60,7 @@ from index.filters import source_key
 from index.lexical import TermWeights, term_set, terms
 from index.settings import EntityAnswerSettings
 from qa.clues import DescriptiveQuestion, outlet_forms
+from qa.decision import ABSTAINED_CONFIDENCE, RELATED_PASSAGES
 from qa.evidence import Evidence
 from qa.sentences import Quote, Sentence, chunk_sentences
 from qa.short_answer import ShortAnswer
@@ -166,7 +167,7 @@ class EntityAnswerer:
             return EntityEvidence(
                 sentences=self._related(sentences, match),
                 abstained=True,
-                confidence=round(min(confidence, 0.5), 4),
+                confidence=round(min(confidence, ABSTAINED_CONFIDENCE), 4),
                 best_score=lead,
                 clues=question.clues,
                 candidates=candidates,
@@ -436,7 +437,7 @@ class EntityAnswerer:
         """An abstention before any candidate was scored, listing the first sentences of the best retrieved chunks as related."""
         related: list[Quote] = []
         for sentence in sorted(sentences, key=lambda x: (x.chunk_rank, x.start)):
-            if len(related) < 3 and all(sentence.chunk.id != r.sentence.chunk.id for r in related):
+            if len(related) < RELATED_PASSAGES and all(sentence.chunk.id != r.sentence.chunk.id for r in related):
                 related.append(Quote(sentence, "related", 0.0))
         return EntityEvidence(sentences=related, abstained=True, confidence=0.0, best_score=0.0, unknown_names=unknown)
 

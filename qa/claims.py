@@ -54,9 +54,9 @@ from index.settings import ClaimSettings
 from index.words import WordVectors, words_of
 from qa.models import Citation
 
-MARKER = re.compile(r"\[\s*(?:sources?\s*)?(\d{1,3}(?:\s*(?:,|;|and|&)\s*\d{1,3})*)\s*\]", re.IGNORECASE)
+MODEL_MARKER = re.compile(r"\[\s*(?:sources?\s*)?(\d{1,3}(?:\s*(?:,|;|and|&)\s*\d{1,3})*)\s*\]", re.IGNORECASE)
 """A citation marker as models write it: [1], [1, 2], [1][2], [Source 1]."""
-_LEADING_MARKERS = re.compile(rf"^(?:\s*{MARKER.pattern})+\s*[.,;]?", re.IGNORECASE)
+_LEADING_MARKERS = re.compile(rf"^(?:\s*{MODEL_MARKER.pattern})+\s*[.,;]?", re.IGNORECASE)
 
 _NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"})
 _MONTHS = {
@@ -177,7 +177,7 @@ class GeneratedSentence:
 
 def _numbers(text: str) -> tuple[int, ...]:
     """The evidence numbers of every marker in `text`, in order."""
-    return tuple(int(n) for group in MARKER.findall(text) for n in re.findall(r"\d+", group))
+    return tuple(int(n) for group in MODEL_MARKER.findall(text) for n in re.findall(r"\d+", group))
 
 
 def split_generated(text: str) -> list[GeneratedSentence]:
@@ -193,7 +193,7 @@ def split_generated(text: str) -> list[GeneratedSentence]:
             sentences[-1] = GeneratedSentence(last.text, last.markers + _numbers(leading.group(0)))
             piece = piece[leading.end() :]
         markers = _numbers(piece)
-        plain = " ".join(MARKER.sub(" ", piece).split())
+        plain = " ".join(MODEL_MARKER.sub(" ", piece).split())
         plain = re.sub(r"\s+([.,;:!?])", r"\1", plain)
         if re.search(r"\w", plain):
             sentences.append(GeneratedSentence(plain, markers))

@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable
 
 from index import StoredChunk
 from index.lexical import TermWeights, is_stopword, term_set, terms
+from index.words import WORD
 
-_WORDS = re.compile(r"\w+")
 NAME_PHRASE = re.compile(r"\b[A-Z][\w.&-]*(?:['’]s)?(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z][\w.&-]*(?:['’]s)?)+")
 """Two or more capitalised words in a row: a name ("Heather Knight", "Bank of America"), once stopwords ("Which", "The") go."""
 
@@ -35,7 +35,7 @@ Lookup = Callable[[str], list[StoredChunk]]
 
 def lowered_words(text: str) -> set[str]:
     """The lower-cased words of a text, as a name's spelling is compared with them."""
-    return set(_WORDS.findall(text.lower()))
+    return set(WORD.findall(text.lower()))
 
 
 def unknown_names(
@@ -91,7 +91,7 @@ def _sentences(text: str) -> list[str]:
 
 def _title_case(text: str) -> bool:
     """Whether most words of `text` are capitalised ("What Did Pistorius Regret", "WHAT DID PISTORIUS REGRET")."""
-    words = [w for w in _WORDS.findall(text) if w[:1].isalpha()]
+    words = [w for w in WORD.findall(text) if w[:1].isalpha()]
     return len(words) >= 4 and sum(w[:1].isupper() for w in words) > _TITLE_CASE_SHARE * len(words)
 
 

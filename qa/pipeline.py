@@ -22,6 +22,7 @@ from index.records import StoredChunk
 from index.words import WordVectors, words_of
 from qa.candidates import EntityAnswerer
 from qa.clues import DescriptiveQuestion, read_descriptive, without_outlets
+from qa.decision import ABSTAINED_CONFIDENCE
 from qa.evidence import Evidence, EvidencePicker
 from qa.filters import resolve_filters, soft_filters
 from qa.followup import previous_questions, standalone_question
@@ -104,7 +105,7 @@ def _not_indexed(evidence: Evidence) -> Evidence:
     return Evidence(
         sentences=[Quote(quote.sentence, "related", quote.score) for quote in evidence.sentences],
         abstained=True,
-        confidence=round(min(evidence.confidence, 0.5), 4),
+        confidence=round(min(evidence.confidence, ABSTAINED_CONFIDENCE), 4),
         best_score=evidence.best_score,
     )
 
@@ -134,7 +135,7 @@ class Pipeline:
         self._catalog_lock = threading.Lock()
         self.store.on_change(self.warm_up)  # a sync through this store (an upload, `serve --watch`) reads ahead for us
         self.answerer: ChatAnswerer | None = None
-        if settings.llm.model or chat_model is not None:  # only then: the extractive path imports nothing of an LLM
+        if settings.llm.model or chat_model is not None:  # only then: the extractive path loads no model or provider package
             from qa.claims import ClaimChecker
             from qa.generate import ChatAnswerer
 
@@ -168,9 +169,9 @@ class Pipeline:
         except (NewsqaError, OSError) as error:
             log.warning("could not read the index ahead of the next question (%s); it will be read then", error)
 
-    def outlets(self) -> list[str]:
-        """The indexed outlets, as their articles name them, sorted case-insensitively."""
-        return self._read_catalog(None).outlets()
+    def outlets(self, revision: str | None = None) -> list[str]:
+        """The indexed outlets, as their articles name them, sorted case-insensitively (`revision`: the store's, when just read)."""
+        return self._read_catalog(revision).outlets()
 
     def resolve_filters(
         self, since: date | str | None = None, until: date | str | None = None, sources: Sequence[str] | str | None = None
@@ -193,7 +194,8 @@ class Pipeline:
 
         def timed_retrieve(inputs: dict[str, Any]) -> dict[str, Any]:
             started = time.perf_counter()
-            descriptive = read_descriptive(inputs["question"], self.outlets()) if inputs["question"] == inputs["query"] else None
+            outlets = self.outlets(inputs["revision"])
+            descriptive = read_descriptive(inputs["question"], outlets) if inputs["question"] == inputs["query"] else None
             if descriptive is not None:
                 return {**self._retrieve_for_clues(descriptive, inputs), "ms": (time.perf_counter() - started) * 1000}
             question = analyze_question(inputs["question"], today=inputs["today"])
@@ -212,7 +214,7 @@ class Pipeline:
             def names_not_indexed(text: str, chunks: Iterable[str], ignore: frozenset[str] = frozenset()) -> list[str]:
                 """The names of `text` (its outlets aside) that no indexed chunk holds (`qa.names`), BM25 looking them up."""
                 return unknown_names(
-                    without_outlets(text, self.outlets()),
+                    without_outlets(text, self.outlets(inputs["revision"])),
                     self.retriever.term_weights,
                     chunks,
                     lambda phrase: [
@@ -227,7 +229,7 @@ class Pipeline:
                     retrieved["descriptive"],
                     retrieved["chunks"],
                     self.retriever.term_weights,
-                    outlets=self.outlets(),
+                    outlets=self.outlets(inputs["revision"]),
                     clue_vectors=retrieved["clue_vectors"],
                     names_not_indexed=names_not_indexed,
                 )

@@ -81,6 +81,14 @@ def test_json_object_and_body_field(tmp_path):
     assert (article.id, article.title, article.text, article.source) == ("wire-1", "Vote delayed", "The vote was delayed.", "Wire")
 
 
+@pytest.mark.unit
+def test_a_lone_surrogate_in_json_is_one_replacement_character(tmp_path):
+    (tmp_path / "a.json").write_text(json.dumps({"title": "Odd \ud800 title", "text": "Smile \ud83d\ude00 and \udc00 lone."}))
+    (article,) = ArticleLoader(tmp_path).load().articles
+    assert article.title == "Odd \ufffd title"
+    assert article.text.endswith("Smile \U0001f600 and \ufffd lone.")  # a valid pair stays one character
+
+
 def test_jsonl_ids_and_bad_lines(tmp_path, caplog):
     lines = [
         json.dumps({"title": "First", "text": "First story text."}),

@@ -146,6 +146,7 @@ def test_a_plain_question_about_someone_not_indexed_is_abstained_too(news):
     pipeline, _ = news
     answer = pipeline.ask("What did Graham Tulloch tell the jury about FTX and Alameda Research?")
     assert answer.abstained
+    assert answer.citations  # the closest passages, marked related
     assert all(c.role == "related" for c in answer.citations)
     assert not pipeline.ask("What did Bankman-Fried tell the jury about FTX and Alameda Research?").abstained
 
@@ -210,4 +211,5 @@ def test_the_best_entity_must_support_enough_of_the_clues(news, embedder):
     answer = Pipeline(strict, embedder=embedder, store=pipeline.store).ask(question)
     assert answer.abstained
     assert answer.short is None
+    assert answer.citations  # the closest passages, marked related
     assert all(c.role == "related" for c in answer.citations)

@@ -538,6 +538,7 @@ def test_random_text_as_title_outlet_url_and_body_never_becomes_markup(trust_pip
     ("command", "env", "says"),
     [
         (["watch"], {"NEWSQA_WATCH__DEBOUNCE_SECONDS": "1e308"}, "NEWSQA_WATCH__DEBOUNCE_SECONDS"),
+        (["index"], {"NEWSQA_LLM__TIMEOUT_S": "1e308"}, "NEWSQA_LLM__TIMEOUT_S"),
         (["index"], {"NEWSQA_CHUNKING__CHUNK_OVERLAP": "5000"}, "must be less than NEWSQA_CHUNKING__CHUNK_SIZE"),
         (["fetch", "feed.xml", "--every", "99999999999999999999h"], {}, "from 1s to 168h"),
         (["index"], {"NEWSQA_FEEDS__ALLOWED_PRIVATE_HOSTS": '["http://intranet/"]'}, "is not a host name"),
