@@ -19,6 +19,7 @@ import pytest
 if TYPE_CHECKING:
     from index import ChunkStore, IndexReport, Settings
     from index.watch import ArticleWatcher
+    from qa import Pipeline
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -56,6 +57,19 @@ def make_settings(tmp_path):
         return Settings(articles_dir=folder, db_dir=tmp_path / "db", **overrides)
 
     return make
+
+
+def zoo_pipeline(base: Path, embedder) -> tuple[Pipeline, Path]:
+    """A pipeline over a folder in `base` holding one steady article (zoo.txt, indexed), beside which a test drops hostile ones."""
+    from index import Settings, update_index
+    from qa import Pipeline
+
+    folder = base / "articles"
+    folder.mkdir()
+    (folder / "zoo.txt").write_text("Zoo opens\n\nThe mayor opened the zoo on Monday. The zoo has 40 lions.")
+    settings = Settings(articles_dir=folder, db_dir=base / "db")
+    update_index(settings, embedder=embedder)
+    return Pipeline(settings, embedder=embedder), folder
 
 
 @pytest.fixture(scope="session")

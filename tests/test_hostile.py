@@ -24,7 +24,7 @@ from index import ArticleLoader, Settings, chunk_article, split_sentences
 from index.settings import LimitSettings
 from index.uploads import save_uploads
 from qa.followup import standalone_question
-from tests.conftest import ROOT
+from tests.conftest import ROOT, zoo_pipeline
 
 ZOO = "Zoo opens\n\nThe mayor opened the zoo on Monday.\n\u200b\nThe zoo has 40 lions."
 GOOD = "Bridge reopens\n\nThe city reopened the river bridge on Friday after two years of repairs."
@@ -516,14 +516,7 @@ def test_ask_through_gradio_client_returns_the_one_line_message(tmp_path, embedd
 @pytest.fixture(scope="module")
 def hostile_pipeline(tmp_path_factory, embedder):
     """A real index holding one steady article, into which each example drops a hostile one."""
-    from qa import Pipeline
-
-    base = tmp_path_factory.mktemp("hostile-ask")
-    folder = base / "articles"
-    folder.mkdir()
-    (folder / "zoo.txt").write_text("Zoo opens\n\nThe mayor opened the zoo on Monday. The zoo has 40 lions.")
-    settings = Settings(articles_dir=folder, db_dir=base / "db")
-    return Pipeline(settings, embedder=embedder), folder
+    return zoo_pipeline(tmp_path_factory.mktemp("hostile-ask"), embedder)
 
 
 @pytest.mark.integration

@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from index import ArticleLoader, Settings, update_index
 from index.feeds import SKIPPED_LEDGER, fetch_feeds
 from index.settings import FeedSettings, LimitSettings
-from tests.conftest import ROOT, free_port
+from tests.conftest import ROOT, free_port, zoo_pipeline
 
 PASSWORD_PAGE = (
     "<html><head><title>Admin</title></head><body><article><h1>Internal admin</h1>"
@@ -433,15 +433,7 @@ def assert_no_live_markup(markup: str, allowed: set[str], url: str) -> None:
 @pytest.fixture(scope="module")
 def trust_pipeline(tmp_path_factory, embedder):
     """A real index holding one steady article, into which each case drops a hostile one."""
-    from qa import Pipeline
-
-    base = tmp_path_factory.mktemp("trust")
-    folder = base / "articles"
-    folder.mkdir()
-    (folder / "zoo.txt").write_text("Zoo opens\n\nThe mayor opened the zoo on Monday. The zoo has 40 lions.")
-    settings = Settings(articles_dir=folder, db_dir=base / "db")
-    update_index(settings, embedder=embedder)
-    return Pipeline(settings, embedder=embedder), folder
+    return zoo_pipeline(tmp_path_factory.mktemp("trust"), embedder)
 
 
 def cited_export_chat_and_cli(pipeline, question: str) -> tuple[object, str, str, list[str]]:
