@@ -28,7 +28,8 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from gold_sets import ENTITY_CALIBRATION, GOLD_SETS, SENTENCE_CALIBRATION  # bench/ is scripts: its folder is on sys.path
 
-from index import Embedder, Settings, update_index
+from index import Embedder, update_index
+from qa import Settings
 from qa.evaluate import evaluate, expected_calibration_error, reliability
 from qa.pipeline import Pipeline
 

@@ -47,12 +47,13 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import numpy as np
 
 import qa.claims
-from index import Article, ArticleLoader, Embedder, Settings, split_sentences
+from index import Article, ArticleLoader, Embedder, split_sentences
 from index.entities import find_entities
-from index.settings import ClaimSettings
 from index.words import WordVectors
+from qa import Settings
 from qa.claims import ClaimChecker, _published, numbers_in, split_generated
 from qa.models import Citation
+from qa.settings import ClaimSettings
 
 HERE = Path(__file__).resolve().parent
 SETS = {

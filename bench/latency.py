@@ -31,7 +31,8 @@ MEASURE = """
 import json, logging, sys, time
 from pathlib import Path
 logging.disable(logging.WARNING)
-from index import Settings, update_index
+from index import update_index
+from qa import Settings
 from qa import Pipeline
 gold, articles, db = sys.argv[1:4]
 settings = Settings(articles_dir=Path(articles), db_dir=Path(db))

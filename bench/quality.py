@@ -35,7 +35,8 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from gold_sets import GOLD_SETS, QUALITY  # bench/ is scripts: its folder is on sys.path
 
-from index import ArticleLoader, Embedder, Settings, update_index
+from index import ArticleLoader, Embedder, update_index
+from qa import Settings
 from qa.evaluate import GoldQuestion, evaluate, gold_words, holds_gold, load_gold, normalize, reliability
 from qa.pipeline import Pipeline
 from qa.question import analyze_question

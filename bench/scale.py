@@ -77,7 +77,7 @@ marks = {}
 def mark(name):
     marks[name] = time.time() - started
 logging.disable(logging.WARNING)
-from index import Settings
+from qa import Settings
 from qa import Pipeline
 mark("imports")
 settings = Settings()

@@ -21,7 +21,7 @@ from index.errors import (
 )
 from index.filters import ChunkFilter
 from index.records import StoredChunk
-from index.settings import Settings
+from index.settings import IndexSettings
 from index.store import ChunkStore
 from index.sync import IndexReport, update_index
 
@@ -38,6 +38,7 @@ __all__ = [
     "Embedder",
     "IndexBusyError",
     "IndexReport",
+    "IndexSettings",
     "LlmError",
     "LoadResult",
     "ModelError",
@@ -45,7 +46,6 @@ __all__ = [
     "NoArticlesError",
     "NoIndexError",
     "OutdatedIndexError",
-    "Settings",
     "SkippedFile",
     "StoreError",
     "StoredChunk",

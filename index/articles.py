@@ -44,7 +44,7 @@ from index.formats import (
     plain_fields,
     title_from_name,
 )
-from index.settings import MB, LimitSettings, Settings
+from index.settings import IndexSettings, LimitSettings, megabytes
 from index.urls import url_problem
 
 log = logging.getLogger("newsqa")
@@ -241,12 +241,12 @@ class ArticleLoader:
     """Reads every supported article file below a folder.
 
     Bad files are skipped with a warning naming the file (and line); they never stop the others.
-    `limits` bounds what one file may cost; by default they come from `Settings()` (`NEWSQA_LIMITS__*`).
+    `limits` bounds what one file may cost; by default they come from `IndexSettings()` (`NEWSQA_LIMITS__*`).
     """
 
     def __init__(self, root: Path, *, limits: LimitSettings | None = None) -> None:
         self.root = Path(root)
-        self.limits = limits if limits is not None else Settings().limits
+        self.limits = limits if limits is not None else IndexSettings().limits
         self.reader = RecordReader(self.limits)
 
     def load(self) -> LoadResult:
@@ -378,4 +378,4 @@ class ArticleLoader:
 
     def _too_big(self, size: int) -> str:
         limit = self.limits.max_article_bytes
-        return f"is {size / MB:.1f} MB, over the {limit / MB:g} MB limit (NEWSQA_LIMITS__MAX_ARTICLE_BYTES); split it or raise the limit"
+        return f"is {megabytes(size)}, over the {megabytes(limit)} limit (NEWSQA_LIMITS__MAX_ARTICLE_BYTES); split it or raise the limit"

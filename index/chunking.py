@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from index.articles import Article
 from index.entities import Entity, SalientName, find_entities, name_entities, salient_names
+from index.lexicon import SUBJECT_LABELS
 from index.records import DIGEST_CHARS, chunk_id
 from index.settings import LimitSettings
 from index.words import WORD
@@ -22,8 +23,6 @@ SCOPE_WORDS = 300
 """At most this many distinct words are stored for each of a chunk's two scopes."""
 PRIOR_CHARS = 20_000
 """Article text read for a chunk's `prior_words` (a long article's names are mostly introduced early)."""
-SUBJECT_LABELS = frozenset({"ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"})
-"""Entities that stay a story's subject once named (a bridge, a company); a person named once is not the subject of every later sentence."""
 LEDE_SENTENCES = 2
 """The opening sentences that establish a story's subject ("Engineers closed the Kessel Bridge ...")."""
 
@@ -228,8 +227,13 @@ class SentenceTextSplitter(TextSplitter):
         return self._merge_splits(pieces, "")
 
 
-def chunk_article(article: Article, *, chunk_size: int, chunk_overlap: int, max_sentence_chars: int = MAX_SENTENCE_CHARS) -> list[Chunk]:
-    """Split one article into chunks with offsets, named entities and deterministic ids (sentences are found once)."""
+def chunk_article(
+    article: Article, *, chunk_size: int, chunk_overlap: int, max_sentence_chars: int = MAX_SENTENCE_CHARS, version: str | None = None
+) -> list[Chunk]:
+    """Split one article into chunks with offsets, named entities and deterministic ids (sentences are found once).
+
+    `version`: the article's indexed version (`index.records.article_version`), part of each chunk's id; its content
+    hash when not given."""
     splitter = SentenceTextSplitter(
         chunk_size=chunk_size, chunk_overlap=min(chunk_overlap, chunk_size - 1), max_sentence_chars=max_sentence_chars
     )
@@ -237,7 +241,7 @@ def chunk_article(article: Article, *, chunk_size: int, chunk_overlap: int, max_
     entities = name_entities(article.text, find_entities(article.text, sentences))
     names = salient_names(article.text, entities)
     lede = article.text[: sentences[min(LEDE_SENTENCES, len(sentences)) - 1][1]] if sentences else ""
-    digest = article.content_hash[:DIGEST_CHARS]
+    digest = (version or article.content_hash)[:DIGEST_CHARS]
     chunks: list[Chunk] = []
     start = -1
     pieces = splitter.merge_sentences(article.text, sentences)

@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from index.errors import NewsqaError, StoreError
 from index.filters import ChunkFilter
 from index.records import CHUNK_SCHEMA, FIRST_CHUNKS, StoredChunk, of_article, outdated_index, story_update
-from index.settings import Settings
+from index.settings import IndexSettings
 
 PAGE = 2000
 """Chunks read or written per request when going through many."""
@@ -38,7 +38,7 @@ class CollectionGoneError(StoreError):
     """The collection was deleted while it was being read: a rebuild replaced it (the live store follows the pointer)."""
 
 
-def open_client(settings: Settings) -> Any:
+def open_client(settings: IndexSettings) -> Any:
     """A Chroma client for these settings: HTTP when `chroma_host` is set, else a local folder."""
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     import chromadb
@@ -96,7 +96,7 @@ def _is_missing_collection(error: BaseException) -> bool:
 
 
 @contextmanager
-def store_errors(settings: Settings, doing: str) -> Iterator[None]:
+def store_errors(settings: IndexSettings, doing: str) -> Iterator[None]:
     """Turn a failure of Chroma (or of the disk, sqlite, the connection) into a `StoreError` that says what to do.
 
     `doing` completes "The index could not be ..." (read, written, searched, ...).
@@ -149,7 +149,7 @@ class Collection:
         OutdatedIndexError: It holds chunks of an older schema (and `outdated_ok` is not set).
     """
 
-    def __init__(self, client: Any, name: str, settings: Settings, *, outdated_ok: bool = False) -> None:
+    def __init__(self, client: Any, name: str, settings: IndexSettings, *, outdated_ok: bool = False) -> None:
         self.client = client
         self.name = name
         self.settings = settings

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from index.errors import BlockedAddressError, DownloadError, TooLargeError
-from index.settings import MB
+from index.settings import megabytes
 
 USER_AGENT = "newsqa-fetch/0.1"
 """Sent with every download."""
@@ -217,10 +217,10 @@ def download(url: str, *, policy: AddressPolicy, timeout: float, max_bytes: int,
 def _read_capped(response: httpx.Response, max_bytes: int, what: str) -> bytes:
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
-        raise TooLargeError(f"is {int(declared) / MB:.1f} MB, over the {max_bytes / MB:.3g} MB limit ({what}); not downloaded")
+        raise TooLargeError(f"is {megabytes(int(declared))}, over the {megabytes(max_bytes)} limit ({what}); not downloaded")
     body = bytearray()
     for chunk in response.iter_bytes():
         body += chunk
         if len(body) > max_bytes:
-            raise TooLargeError(f"is over the {max_bytes / MB:.3g} MB limit ({what}); stopped reading there")
+            raise TooLargeError(f"is over the {megabytes(max_bytes)} limit ({what}); stopped reading there")
     return bytes(body)

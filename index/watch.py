@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from index.errors import NewsqaError
-from index.settings import Settings
+from index.settings import IndexSettings
 from index.store import ChunkStore
 from index.sync import IndexReport, update_index
 
@@ -63,7 +63,7 @@ class ArticleWatcher:
     """
 
     def __init__(
-        self, settings: Settings, *, store: ChunkStore | None = None, on_report: Callable[[IndexReport], None] | None = None
+        self, settings: IndexSettings, *, store: ChunkStore | None = None, on_report: Callable[[IndexReport], None] | None = None
     ) -> None:
         self.settings = settings
         self.folder = Path(settings.articles_dir)

@@ -29,7 +29,7 @@ from index.faults import crash_point
 
 if TYPE_CHECKING:
     from index.embedding import Embedder
-    from index.settings import Settings
+    from index.settings import IndexSettings
 
 MEMORY_WORDS = 100_000
 """Word vectors kept in memory per process (float16: about 77 MB for MiniLM when full); a bound, not a knob."""
@@ -66,7 +66,7 @@ class WordVectors:
         self._lock = threading.Lock()
 
     @classmethod
-    def beside(cls, settings: Settings, embedder: Callable[[], Embedder]) -> WordVectors:
+    def beside(cls, settings: IndexSettings, embedder: Callable[[], Embedder]) -> WordVectors:
         """The word vectors of the store these settings open: its word file (`<db_dir>/words`, named by the model)."""
         return cls(embedder, settings.db_dir / "words", settings.embedding_model)
 

@@ -50,9 +50,9 @@ import numpy as np
 from index.embedding import Embedder, mean_vector
 from index.entities import find_entities
 from index.lexical import acronyms_spelled_out, is_stopword, terms
-from index.settings import ClaimSettings
 from index.words import WordVectors, words_of
 from qa.models import Citation
+from qa.settings import ClaimSettings
 
 MODEL_MARKER = re.compile(r"\[\s*(?:sources?\s*)?(\d{1,3}(?:\s*(?:,|;|and|&)\s*\d{1,3})*)\s*\]", re.IGNORECASE)
 """A citation marker as models write it: [1], [1, 2], [1][2], [Source 1]."""

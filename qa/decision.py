@@ -8,7 +8,7 @@ The decision reads the ranked candidates (`qa.features.Scored`, best first) and 
   period the question names, its story mentions too few of the question's names
   (`min_name_coverage`), or it matches too little of the question's focus (`min_focus_coverage`)
   and holds no entity of the asked type. An abstention quotes the closest passages as related and
-  its confidence is at most `ABSTAINED_CONFIDENCE`;
+  its confidence is at most `qa.confidence.ABSTAINED_CONFIDENCE`;
 - `choose`: the best sentence and further ones within `second_sentence_margin` of it that stay in
   its story (names, numbers, period), up to `max_sentences`, each with the sentence it needs to be
   read (`qa.sentences.Neighbours.context_for`), which is quoted as context with its score.
@@ -16,17 +16,12 @@ The decision reads the ranked candidates (`qa.features.Scored`, best first) and 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-from index.settings import AnswerSettings
+from qa.confidence import platt_scaling
 from qa.features import Scored
-from qa.sentences import Neighbours, Quote, Role, Sentence
-
-ABSTAINED_CONFIDENCE = 0.5
-"""The highest confidence an abstention reports: it says the articles do not answer, and may be wrong about that."""
-RELATED_PASSAGES = 3
-"""Passages (one sentence each, from different chunks) an abstention lists as related."""
+from qa.sentences import Neighbours, Quote, Role, Sentence, related_passages
+from qa.settings import AnswerSettings
 
 
 @dataclass(frozen=True)
@@ -51,8 +46,7 @@ class Decision:
 
     def confidence(self, score: float) -> float:
         """The chance that an answer whose best sentence scores `score` is right (Platt scaling fitted on the dev sets)."""
-        z = self.settings.confidence_slope * score + self.settings.confidence_intercept
-        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+        return platt_scaling(score, slope=self.settings.confidence_slope, intercept=self.settings.confidence_intercept)
 
     def abstains(self, best: Scored) -> bool:
         """Whether the best candidate is too weak, or rules itself out (see the module docstring)."""
@@ -62,22 +56,13 @@ class Decision:
             or f.numbers < 1.0
             or f.period == 0.0
             or f.story_names < s.min_name_coverage
-            or (f.focus < s.min_focus_coverage and f.answer_type < 1.0)
+            or (f.focus < s.min_focus_coverage and f.expected_entity < 1.0)
         )
 
     @staticmethod
     def related(ranked: list[Scored]) -> list[Quote]:
         """The closest passages of an abstention: the best sentence of each of the best chunks."""
-        related: list[Quote] = []
-        seen_chunks: set[str] = set()
-        for item in ranked:
-            if item.sentence.chunk.id in seen_chunks:
-                continue
-            seen_chunks.add(item.sentence.chunk.id)
-            related.append(Quote(item.sentence, "related", item.score))
-            if len(related) == RELATED_PASSAGES:
-                break
-        return related
+        return related_passages([(item.sentence, item.score)] for item in ranked)
 
     def choose(self, ranked: list[Scored]) -> Choice:
         """The sentences to quote (see the module docstring), grouped with their context, each group in reading order.

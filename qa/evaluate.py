@@ -14,9 +14,10 @@ from statistics import median
 import numpy as np
 from pydantic import BaseModel, Field, model_validator
 
-from index import ArticleLoader, NewsqaError, Settings, update_index
+from index import ArticleLoader, NewsqaError, update_index
 from qa.models import Answer, strip_markers
 from qa.pipeline import Pipeline
+from qa.settings import Settings
 
 
 class GoldQuestion(BaseModel):
@@ -34,6 +35,17 @@ class GoldQuestion(BaseModel):
     evidence_articles: list[str] = Field(
         default_factory=list, description="Ids of the articles that hold the evidence (all of them, for a multi-article question)."
     )
+    parts: list[str] = Field(
+        default_factory=list,
+        description="For a question that asks for several entities ('Which two companies ...?'): each must be in the answer "
+        "(`answers` then lists them joined, for the short answer).",
+    )
+
+    def held_by(self, text: str) -> bool:
+        """Whether `text` gives this question's answer: every part of a several-entity answer, else any gold answer."""
+        if self.parts:
+            return all(holds_gold(text, [part]) for part in self.parts)
+        return holds_gold(text, self.answers)
 
     @model_validator(mode="before")
     @classmethod
@@ -216,18 +228,15 @@ def _run_one(pipeline: Pipeline, item: GoldQuestion, texts: dict[str, str], inde
         kind=question_kind(item.question),
         answerable=item.answerable,
         abstained=answer.abstained,
-        answer_hit=item.answerable
-        and not answer.abstained
-        and holds_gold(with_short, item.answers)
-        and not holds_gold(with_short, item.distractors),
+        answer_hit=item.answerable and not answer.abstained and item.held_by(with_short) and not holds_gold(with_short, item.distractors),
         soft_hit=item.answerable and not answer.abstained and bool(gold_words(item.answers) & set(normalize(with_short).split())),
-        first_citation_hit=item.answerable and not answer.abstained and bool(support) and holds_gold(support[0].quote, item.answers),
-        retrieval_hit=item.answerable and any(holds_gold(hit.chunk.text, item.answers) for hit in hits),
+        first_citation_hit=item.answerable and not answer.abstained and bool(support) and item.held_by(support[0].quote),
+        retrieval_hit=item.answerable and any(item.held_by(hit.chunk.text) for hit in hits),
         citations_valid=valid,
         words=len(strip_markers(answered_text).split()),
         short=answer.short,
         short_correct=item.answerable and answer.short is not None and normalize(answer.short) in {normalize(a) for a in item.answers},
-        short_names_gold=item.answerable and answer.short is not None and holds_gold(answer.short, item.answers),
+        short_names_gold=item.answerable and answer.short is not None and item.held_by(answer.short),
         evidence_cited=(item.answerable and not answer.abstained and bool(cited & set(item.evidence_articles)))
         if item.evidence_articles
         else None,

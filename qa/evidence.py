@@ -10,8 +10,8 @@
 3. `qa.decision`: answer or abstain, the calibrated confidence, and which sentences to quote;
 4. `qa.short_answer`: the phrase that answers a typed question, or none.
 
-Its result, `Evidence`, is what `qa.pipeline.compose_answer` turns into an `Answer`; the entity
-answerer of descriptive questions (`qa.candidates`) returns the same type.
+Its result, `Evidence`, is what `qa.pipeline.compose_answer` turns into an `Answer`; every answerer
+(`qa.answerers`) returns the same type.
 """
 
 from __future__ import annotations
@@ -21,19 +21,20 @@ from dataclasses import dataclass, field
 
 from index import Embedder, StoredChunk
 from index.lexical import TermWeights
-from index.settings import AnswerSettings
 from index.words import WordVectors
-from qa.decision import ABSTAINED_CONFIDENCE, Decision
+from qa.confidence import ABSTAINED_CONFIDENCE
+from qa.decision import Decision
 from qa.features import FeatureReader, Scored
 from qa.question import Question
 from qa.retriever import Hit
-from qa.sentences import Neighbours, Quote, Sentence, chunk_sentences
+from qa.sentences import Neighbours, Quote, collect_sentences
+from qa.settings import AnswerSettings
 from qa.short_answer import ShortAnswer, short_answer
 
 
-@dataclass
+@dataclass(frozen=True)
 class Evidence:
-    """What the answerer found: the quoted sentences in reading order, or the closest ones."""
+    """What an answerer found: the quoted sentences in reading order, or the closest ones."""
 
     sentences: list[Quote]
     abstained: bool
@@ -44,6 +45,16 @@ class Evidence:
     """The clues of a descriptive question (`qa.clues`); empty for other questions."""
     clue_of: dict[tuple[str, int], int] = field(default_factory=dict)
     """Sentence key → the clue it supports (its index in `clues`)."""
+
+    def not_indexed(self) -> Evidence:
+        """An abstention instead of this evidence, its sentences listed as related: the question names someone or something
+        no indexed article holds (`qa.names`), so what was found is only related."""
+        return Evidence(
+            sentences=[Quote(quote.sentence, "related", quote.score) for quote in self.sentences],
+            abstained=True,
+            confidence=round(min(self.confidence, ABSTAINED_CONFIDENCE), 4),
+            best_score=self.best_score,
+        )
 
 
 class EvidencePicker:
@@ -67,12 +78,7 @@ class EvidencePicker:
 
     def rank(self, question: Question, hits: list[Hit], weights: TermWeights) -> list[Scored]:
         """Every sentence of the retrieved chunks (`hits`, best first), once, scored for `question`, best first."""
-        candidates: dict[tuple[str, int], Sentence] = {}
-        dimension = self.embedder.dimension
-        for hit in hits:
-            for sentence in chunk_sentences(hit.chunk, hit.rank, dimension):
-                candidates.setdefault(sentence.key, sentence)
-        sentences = list(candidates.values())
+        sentences = collect_sentences(hits, self.embedder.dimension)
         if not sentences:
             return []
         reader = FeatureReader(

@@ -17,7 +17,7 @@ sentence gets these features (`SentenceFeatures`; weights and thresholds are the
   repeating them); names and other terms found only in the story's scope (lede, subjects named
   before, the sentence before) count in part (`scope_name_credit`, `scope_term_credit`).
 - `rank`: the rank of the chunk the sentence came from (`rank_weight / (1 + rank)`).
-- `answer_type`: the sentence (or the sentence that says who "she" is) holds an entity of the label
+- `expected_entity`: the sentence (or the sentence that says who "she" is) holds an entity of the label
   the question asks for (who → PERSON, when → DATE, how much → MONEY, ...) that the question itself
   does not contain; `secondary_type_credit` for a secondary label.
 - `nearby`: that entity sits within `near_words` words of a question word the sentence matches
@@ -44,13 +44,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from index import Embedder
-from index.chunking import SUBJECT_LABELS
 from index.dates import story_date
 from index.lexical import TermWeights, acronyms_spelled_out, is_stopword, term_set, terms
-from index.settings import AnswerSettings
+from index.lexicon import SPEAKER_LABELS, SUBJECT_LABELS
 from index.words import WordVectors
 from qa.question import Question
-from qa.sentences import SPEAKER_LABELS, Neighbours, Sentence
+from qa.sentences import Neighbours, Sentence
+from qa.settings import AnswerSettings
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class SentenceFeatures:
     semantic: float = 0.0
     alignment: float = 0.0
     lexical: float = 0.0
-    answer_type: float = 0.0
+    expected_entity: float = 0.0
     nearby: float = 0.0
     matched: frozenset[str] = field(default_factory=frozenset)
     """The question's focus terms the sentence matches, lexically or by a close word vector (where a short answer is looked for)."""
@@ -78,7 +78,7 @@ class SentenceFeatures:
             + s.alignment_weight * self.alignment
             + s.lexical_weight * self.lexical
             + s.rank_weight / (1.0 + chunk_rank)
-            + s.type_weight * self.answer_type
+            + s.type_weight * self.expected_entity
             + s.nearby_weight * self.nearby
             - s.name_weight * (1.0 - self.names)
             - s.number_weight * (1.0 - self.numbers)
@@ -177,7 +177,7 @@ class FeatureReader:
             semantic=semantic,
             alignment=alignment,
             lexical=lexical,
-            answer_type=self._type_match(sentence, before),
+            expected_entity=self._expected_entity(sentence, before),
             nearby=self._typed_near_focus(sentence, matched),
             matched=matched,
             focus=focus,
@@ -187,10 +187,10 @@ class FeatureReader:
             period=period,
         )
 
-    def _type_match(self, sentence: Sentence, before: Sentence | None) -> float:
+    def _expected_entity(self, sentence: Sentence, before: Sentence | None) -> float:
         """1 when the sentence holds an entity of the asked label the question lacks, `secondary_type_credit` for a secondary
         label, else 0."""
-        kind, question = self.question.kind, self.question
+        kind, question = self.question.expected, self.question
         if not kind.labels:
             return 0.0
         if sentence.typed(kind.labels, question.terms):
@@ -203,9 +203,9 @@ class FeatureReader:
     def _typed_near_focus(self, sentence: Sentence, matched: frozenset[str]) -> float:
         """1 when an entity of the asked label sits within `near_words` words of a matched focus word ("reopen in April")."""
         question = self.question
-        if not matched or not question.kind.labels:
+        if not matched or not question.expected.labels:
             return 0.0
-        distances = sentence.distances(sentence.typed(question.kind.labels, question.terms), set(matched))
+        distances = sentence.distances(sentence.typed(question.expected.labels, question.terms), set(matched))
         return 1.0 if any(d <= self.settings.near_words for d in distances) else 0.0
 
 

@@ -8,8 +8,8 @@ from datetime import date
 
 from index.errors import BadQuestionError
 from index.filters import ChunkFilter, source_key
-from qa.clues import DescriptiveQuestion
 from qa.models import AppliedFilters
+from qa.outlets import NamedSources
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -63,21 +63,21 @@ def resolve_filters(
     return ChunkFilter(since=first, until=last, sources=keys), applied
 
 
-def soft_filters(question: DescriptiveQuestion, hard: ChunkFilter | None) -> tuple[list[ChunkFilter], AppliedFilters]:
-    """The filters a question's named outlets and publication period make, each within the user's own (`hard`), and how the
-    answer reports them. They are searched besides the user's filter, never instead: a soft filter ranks, it does not rule out.
+def soft_filters(named: NamedSources, hard: ChunkFilter | None) -> tuple[list[ChunkFilter], AppliedFilters]:
+    """The filters the outlets and publication period a question names make, each within the user's own (`hard`), and how
+    the answer reports them. They are searched besides the user's filter, never instead: a soft filter ranks, it does not rule out.
     """
     hard = hard or ChunkFilter()
     soft: list[ChunkFilter] = []
-    named = [o for o in question.outlets if hard.sources is None or source_key(o) in hard.sources]
-    if named:
-        soft.append(ChunkFilter(since=hard.since, until=hard.until, sources=frozenset(source_key(o) for o in named)))
+    named_outlets = [o for o in named.outlets if hard.sources is None or source_key(o) in hard.sources]
+    if named_outlets:
+        soft.append(ChunkFilter(since=hard.since, until=hard.until, sources=frozenset(source_key(o) for o in named_outlets)))
     period = None
-    if question.published is not None:
-        first, last = question.published
+    if named.published is not None:
+        first, last = named.published
         since = max(first, hard.since) if hard.since else first
         until = min(last, hard.until) if hard.until else last
         if since <= until:
             soft.append(ChunkFilter(since=since, until=until, sources=hard.sources))
             period = f"{first.isoformat()} to {last.isoformat()}" if first != last else f"on {first.isoformat()}"
-    return soft, AppliedFilters(named_sources=named, named_period=period)
+    return soft, AppliedFilters(named_sources=named_outlets, named_period=period)

@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from index.errors import LlmError
-from index.settings import LlmSettings, Settings
 from qa.claims import ClaimChecker, GeneratedSentence, Verdict, split_generated
-from qa.models import Answer, Citation, Claim
+from qa.models import Answer, Citation, Claim, marker
+from qa.settings import LlmSettings, Settings
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -218,7 +218,7 @@ def sources_block(citations: Sequence[Citation]) -> str:
     lines = []
     for c in citations:
         context = ", ".join(part for part in (c.title, c.source, c.date) if part)
-        lines.append(f"[{c.n}] ({context}) {c.quote}" if context else f"[{c.n}] {c.quote}")
+        lines.append(f"{marker(c.n)} ({context}) {c.quote}" if context else f"{marker(c.n)} {c.quote}")
     return "\n".join(lines)
 
 
@@ -361,18 +361,18 @@ class _Building:
         )
 
     def _citations(self) -> list[Citation]:
-        by_marker = {marker: n for n, marker in self.shown.items()}
+        by_number = {shown: n for n, shown in self.shown.items()}
         citations = []
-        for marker in sorted(by_marker):
-            source = self.evidence[by_marker[marker]]
-            supports = [claim.n for claim in self.checked if claim.supported and marker in claim.citations]
-            citations.append(source.model_copy(update={"n": marker, "supports": supports}))
+        for shown in sorted(by_number):
+            source = self.evidence[by_number[shown]]
+            supports = [claim.n for claim in self.checked if claim.supported and shown in claim.citations]
+            citations.append(source.model_copy(update={"n": shown, "supports": supports}))
         return citations
 
     def answer(self, started: float, *, notice: str | None = None) -> Answer:
         """The generated answer as checked so far."""
         supported = [c for c in self.checked if c.supported]
-        text = " ".join(f"{c.text} {''.join(f'[{m}]' for m in c.citations)}" for c in supported)
+        text = " ".join(f"{c.text} {''.join(marker(m) for m in c.citations)}" for c in supported)
         citations = self._citations()
         short_kept = any(c.answer_start is not None for c in citations)
         timings = {**self.extractive.timings_ms, "generate": round((time.perf_counter() - started) * 1000, 2)}

@@ -27,6 +27,11 @@ MARKER = re.compile(r"\[(\d+)\]")
 """A citation marker in an answer's text: `[n]` after each quoted sentence."""
 
 
+def marker(n: int | str) -> str:
+    """The citation marker of source `n` as every medium writes it: `[n]`."""
+    return f"[{n}]"
+
+
 def split_markers(text: str) -> list[str]:
     """`text` cut at its `[n]` markers: text, marker number, text, ..., text (even places text, odd places numbers)."""
     return MARKER.split(text)
@@ -104,17 +109,21 @@ class AppliedFilters(BaseModel):
 _MARKDOWN_SYNTAX = re.compile(r"([!-/:-@\[-`{-~])")
 """Every ASCII punctuation character: CommonMark lets each be backslash-escaped, and then it is only itself (no emphasis,
 link, image, HTML tag, entity, autolink, list or heading can start from it)."""
-BIDI_CONTROLS = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
-"""Bidirectional classes of the embedding and override controls that could reorder what a reader sees: dropped from article text."""
+INVISIBLE_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""The bidirectional marks, embeddings, overrides and isolates: invisible, and able to reorder what a reader sees."""
+LINE_BREAKS = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+"""Everything a browser, a Markdown renderer, a terminal or Python may take for a line break."""
+
+
+def shown_character(char: str) -> bool:
+    """Whether a character of article text is shown in any medium: not a control character (each medium turns tabs and line
+    breaks into its own) and not an invisible bidirectional control (`INVISIBLE_CONTROLS`)."""
+    return unicodedata.category(char) != "Cc" and char not in INVISIBLE_CONTROLS
 
 
 def _one_line(text: str) -> str:
     """`text` on one line (every kind of line break a space), control and bidi characters dropped."""
-    kept = "".join(
-        char
-        for char in text
-        if char.isspace() or (unicodedata.category(char) != "Cc" and unicodedata.bidirectional(char) not in BIDI_CONTROLS)
-    )
+    kept = "".join(char for char in text if char.isspace() or shown_character(char))
     return " ".join(kept.split())
 
 
@@ -132,7 +141,7 @@ def _markdown_url(url: str) -> str:
 def _markdown_answer(text: str) -> str:
     """The answer text for Markdown: escaped like `_markdown_text`, its `[n]` markers kept as they read."""
     parts = split_markers(_one_line(text))
-    return "".join(_MARKDOWN_SYNTAX.sub(r"\\\1", part) if i % 2 == 0 else f"[{part}]" for i, part in enumerate(parts))
+    return "".join(_MARKDOWN_SYNTAX.sub(r"\\\1", part) if i % 2 == 0 else marker(part) for i, part in enumerate(parts))
 
 
 class Citation(BaseModel):

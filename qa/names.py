@@ -18,12 +18,12 @@ from collections.abc import Callable, Iterable
 
 from index import StoredChunk
 from index.lexical import TermWeights, is_stopword, term_set, terms
+from index.lexicon import CAPITALISED
 from index.words import WORD
 
 NAME_PHRASE = re.compile(r"\b[A-Z][\w.&-]*(?:['’]s)?(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z][\w.&-]*(?:['’]s)?)+")
 """Two or more capitalised words in a row: a name ("Heather Knight", "Bank of America"), once stopwords ("Which", "The") go."""
 
-_CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*")
 _ACRONYM = re.compile(r"[A-Z]{2,6}s?|(?:[A-Z]\.){2,}")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _TITLE_CASE_SHARE = 0.7
@@ -103,7 +103,7 @@ def _all_held(phrase_terms: set[str], held: frozenset[str], typo_similarity: flo
 def _candidate_names(text: str) -> list[str]:
     """The capitalised words of `text` that may be names: not its first word, not a stopword, not an acronym."""
     found = []
-    for match in _CAPITALISED.finditer(text):
+    for match in CAPITALISED.finditer(text):
         word = match.group(0)
         first = not text[: match.start()].strip()
         if first or is_stopword(word) or _ACRONYM.fullmatch(word.strip(".")):

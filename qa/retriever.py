@@ -26,8 +26,8 @@ from index.embedding import Embedder
 from index.filters import ChunkFilter
 from index.lexical import TermWeights
 from index.records import StoredChunk
-from index.settings import RetrievalSettings
 from index.store import ChunkStore
+from qa.settings import RetrievalSettings
 
 
 def one_copy_per_story(ranked: list[StoredChunk]) -> list[StoredChunk]:
@@ -176,6 +176,31 @@ class HybridRetriever(BaseRetriever):
             )
         if dense_hits is None:
             dense_hits = self.store.dense_search_many(vectors, depth, chunk_filter=chunk_filter)
+        return self._fuse(lexical, queries, vectors, dense_hits, k=k, chunk_filter=chunk_filter)
+
+    def lexical_hits(self, query: str, *, k: int, revision: str | None = None) -> list[Hit]:
+        """The k best chunks for `query` by BM25 alone (one copy per story), as typed hits: no embedding, no dense request.
+
+        `revision`: the store's revision, when the caller has just read it.
+        """
+        lexical = self.lexical_index(revision)
+        if not len(lexical):
+            return []
+        [ranked] = self._fuse(lexical, [query], [[]], [[]], k=k, chunk_filter=None)
+        return ranked
+
+    def _fuse(
+        self,
+        lexical: Bm25Index,
+        queries: list[str],
+        vectors: list[list[float]],
+        dense_hits: list[list[tuple[StoredChunk, float]]],
+        *,
+        k: int,
+        chunk_filter: ChunkFilter | None,
+    ) -> list[list[Hit]]:
+        """Each query's dense hits and BM25 ranking fused by reciprocal rank, one copy per story, the k best as typed hits."""
+        depth = max(self.settings.candidates, k)
         chunks: dict[str, StoredChunk] = {}
         fused_rankings = []
         for query, vector, hits in zip(queries, vectors, dense_hits, strict=True):

@@ -13,16 +13,20 @@ store, by its article and index (`index.records.StoredChunk.sibling_id`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from index.entities import Entity
 from index.lexical import term_set
+from index.lexicon import PLAIN_NAME_LABELS
 from index.records import StoredChunk
 from index.words import WORD
+
+if TYPE_CHECKING:
+    from qa.retriever import Hit
 
 _PRONOUN_START = re.compile(r"^[\"“‘']?(he|she|they|it|his|her|their|its|this|these|those|that|such|him|them)\b", re.IGNORECASE)
 _PRONOUN_SPEAKER = re.compile(r"[,.!?][\"”’']\s+(he|she|they)\s+\w+", re.IGNORECASE)
@@ -34,9 +38,6 @@ SPEECH = re.compile(
 _QUOTE_START = re.compile(r"^[\"“‘]")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
 _WORD_CHARACTER = re.compile(r"\w")
-SPEAKER_LABELS = frozenset({"PERSON", "ORG", "NORP"})
-"""Labels of who can speak: a question asking for one may be answered by the sentence that names a quote's speaker."""
-_NAMED_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC"})
 
 
 @dataclass(eq=False)
@@ -77,7 +78,7 @@ class Sentence:
             text = self.phrase(entity)
             if entity.label not in labels or not text.strip() or term_set(text) & question_terms:
                 continue
-            if entity.label in _NAMED_LABELS and any(ch.isdigit() for ch in text):
+            if entity.label in PLAIN_NAME_LABELS and any(ch.isdigit() for ch in text):
                 continue
             found.append(entity)
         return found
@@ -212,3 +213,32 @@ class Quote:
     def key(self) -> tuple[str, int]:
         """The quoted sentence's key (article id, start)."""
         return self.sentence.key
+
+
+def collect_sentences(hits: Iterable[Hit], dimension: int) -> list[Sentence]:
+    """Every quotable sentence of the retrieved chunks (best first), once however many chunks hold it, with its stored vector."""
+    found: dict[tuple[str, int], Sentence] = {}
+    for hit in hits:
+        for sentence in chunk_sentences(hit.chunk, hit.rank, dimension):
+            found.setdefault(sentence.key, sentence)
+    return list(found.values())
+
+
+RELATED_PASSAGES = 3
+"""Passages (one sentence each, from different chunks) an abstention lists as related."""
+
+
+def related_passages(groups: Iterable[Iterable[tuple[Sentence, float]]]) -> list[Quote]:
+    """The closest passages of an abstention: from each group in turn (best first within it), its first sentence from a chunk
+    not listed yet, up to `RELATED_PASSAGES`, each with its score."""
+    related: list[Quote] = []
+    chunks: set[str] = set()
+    for group in groups:
+        for sentence, score in group:
+            if sentence.chunk.id not in chunks:
+                chunks.add(sentence.chunk.id)
+                related.append(Quote(sentence, "related", score))
+                break
+        if len(related) == RELATED_PASSAGES:
+            break
+    return related

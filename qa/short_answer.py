@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from index.lexicon import SPEAKER_LABELS
 from qa.features import Scored
 from qa.question import Question
-from qa.sentences import SPEAKER_LABELS, Neighbours, Sentence
+from qa.sentences import Neighbours, Sentence
 
 
 @dataclass
@@ -29,7 +30,7 @@ class ShortAnswer:
 
 def short_answer(question: Question, best: Scored, neighbours: Neighbours, *, near_words: int) -> ShortAnswer | None:
     """The one entity of the asked label in the best sentence (or in the sentence naming its speaker); None when unsure."""
-    kind = question.kind
+    kind = question.expected
     if not kind.labels:
         return None
     sentence, matched = best.sentence, set(best.features.matched)

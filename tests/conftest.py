@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from index import ChunkStore, IndexReport, Settings
+    from index import ChunkStore, IndexReport
     from index.watch import ArticleWatcher
-    from qa import Pipeline
+    from qa import Pipeline, Settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -48,7 +48,7 @@ def embedder():
 @pytest.fixture
 def make_settings(tmp_path):
     """Settings with a fresh store and a copy of the seeds, in this test's temp folder."""
-    from index import Settings
+    from qa import Settings
 
     def make(articles: Path | None = None, **overrides) -> Settings:
         folder = articles or tmp_path / "articles"
@@ -61,8 +61,8 @@ def make_settings(tmp_path):
 
 def zoo_pipeline(base: Path, embedder) -> tuple[Pipeline, Path]:
     """A pipeline over a folder in `base` holding one steady article (zoo.txt, indexed), beside which a test drops hostile ones."""
-    from index import Settings, update_index
-    from qa import Pipeline
+    from index import update_index
+    from qa import Pipeline, Settings
 
     folder = base / "articles"
     folder.mkdir()
@@ -75,8 +75,8 @@ def zoo_pipeline(base: Path, embedder) -> tuple[Pipeline, Path]:
 @pytest.fixture(scope="session")
 def seed_pipeline(tmp_path_factory, embedder):
     """A pipeline over the indexed seed article, shared by the read-only question tests."""
-    from index import Settings, update_index
-    from qa import Pipeline
+    from index import update_index
+    from qa import Pipeline, Settings
 
     base = tmp_path_factory.mktemp("seed")
     settings = Settings(articles_dir=SEEDS, db_dir=base / "db")

@@ -79,7 +79,7 @@ def test_a_restarted_reader_loads_the_saved_index_instead_of_building(indexed, e
     # a new process: it reads the BM25 side only, so no model is loaded
     script = (
         "import json, sys\n"
-        "from index import ChunkStore, Settings\n"
+        "from index import ChunkStore, IndexSettings as Settings\n"
         "from qa import HybridRetriever\n"
         "from index import bm25\n"
         "settings = Settings(db_dir=sys.argv[1])\n"
@@ -161,7 +161,7 @@ def test_a_damaged_saved_index_is_rebuilt_and_dead_writers_temp_folders_removed(
 
 READER = (
     "import json, sys\n"
-    "from index import ChunkStore, Settings\n"
+    "from index import ChunkStore, IndexSettings as Settings\n"
     "from qa import HybridRetriever\n"
     "from index import bm25\n"
     "hits = HybridRetriever(store=ChunkStore(Settings(db_dir=sys.argv[1]))).lexical_search('Yuriko Backes Luxembourg', 3)\n"

@@ -15,10 +15,10 @@ import sys
 
 import pytest
 
-from index import ChunkStore, Settings, update_index
+from index import ChunkStore, update_index
 from index.catalog import stored_articles
 from index.words import WordVectors
-from qa import Pipeline
+from qa import Pipeline, Settings
 from tests.conftest import ROOT, SEED_ARTICLE
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

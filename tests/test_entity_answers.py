@@ -43,8 +43,8 @@ ABSENT = (
 @pytest.fixture(scope="module")
 def news(tmp_path_factory, embedder):
     """A pipeline over the six real articles, and their texts by id."""
-    from index import ArticleLoader, Settings, update_index
-    from qa import Pipeline
+    from index import ArticleLoader, update_index
+    from qa import Pipeline, Settings
 
     settings = Settings(articles_dir=ARTICLES, db_dir=tmp_path_factory.mktemp("multihop") / "db")
     update_index(settings, embedder=embedder)
@@ -178,9 +178,9 @@ def test_the_named_outlets_articles_are_searched_too(news, embedder, monkeypatch
     seen: list[set[str]] = []
     answer_for = narrowed.entity_answerer.answer
 
-    def spy(descriptive, chunks, *args, **kwargs):
-        seen.append({chunk.source for chunk, _ in chunks})
-        return answer_for(descriptive, chunks, *args, **kwargs)
+    def spy(query, reading, retrieved):
+        seen.append({hit.chunk.source for hit in retrieved.hits})
+        return answer_for(query, reading, retrieved)
 
     monkeypatch.setattr(narrowed.entity_answerer, "answer", spy)
     clues = "facing a criminal trial on fraud and conspiracy charges, and is accused by prosecutors of committing fraud"

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from index import Settings, update_index
+from index import update_index
 from index.feeds import fetch_feeds
 from index.settings import FeedSettings
-from qa import Pipeline
+from qa import Pipeline, Settings
 from tests.conftest import ROOT, SEEDS
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from index import BadQuestionError, Settings, update_index
-from qa import Pipeline
+from index import BadQuestionError, update_index
+from qa import Pipeline, Settings
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.integration

@@ -39,7 +39,7 @@ def llm_pipeline(seed_pipeline, model, name="fake:provider", **llm):
 
 @pytest.fixture(scope="session")
 def smollm2():
-    from index import Settings
+    from qa import Settings
     from qa.generate import load_chat_model
 
     return load_chat_model(Settings(llm={"model": "local:smollm2", "max_tokens": 48}).llm)
@@ -108,7 +108,9 @@ def test_missing_or_wrong_markers_are_repointed(checker):
     assert (missing.supported, missing.citations) == (True, [2])
     assert (wrong.supported, wrong.citations) == (True, [2])
     nowhere = judged(checker, HALLUCINATION, quotes)
-    assert not nowhere.supported and nowhere.citations == [] and "cites no source" in nowhere.reason
+    assert not nowhere.supported
+    assert nowhere.citations == []
+    assert "cites no source" in nowhere.reason
 
 
 @pytest.mark.unit
@@ -120,7 +122,8 @@ def test_numbers_are_normalised():
 
     assert values("up 3.5 percent") == values("up 3.5%") == values("up 3.5 per cent") == [(3.5, True)]
     assert values("1.6 million pounds") == values("£1.6m") == values("1,600,000 pounds") == [(1_600_000, False)]
-    assert values("two hours") == values("2 hours") and values("the 14th") == [(14, False)]
+    assert values("two hours") == values("2 hours")
+    assert values("the 14th") == [(14, False)]
 
 
 @pytest.mark.unit
@@ -145,14 +148,21 @@ def test_fake_provider_hallucinations_are_dropped_and_markers_renumbered(seed_pi
     pipeline = llm_pipeline(seed_pipeline, fake_model(reply))
     drafts = list(pipeline.ask_stream(QUESTION))
     answer = drafts[-1].answer
-    assert [d.done for d in drafts] == [False] * (len(drafts) - 1) + [True] and len(drafts) >= 3  # streamed, sentence by sentence
-    assert answer.generated and answer.model == "fake:provider" and answer.notice is None
+    assert [d.done for d in drafts] == [False] * (len(drafts) - 1) + [True]
+    assert len(drafts) >= 3  # streamed, sentence by sentence
+    assert answer.generated
+    assert answer.model == "fake:provider"
+    assert answer.notice is None
     assert [c.verdict for c in answer.claims] == ["dropped", "repointed", "dropped"]
-    assert "Olympic" in answer.claims[0].reason and "2019" in answer.claims[2].reason
+    assert "Olympic" in answer.claims[0].reason
+    assert "2019" in answer.claims[2].reason
     assert answer.text == "Pistorius regretted concessions the United States made ahead of any potential negotiations. [1]"
     [cited] = answer.citations
-    assert cited.n == 1 and "regretted" in cited.quote and cited.supports == [2]  # the quote supports the answer's 2nd sentence
-    assert answer.claims[1].written == [2] and answer.claims[1].citations == [1]
+    assert cited.n == 1
+    assert "regretted" in cited.quote
+    assert cited.supports == [2]  # the quote supports the answer's 2nd sentence
+    assert answer.claims[1].written == [2]
+    assert answer.claims[1].citations == [1]
     assert "Olympic" not in answer.to_markdown()
 
 
@@ -164,15 +174,20 @@ def test_strike_mode_and_nothing_supported_falls_back(seed_pipeline):
         seed_pipeline, fake_model(f"{HALLUCINATION} Pistorius regretted the United States' concessions [1]."), unsupported="strike"
     )
     answer = struck.ask(QUESTION)
-    assert [c.verdict for c in answer.claims] == ["struck", "kept"] and answer.generated
+    assert [c.verdict for c in answer.claims] == ["struck", "kept"]
+    assert answer.generated
     page = render_answer(answer)
-    assert "<del" in page and "Olympic Games" in page and "not supported by the sources" in page
+    assert "<del" in page
+    assert "Olympic Games" in page
+    assert "not supported by the sources" in page
     assert "~~Pistorius regretted the decision" in answer.to_markdown()
 
     extractive = seed_pipeline.ask(QUESTION)
     nothing = llm_pipeline(seed_pipeline, fake_model(HALLUCINATION)).ask(QUESTION)
-    assert not nothing.generated and nothing.text == extractive.text  # the quotes themselves
-    assert nothing.notice is not None and "None of the 1 sentence" in nothing.notice
+    assert not nothing.generated
+    assert nothing.text == extractive.text  # the quotes themselves
+    assert nothing.notice is not None
+    assert "None of the 1 sentence" in nothing.notice
     assert [c.verdict for c in nothing.claims] == ["dropped"]
     assert "None of the 1 sentence" in render_answer(nothing)
 
@@ -184,13 +199,17 @@ def test_model_output_is_escaped_in_the_chat(seed_pipeline):
     reply = 'Pistorius regretted <img src=x onerror="alert(1)"> concessions made by the United States ahead of negotiations [1].'
     answer = llm_pipeline(seed_pipeline, fake_model(reply), unsupported="strike").ask(QUESTION)
     page = render_answer(answer)
-    assert answer.claims[0].verdict == "struck" and "<img" not in page and "&#60;img" in page  # as ui.render.text_html escapes articles
+    assert answer.claims[0].verdict == "struck"
+    assert "<img" not in page
+    assert "&#60;img" in page  # as ui.render.text_html escapes articles
 
     kept = answer.claims[0].model_copy(
         update={"supported": True, "verdict": "kept", "citations": [1], "text": "<script>x()</script> said."}
     )
     page = render_answer(answer.model_copy(update={"claims": [kept], "generated": True, "model": "<b>m</b>"}))
-    assert "<script>" not in page and "&#60;script&#62;" in page and "<b>m</b>" not in page
+    assert "<script>" not in page
+    assert "&#60;script&#62;" in page
+    assert "<b>m</b>" not in page
 
 
 @pytest.mark.integration
@@ -208,8 +227,12 @@ def test_missing_extra_or_server_gives_one_line_and_the_extractive_answer(seed_p
             update={"llm": seed_pipeline.settings.llm.model_copy(update={"model": model, "base_url": f"http://127.0.0.1:{port}"})}
         )
         answer = Pipeline(settings, embedder=seed_pipeline.embedder, store=seed_pipeline.store).ask(QUESTION)
-        assert not answer.generated and answer.text == extractive.text and answer.citations
-        assert answer.notice is not None and says in answer.notice and "\n" not in answer.notice, answer.notice
+        assert not answer.generated
+        assert answer.text == extractive.text
+        assert answer.citations
+        assert answer.notice is not None, answer.notice
+        assert says in answer.notice, answer.notice
+        assert "\n" not in answer.notice, answer.notice
 
 
 @pytest.mark.integration
@@ -227,8 +250,11 @@ def test_cli_stream_falls_back_with_one_line_and_extractive_stays_light(seed_pip
     run = CliRunner().invoke(app, ["ask", QUESTION, "--stream"], env={**env, "NEWSQA_LLM": "openai:gpt-4o-mini"})
     assert run.exit_code == 0, run.output
     warnings = [line for line in run.stderr.splitlines() if line.startswith("warning:")]
-    assert len(warnings) == 1 and "pip install 'newsqa[openai]'" in warnings[0]
-    assert "concessions" in run.stdout and "[1]" in run.stdout and "Sources:" in run.stdout
+    assert len(warnings) == 1
+    assert "pip install 'newsqa[openai]'" in warnings[0]
+    assert "concessions" in run.stdout
+    assert "[1]" in run.stdout
+    assert "Sources:" in run.stdout
 
     # the extractive default loads nothing of a language model
     code = (
@@ -259,19 +285,21 @@ def test_local_smollm2_streams_and_only_supported_sentences_reach_the_answer(see
         assert answer.model == "local:smollm2"  # some sentence survived: each cited quote names the sentences it supports
         assert all(c.supports for c in answer.citations)
     else:  # nothing did: the extractive answer, and the reader is told why
-        assert answer.notice and answer.text == seed_pipeline.ask(QUESTION).text
+        assert answer.notice
+        assert answer.text == seed_pipeline.ask(QUESTION).text
 
 
 @pytest.mark.unit
 def test_llm_settings_from_environment(monkeypatch):
-    from index import Settings
+    from qa import Settings
 
     monkeypatch.setenv("NEWSQA_LLM", "ollama:llama3.2")
     monkeypatch.setenv("NEWSQA_LLM__TEMPERATURE", "0.3")
     monkeypatch.setenv("NEWSQA_LLM__API_KEY", "sk-very-secret")
     settings = Settings()
     assert (settings.llm.model, settings.llm.temperature) == ("ollama:llama3.2", 0.3)
-    assert "sk-very-secret" not in settings.model_dump_json() and "sk-very-secret" not in repr(settings)
+    assert "sk-very-secret" not in settings.model_dump_json()
+    assert "sk-very-secret" not in repr(settings)
     assert Settings(llm="local:smollm2").llm.model == "local:smollm2"
 
 
@@ -282,9 +310,12 @@ def test_chat_streams_checked_sentences_only(seed_pipeline):
     reply = f"Pistorius regretted concessions the United States made ahead of any potential negotiations [1]. {HALLUCINATION}"
     updates = list(answer_stream(llm_pipeline(seed_pipeline, fake_model(reply)), QUESTION, [], []))
     shown = [update[0][-1]["content"] for update in updates]
-    assert len(shown) >= 3 and all("writing…" in content for content in shown[:-1])  # the model at work, then each checked sentence
-    assert "Pistorius regretted concessions" in shown[-2] and "writing…" not in shown[-1]
+    assert len(shown) >= 3
+    assert all("writing…" in content for content in shown[:-1])  # the model at work, then each checked sentence
+    assert "Pistorius regretted concessions" in shown[-2]
+    assert "writing…" not in shown[-1]
     assert not any("Olympic" in content for content in shown)  # the unsupported sentence is never on the page
     final = shown[-1]
-    assert "Written by fake&#58;provider" in final and "1 unsupported sentence dropped" in final
+    assert "Written by fake&#58;provider" in final
+    assert "1 unsupported sentence dropped" in final
     assert "supports sentence 1" in final

@@ -20,9 +20,10 @@ from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from index import ArticleLoader, Settings, chunk_article, split_sentences
+from index import ArticleLoader, chunk_article, split_sentences
 from index.settings import LimitSettings
 from index.uploads import save_uploads
+from qa import Settings
 from qa.followup import standalone_question
 from tests.conftest import ROOT, zoo_pipeline
 
@@ -318,7 +319,7 @@ def test_nan_and_bad_collection_names_are_refused(monkeypatch):
 def test_unknown_settings_are_errors_naming_the_closest_one(monkeypatch):
     from pydantic import ValidationError
 
-    from index.settings import AnswerSettings, RetrievalSettings
+    from qa.settings import AnswerSettings, RetrievalSettings
 
     monkeypatch.setenv("NEWSQA_ANSWER__ABSTAIN_BELLOW", "0.9")  # one letter off: it must not silently do nothing
     with pytest.raises(

@@ -178,3 +178,25 @@ def test_an_index_of_an_older_chunk_schema_says_to_rebuild_and_a_rebuild_replace
     rebuilt = update_index(settings, embedder=embedder, rebuild=True)
     assert rebuilt.added == 1  # nothing of the old index was readable, so nothing was kept
     assert not Pipeline(settings, embedder=embedder).ask("What did Pistorius regret?").abstained
+
+
+def test_a_setting_that_changes_what_an_article_yields_reindexes_it_at_the_next_sync(make_settings, embedder):
+    settings = make_settings()
+    (settings.articles_dir / "flood.txt").write_text(EXTRA)
+    update_index(settings, embedder=embedder)
+    before = indexed(settings, embedder)
+    assert max(len(c.text) for c in ChunkStore(settings).iter_chunks()) > 300
+
+    smaller = settings.model_copy(update={"chunking": settings.chunking.model_copy(update={"chunk_size": 300, "chunk_overlap": 50})})
+    report = update_index(smaller, embedder=embedder)
+    assert (report.updated, report.unchanged) == (2, 0)  # nothing in the folder changed: the setting did
+    after = indexed(smaller, embedder)
+    assert all(article.complete for article in after.values())
+    assert not set(after["flood.txt"].chunk_ids) & set(before["flood.txt"].chunk_ids)
+    assert sum(len(a.chunk_ids) for a in after.values()) > sum(len(a.chunk_ids) for a in before.values())
+
+    again = update_index(smaller, embedder=embedder)
+    assert (again.updated, again.unchanged) == (0, 2)
+    back = update_index(settings, embedder=embedder)  # and back to the default: the first version again
+    assert (back.updated, back.unchanged) == (2, 0)
+    assert set(indexed(settings, embedder)["flood.txt"].chunk_ids) == set(before["flood.txt"].chunk_ids)

@@ -12,9 +12,9 @@ import time
 
 import pytest
 
-from index import IndexBusyError, Settings, update_index
+from index import IndexBusyError, update_index
 from index.lock import WriteLock, lock_path
-from qa import Pipeline
+from qa import Pipeline, Settings
 from tests.conftest import ROOT, SEEDS
 
 
@@ -78,7 +78,7 @@ def test_index_no_wait_exits_at_once_and_a_waiting_run_goes_on_after(settings):
 
 @pytest.mark.integration
 def test_a_lock_left_by_a_killed_writer_is_taken_over(settings, embedder, caplog):
-    code = "import os, signal, sys; from index import Settings; from index.lock import WriteLock; WriteLock(Settings()).__enter__(); print(os.getpid(), flush=True); os.kill(os.getpid(), signal.SIGKILL)"
+    code = "import os, signal, sys; from index import IndexSettings; from index.lock import WriteLock; WriteLock(IndexSettings()).__enter__(); print(os.getpid(), flush=True); os.kill(os.getpid(), signal.SIGKILL)"
     dead = newsqa(settings, "-c", code)
     out, err = dead.communicate(timeout=60)
     assert dead.returncode == -9, err

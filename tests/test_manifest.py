@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from index import ArticleLoader, ChunkStore, Settings, update_index
+from index import ArticleLoader, ChunkStore, update_index
 from index.catalog import stored_articles
 from index.collection import Collection
 from index.manifest import RACY_SECONDS, manifest_path, read_manifest
+from qa import Settings
 from tests.test_crash import small_article
 
 pytestmark = pytest.mark.integration

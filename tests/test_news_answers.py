@@ -9,12 +9,12 @@ from datetime import date
 
 import pytest
 
-from index import ModelError, Settings, update_index
+from index import ModelError, update_index
 from index.entities import find_entities, ner_model
-from qa import Pipeline
+from qa import Pipeline, Settings
 from qa.evaluate import expected_calibration_error, reliability
 from qa.models import confidence_words
-from qa.question import analyze_question, answer_type, question_period, without_names
+from qa.question import analyze_question, expected, question_period, without_names
 from tests.conftest import ROOT
 
 DAM = """---
@@ -234,9 +234,9 @@ def test_index_without_the_ner_package_exits_with_its_install_command(tmp_path):
     ],
 )
 def test_question_kinds_map_to_entity_labels(question, kind, label):
-    expected = answer_type(question)
-    assert expected.kind == kind
-    assert label in expected.labels
+    read = expected(question)
+    assert read.form == kind
+    assert label in read.labels
 
 
 @pytest.mark.unit

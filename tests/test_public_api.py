@@ -37,7 +37,7 @@ def test_settings_from_environment(monkeypatch, tmp_path):
 def test_secret_settings_are_found_by_their_type():
     from index.settings import secret_settings
 
-    assert secret_settings() == {("chroma_token",), ("ui_auth",), ("llm", "api_key")}
+    assert secret_settings(qa.Settings) == {("chroma_token",), ("ui_auth",), ("llm", "api_key")}
     settings = qa.Settings(chroma_token="token-1", llm={"model": "openai:gpt-4o-mini", "api_key": "key-2"})
     assert sorted(settings.secret_values()) == ["key-2", "token-1"]
     assert "key-2" not in settings.model_dump_json()

@@ -29,7 +29,7 @@ def record(index: int = 1) -> StoredChunk:
         subject_words="bridge shuts kessel",
         prior_words="bridge shuts the kessel",
     )
-    return StoredChunk.build(ARTICLE, chunk, 3, story_id="news/bridge.md", sentence_vectors="")
+    return StoredChunk.build(ARTICLE, chunk, 3, version=ARTICLE.content_hash, story_id="news/bridge.md", sentence_vectors="")
 
 
 def test_what_is_written_reads_back_field_for_field():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 
-from index import ChunkStore, Settings, update_index
-from qa import HybridRetriever
+from index import ChunkStore, update_index
+from qa import HybridRetriever, Settings
 from tests.conftest import SEEDS
 
 pytestmark = pytest.mark.integration

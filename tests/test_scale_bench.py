@@ -1,6 +1,6 @@
 """bench/scale.py: composes distinct articles, and runs end to end at a small size writing a table of figures.
 
-A smoke run (200 articles): it checks that the benchmark works and writes every figure, not what
+A smoke run (20 articles): it checks that the benchmark works and writes every figure, not what
 the figures are; the real sizes (1,000 to 20,000) are `make bench-scale`, run alone.
 """
 
@@ -29,11 +29,11 @@ def test_composed_articles_are_distinct(tmp_path):
 
 @pytest.mark.integration
 @pytest.mark.slow
-def test_the_benchmark_runs_at_200_articles_and_writes_its_table(tmp_path):
+def test_the_benchmark_runs_at_20_articles_and_writes_its_table(tmp_path):
     out = tmp_path / "SCALE.md"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False", "TOKENIZERS_PARALLELISM": "false"}
     run = subprocess.run(
-        [sys.executable, "bench/scale.py", "--sizes", "200", "--out", str(out)],
+        [sys.executable, "bench/scale.py", "--sizes", "20", "--out", str(out)],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -42,7 +42,7 @@ def test_the_benchmark_runs_at_200_articles_and_writes_its_table(tmp_path):
     )
     assert run.returncode == 0, run.stderr[-3000:]
     report = out.read_text(encoding="utf-8")
-    assert "| | 200 articles |" in report
+    assert "| | 20 articles |" in report
     figures = {}
     for label in (
         "ingest ÷ floor",

@@ -11,11 +11,11 @@ import shutil
 import numpy as np
 import pytest
 
-from index import ChunkStore, OutdatedIndexError, Settings, update_index
+from index import ChunkStore, OutdatedIndexError, update_index
 from index.embedding import mean_vector, pack_vectors, unpack_vectors
 from index.records import article_key
 from index.words import WordVectors, words_of
-from qa import Pipeline
+from qa import Pipeline, Settings
 
 
 @pytest.mark.integration

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from index import Settings, StoreError, update_index
-from qa import Pipeline
+from index import StoreError, update_index
+from qa import Pipeline, Settings
 from tests.conftest import ROOT, SEEDS, free_port
 from tests.test_manifest import full_sync_forbidden
 

@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
-from index import ChunkStore, Settings, StoreError, update_index
+from index import ChunkStore, StoreError, update_index
 from index.catalog import stored_articles
-from qa import Pipeline
+from qa import Pipeline, Settings
 from tests.conftest import SEED_ARTICLE, SEEDS
 from tests.test_crash import write_articles
 

@@ -29,9 +29,10 @@ from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from index import ArticleLoader, Settings, update_index
+from index import ArticleLoader, update_index
 from index.feeds import SKIPPED_LEDGER, fetch_feeds
 from index.settings import FeedSettings, LimitSettings
+from qa import Settings
 from tests.conftest import ROOT, free_port, zoo_pipeline
 
 PASSWORD_PAGE = (

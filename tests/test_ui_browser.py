@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from index import Settings, update_index
+from index import update_index
+from qa import Settings
 from tests.conftest import ROOT, SEEDS, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index import Settings
+from qa import Settings
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from index import Settings, update_index
+from index import update_index
+from qa import Settings
 from tests.conftest import SEEDS, free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from index import IndexReport, Settings
+from index import IndexReport
 from index.catalog import article_text
 from index.settings import WatchSettings
 from index.watch import ArticleWatcher
-from qa import Pipeline
+from qa import Pipeline, Settings
 from tests.conftest import ROOT, SEEDS, eventually, free_port, stays
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

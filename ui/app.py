@@ -20,12 +20,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from index import IndexReport, NewsqaError, Settings, update_index
+from index import IndexReport, NewsqaError, update_index
 from index.catalog import article_text, index_status
 from index.formats import FORMATS, SUFFIXES
+from index.settings import megabytes
 from index.uploads import save_uploads
-from qa import Answer, Pipeline, get_pipeline
+from qa import Answer, Pipeline, Settings, get_pipeline
 from qa.generate import model_label
+from qa.models import marker
 from ui.render import CSS, SCROLL_TO_QUOTE, conversation_markdown, error_message, render_answer, text_html, user_message
 
 if TYPE_CHECKING:
@@ -148,7 +150,7 @@ def answer_stream(
     if not answer.abstained and not answer.generated:
         shown = ""
         for citation in answer.citations:
-            shown = f"{shown} {citation.quote} [{citation.n}]".strip()
+            shown = f"{shown} {citation.quote} {marker(citation.n)}".strip()
             content = render_answer(answer, text=shown, with_sources=False)
             yield [*history, {"role": "assistant", "content": content}], questions, "", answers, unchanged
     answers = [*answers, answer.to_dict()]
@@ -238,7 +240,7 @@ def build_app(pipeline: Pipeline, *, watcher: ArticleWatcher | None = None) -> A
                 file_count="multiple",
                 file_types=UPLOAD_TYPES,
                 type="filepath",
-                label=f"Upload articles ({UPLOAD_NAMES}, up to {pipeline.settings.max_upload_bytes / 1e6:.0f} MB each)",
+                label=f"Upload articles ({UPLOAD_NAMES}, up to {megabytes(pipeline.settings.max_upload_bytes)} each)",
                 elem_id="nq-upload",
             )
             with gr.Row():

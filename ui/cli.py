@@ -16,31 +16,28 @@ import os
 import re
 import socket
 import sys
-import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 if TYPE_CHECKING:
-    from index import IndexReport, NewsqaError, Settings
-    from qa import Answer
+    from index import IndexReport, NewsqaError
+    from qa import Answer, Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Answer questions about news articles with cited sentences.")
 
 ArticlesOption = Annotated[Path | None, typer.Option("--articles", help="Folder of articles (default: NEWSQA_ARTICLES_DIR or seeds/).")]
 
 _ESCAPE_SEQUENCE = re.compile(r"\x1b(?:\][^\x07\x1b]*(?:\x07|\x1b\\)?|\[[0-?]*[ -/]*[@-~]?|.?)", re.DOTALL)
-_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-_LINE_BREAKS = re.compile(r"\r\n|[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
 def printable(text: str) -> str:
     """`text` without terminal escape sequences, control characters or bidi overrides; line breaks of any kind become `\\n`, tabs stay."""
-    text = _LINE_BREAKS.sub("\n", _ESCAPE_SEQUENCE.sub("", text))
-    return "".join(char for char in text if char in "\n\t" or (unicodedata.category(char) != "Cc" and char not in _BIDI_CONTROLS))
+    from qa.models import LINE_BREAKS, shown_character
+
+    text = LINE_BREAKS.sub("\n", _ESCAPE_SEQUENCE.sub("", text))
+    return "".join(char for char in text if char in "\n\t" or shown_character(char))
 
 
 def one_line(text: str) -> str:
@@ -55,10 +52,9 @@ def say(text: str, *, err: bool = False) -> None:
 
 def _safe_json(data: Any) -> str:
     """JSON with every control and bidi character escaped (json leaves U+007F-U+009F and bidi overrides raw)."""
-    return "".join(
-        f"\\u{ord(char):04x}" if unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS else char
-        for char in json.dumps(data, ensure_ascii=False)
-    )
+    from qa.models import shown_character
+
+    return "".join(char if shown_character(char) else f"\\u{ord(char):04x}" for char in json.dumps(data, ensure_ascii=False))
 
 
 def _echo_error(message: str) -> None:
@@ -70,6 +66,7 @@ def _setting_error(error: Exception) -> str:
     from pydantic import ValidationError
 
     from index.settings import COLLECTION_NAME_RULE, secret_settings, unknown_setting
+    from qa import Settings
 
     if not isinstance(error, ValidationError):  # pydantic-settings could not even parse it (a section given as bad JSON)
         field = re.search(r'field "(\w+)"', str(error))
@@ -79,13 +76,13 @@ def _setting_error(error: Exception) -> str:
     variable = "NEWSQA_" + "__".join(str(part) for part in first["loc"]).upper()
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":  # a key of a section given as JSON
-        message = unknown_setting(variable)
+        message = unknown_setting(variable, Settings)
     if message.startswith("NEWSQA_"):
         return message if message.endswith((".", "?")) else f"{message}."
     if first["type"] == "string_pattern_mismatch" and first["loc"] == ("collection",):
         message = f"must be {COLLECTION_NAME_RULE}"
     value = first.get("input")
-    secret = any(tuple(first["loc"][: len(path)]) == path for path in secret_settings())  # never echoed, even malformed
+    secret = any(tuple(first["loc"][: len(path)]) == path for path in secret_settings(Settings))  # never echoed, even malformed
     shown = f"={value!r}" if isinstance(value, str) and len(value) <= 80 and not secret else ""
     more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
     return f"{variable}{shown} is not allowed: {message[:1].lower()}{message[1:]}{more}."
@@ -95,7 +92,7 @@ def _settings(articles: Path | None = None) -> Settings:
     from pydantic import ValidationError
     from pydantic_settings import SettingsError
 
-    from index import Settings
+    from qa import Settings
 
     try:
         settings = Settings()
@@ -270,6 +267,8 @@ def answer_lines(answer: Answer, *, streamed: int = 0) -> list[str]:
 
     `streamed`: how many of a generated answer's sentences `--stream` printed already.
     """
+    from qa.models import marker
+
     lines = [one_line(answer.short), ""] if answer.short else []
     if answer.generated:
         lines += [one_line(_claim_line(claim)) for claim in answer.claims[streamed:] if claim.shown]
@@ -286,7 +285,7 @@ def answer_lines(answer: Answer, *, streamed: int = 0) -> list[str]:
     if answer.citations:
         lines += ["", f"{answer.sources_label}:"]
         for citation in answer.citations:
-            label = f"[{citation.n}]" if not answer.abstained else "-"
+            label = marker(citation.n) if not answer.abstained else "-"
             meta = ", ".join(part for part in (citation.source, citation.date) if part)
             where = f"(chars {citation.start}-{citation.end})"
             supports = f" supports sentence {', '.join(map(str, citation.supports))}" if citation.supports else ""
@@ -300,8 +299,10 @@ def answer_lines(answer: Answer, *, streamed: int = 0) -> list[str]:
 
 def _claim_line(claim: Any) -> str:
     """One sentence of a generated answer as printed: with its markers, or struck out when unsupported."""
+    from qa.models import marker
+
     if claim.supported:
-        return f"{claim.text} {''.join(f'[{n}]' for n in claim.citations)}"
+        return f"{claim.text} {''.join(marker(n) for n in claim.citations)}"
     return f"[not supported by the sources, struck out] {claim.text}"
 
 

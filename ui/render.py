@@ -13,13 +13,11 @@ adds no markup of its own around these blocks, so `tests/test_ui_render.py` chec
 from __future__ import annotations
 
 import html
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 
 from qa import Answer, Citation
 from qa.generate import model_label
-from qa.models import BIDI_CONTROLS, is_web_link, split_markers
+from qa.models import LINE_BREAKS, is_web_link, marker, shown_character, split_markers
 
 CONFIDENCE_TEXT = {
     "likely": "Likely right: answers this sure were right most of the time in our tests.",
@@ -67,8 +65,6 @@ document.addEventListener("toggle", (event) => {
 """Page script: opening "Show in article" scrolls the highlighted quote into view (toggle does not bubble, hence capture)."""
 
 
-LINE_BREAKS = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
-"""Everything a browser, a Markdown renderer or Python may take for a line break."""
 _AS_REFERENCES = {ord(c): f"&#{ord(c)};" for c in "&<>\"'" + "\\`*_[](){}!~$|:@#"}
 """HTML syntax, and the characters that start Markdown (and GFM, LaTeX) syntax, as character references: the latter are
 inert if Markdown ever ran."""
@@ -79,7 +75,7 @@ def text_html(text: str) -> str:
     lines = LINE_BREAKS.split(text)
     shown = []
     for line in lines:
-        kept = "".join(c for c in line if unicodedata.category(c) != "Cc" and unicodedata.bidirectional(c) not in BIDI_CONTROLS)
+        kept = "".join(c for c in line if shown_character(c))
         shown.append(kept.translate(_AS_REFERENCES))
     return "<br>".join(shown)
 
@@ -87,7 +83,7 @@ def text_html(text: str) -> str:
 def _with_markers(text: str) -> str:
     """Answer text escaped by `text_html`, its `[n]` markers styled."""
     parts = split_markers(text)  # text, number, text, number, ..., text
-    return "".join(text_html(part) if i % 2 == 0 else f'<span class="nq-marker">[{part}]</span>' for i, part in enumerate(parts))
+    return "".join(text_html(part) if i % 2 == 0 else f'<span class="nq-marker">{marker(part)}</span>' for i, part in enumerate(parts))
 
 
 def _marked_text(answer: Answer) -> str:
@@ -102,9 +98,9 @@ def _passage_with_marks(text: str, offset: int, citations: list[Citation], *, nu
         start, end = citation.start - offset, citation.end - offset
         if not (cursor <= start <= end <= len(text) and text[start:end] == citation.quote):
             return None  # never mark text that is not the quote itself
-        marker = f' <span class="nq-marker">[{citation.n}]</span>' if numbered else ""
+        shown_marker = f' <span class="nq-marker">{marker(citation.n)}</span>' if numbered else ""
         kind = f' class="{mark_class}"' if mark_class else ""
-        body.append(f'{text_html(text[cursor:start])}<mark{kind} data-n="{citation.n}">{_quote_with_short(citation)}</mark>{marker}')
+        body.append(f'{text_html(text[cursor:start])}<mark{kind} data-n="{citation.n}">{_quote_with_short(citation)}</mark>{shown_marker}')
         cursor = end
     body.append(text_html(text[cursor:]))
     return "".join(body)
@@ -135,7 +131,7 @@ def render_source(citations: list[Citation], article_text: str | None = None) ->
     first = citations[0]
     meta = " · ".join(text_html(part) for part in (first.date, first.source) if part)
     related = first.role == "related"
-    labels = "related" if related else " ".join(f"[{c.n}]" for c in citations)
+    labels = "related" if related else " ".join(marker(c.n) for c in citations)
     supported = sorted({n for c in citations for n in c.supports})
     supports = f'<span class="nq-supports">supports sentence {", ".join(map(str, supported))}</span> ' if supported else ""
     title = text_html(first.title)
@@ -146,7 +142,7 @@ def render_source(citations: list[Citation], article_text: str | None = None) ->
         passage = text_html(first.passage)
     meta_html = f' <span class="nq-source-meta">{meta}</span>' if meta else ""
     kind = " nq-related" if related else ""
-    clues = "".join(f'<div class="nq-clue">[{c.n}] supports “{text_html(c.clue)}”</div>' for c in citations if c.clue and not related)
+    clues = "".join(f'<div class="nq-clue">{marker(c.n)} supports “{text_html(c.clue)}”</div>' for c in citations if c.clue and not related)
     return (
         f'<div class="nq-source{kind}"><div class="nq-source-head"><span class="nq-marker">{labels}</span> {supports}'
         f'<b>{title}</b>{meta_html}</div><div class="nq-passage">{passage}</div>{clues}'
@@ -184,7 +180,7 @@ def _generated_text(answer: Answer) -> str:
     sentences = []
     for claim in answer.claims:
         if claim.supported:
-            markers = "".join(f'<span class="nq-marker">[{n}]</span>' for n in claim.citations)
+            markers = "".join(f'<span class="nq-marker">{marker(n)}</span>' for n in claim.citations)
             sentences.append(f"{text_html(claim.text)} {markers}")
         elif claim.verdict == "struck":
             sentences.append(

@@ -1,0 +1,153 @@
+"""What a question names as its sources: the indexed outlets it names, and the period it says they published in.
+
+"Which company, according to articles from TechCrunch and The Verge, ...?" names TechCrunch and
+The Verge (matched against the indexed outlets, quoted or not, as `according to`, `as reported by`,
+`articles from both X and Y` say them); "... reported by The Verge in November 2023" also names the
+publication period. What remains once the outlets and their reporting words are cut out is what
+the question is about (`NamedSources.about`): the clues of a descriptive question are read from
+it, and the names in it must be indexed (`qa.names`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from index.lexicon import MONTH_PATTERN
+
+
+def _listed(words: str) -> tuple[str, ...]:
+    """The comma-separated words of a word list written as one string."""
+    return tuple(w.strip() for w in words.split(",") if w.strip())
+
+
+_OUTLET = "\u2039outlet\u203a"  # stands for a named outlet while the clues are cut out
+_REPORTING = frozenset(
+    _listed(
+        "as, recently, reported, covered, featured, discussed, mentioned, highlighted, described, noted, identified, "
+        "recognized, recognised, reviewed, scrutinized, scrutinised, according, to, by, in, on, from, both, articles, "
+        "article, reports, report, sources, source, including, the, a, an, series, of, analyses, analysis, pieces, piece, "
+        "also, and, again, multiple, other, another, news, stories, story, coverage, via, per, like, such"
+    )
+)
+"""Words that only say who reported a clue ("as reported by both", "according to articles from"); dropped around outlets."""
+_REPORTED_BY = re.compile(
+    r"(?:,\s*)?\b(?:(?:as\s+)?(?:recently\s+)?(?:reported|covered|featured|discussed|mentioned|described|noted)\s+(?:in|by|on)"
+    r"(?:\s+(?:an?|the)?\s*(?:articles?|reports?|pieces?|stories)\s+(?:from|by|in))?|according\s+to(?:\s+(?:an?|the)?\s*"
+    r"(?:articles?|reports?|pieces?)\s+(?:from|by|in))?)\s+(?:both\s+)?['‘\"]?[A-Z][\w.&'’-]*(?:\s+(?:[A-Z][\w.&'’-]*|and|&|of))*['’\"]?"
+)
+"""A reporting phrase naming an outlet that is not indexed ("as reported by Reuters"): it says who reported, not a clue."""
+_WHO_PUBLISHED = (
+    r"(?:\s+(?:by|in|on|from)\s+(?:both\s+)?['‘\"]?(?-i:[A-Z][\w.&'’|-]*(?:\s+(?:[A-Z][\w.&'’|-]*|and|&|of|the|\||-)){0,8})['’\"]?)?"
+)
+"""An outlet between the verb and the date ("reported by The Verge in November 2023"): capitalised words, quoted or not.
+Case matters inside it, so that a lower-case word is only ever a connector: no two ways to read a word, no backtracking."""
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_PUBLISHED = re.compile(
+    rf"\b(?:published|posted|dated|released|reported|written|covered|(?:article|report|story|piece)s?\s+(?:from|of))"
+    rf"{_WHO_PUBLISHED},?\s+(?:on|in|during|around)?\s*"
+    rf"(?P<date>(?:{_DAY}\s+)?(?:{MONTH_PATTERN})\s+(?:{_DAY},?\s+)?\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class NamedSources:
+    """The indexed outlets a question names and the publication period it says, and what it is about without them."""
+
+    outlets: list[str]
+    """Indexed outlets the question names, as they are indexed, in the order it names them."""
+    published: tuple[date, date] | None
+    """The period the question says the articles were published in (inclusive), if it says one."""
+    about: str
+    """The question without the outlets it names and its "as reported by ...": what it is about, names included."""
+
+
+def read_named_sources(question: str, outlets: Sequence[str]) -> NamedSources:
+    """What `question` names as its sources among the indexed `outlets`, and what it is about without them."""
+    named, about = _mask_outlets(question, outlets)
+    return NamedSources(outlets=named, published=_published(question), about=about)
+
+
+def outlet_forms(outlet: str) -> list[tuple[str, bool]]:
+    """The ways a question may name an outlet, longest first, each with whether case matters when matching it.
+
+    "The Roar | Sports Writers Blog" may be named as itself, "The Roar", "Roar" or "Sports Writers Blog";
+    "Cnbc | World Business News Leader" as "CNBC". A one-word form in ordinary capitals ("Age",
+    "Fortune", "Cnbc") must keep its capital or be all capitals, so "ranging in age" names no outlet.
+    """
+    forms = {outlet.strip()}
+    for separator in (" | ", " - "):
+        if separator in outlet:
+            head, tail = outlet.split(separator, 1)
+            forms.add(head.strip())
+            if separator == " | " and len(tail.split()) >= 2:
+                forms.add(tail.strip())
+    forms |= {f[4:] for f in forms if f.lower().startswith("the ") and len(f) > 6}
+    usable = [f for f in forms if len(f) >= 3]
+    return sorted(((f, len(f.split()) == 1 and f[:1].isupper() and f[1:].islower()) for f in usable), key=lambda x: -len(x[0]))
+
+
+def _mask_outlets(question: str, outlets: Sequence[str]) -> tuple[list[str], str]:
+    """The indexed outlets the question names, and the question with each of them and its "as reported by" cut out.
+
+    A form shared by several outlets ("BBC News" for "BBC News - Technology" and "BBC News - Entertainment & Arts")
+    names them all.
+    """
+    owners: dict[tuple[str, bool], list[str]] = {}
+    for outlet in outlets:
+        for written in outlet_forms(outlet):
+            owners.setdefault(written, []).append(outlet)
+    spans: list[tuple[int, int, list[str]]] = []
+    for (form, exact), named_by in sorted(owners.items(), key=lambda item: -len(item[0][0])):  # longest first
+        pattern = re.compile(rf"(?<!\w){re.escape(form)}(?!\w)", re.IGNORECASE)
+        for match in pattern.finditer(question):
+            if exact and match.group(0) not in (form, form.upper()):
+                continue
+            if len(form.split()) == 1 and _beside_a_name(question, match.start(), match.end()):
+                continue  # "Tyreek Hill" names a player, not the outlet The Hill
+            if not any(match.start() < end and match.end() > start for start, end, _ in spans):
+                spans.append((match.start(), match.end(), named_by))
+    named = list(dict.fromkeys(outlet for _, _, named_by in sorted(spans) for outlet in named_by))
+    masked = question
+    for start, end, _ in sorted(spans, reverse=True):
+        masked = f"{masked[:start]} {_OUTLET} {masked[end:]}"
+    masked = re.sub(rf"['‘’\"]\s*{_OUTLET}\s*['‘’\"]", f" {_OUTLET} ", masked)
+    masked = re.sub(rf"{_OUTLET}(?:\s*(?:,|and|, and|&)\s*{_OUTLET})+", _OUTLET, masked)
+    words: list[str] = []
+    for word in masked.split():
+        if word == _OUTLET:
+            while words and words[-1].strip(",").lower() in _REPORTING:
+                words.pop()
+        words.append(word)
+    masked = re.sub(rf"\s*{_OUTLET}\s*(?:reports?|articles?|coverage|['’]s)?", " ", " ".join(words))
+    masked = _REPORTED_BY.sub(" ", masked)
+    return named, " ".join(masked.split())
+
+
+def _beside_a_name(text: str, start: int, end: int) -> bool:
+    """Whether the span is right after or before another capitalised word (part of a longer name)."""
+    before = re.search(r"([A-Za-z][\w.'’-]*)\s+$", text[:start])
+    after = re.match(r"\s+([A-Za-z][\w.'’-]*)", text[end:])
+    return any(m is not None and m.group(1)[:1].isupper() for m in (before, after))
+
+
+def _published(question: str) -> tuple[date, date] | None:
+    """The publication period the question names ("published in November 2023", "reported by The Verge on 5 October
+    2023"), if any (dateparser reads it); a date of what happened ("a rise in usage during December 2022") is not one."""
+    found = _PUBLISHED.search(question)
+    if found is None:
+        return None
+    import dateparser
+
+    text = found.group("date")
+    parsed = dateparser.parse(text, languages=["en"], settings={"PREFER_DAY_OF_MONTH": "first"})
+    if parsed is None:
+        return None
+    day = parsed.date()
+    if re.fullmatch(rf"(?i)(?:{MONTH_PATTERN})\s+\d{{4}}", text.strip()):
+        following = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+        return day.replace(day=1), following - timedelta(days=1)
+    return day, day

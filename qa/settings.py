@@ -1,0 +1,349 @@
+"""The settings only questions read (retrieval, answering, the language model, the claim check), composed with the index's.
+
+`Settings` is the one settings model a user sees (`from qa import Settings`, `NEWSQA_*` variables):
+the index's (`index.settings.IndexSettings`: where articles and the store are, chunking, limits,
+feeds, copies) and, in sections here, what only `qa/` reads: `retrieval` (`qa.retriever`),
+`answer` (the sentence answerer: `qa.features`, `qa.decision`, `qa.short_answer`, `qa.names`),
+`entity_answer` (`qa.entity_answerer` and its parts), `llm` (`qa.generate`), `claims`
+(`qa.claims`), and the question's own limits (`today`, `max_question_chars`). Same names, same
+checks: an unknown variable or key is an error naming the closest setting, and every number must be
+finite.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource
+
+from index.settings import IndexSettings, Section
+
+
+class RetrievalSettings(Section):
+    """Hybrid dense + BM25 retrieval."""
+
+    k: int = Field(6, ge=1, description="Chunks handed to the answerer.")
+    candidates: int = Field(20, ge=1, description="Chunks fetched from each of the dense and the BM25 ranking before fusion.")
+    rrf_k: int = Field(60, ge=1, description="The constant of reciprocal-rank fusion: larger flattens the rank curve.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in the fusion.")
+    bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in the fusion.")
+    best_sentence_share: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Share of a dense hit's score taken from its closest stored sentence rather than the passage's mean vector, which blurs a passage whose one sentence answers.",
+    )
+
+
+class AnswerSettings(Section):
+    """The extractive answerer: how sentences are scored, which to quote, and when to abstain.
+
+    The score of a sentence is the weighted sum of its features (see `qa/features.py`); weights are
+    set on the dev splits only. When to abstain and what to quote: `qa/decision.py`.
+    """
+
+    max_sentences: int = Field(3, ge=1, le=5, description="Most evidence sentences in an answer (context sentences included).")
+    semantic_weight: float = Field(1.0, description="Question-sentence embedding cosine: the sentence says something like the question.")
+    focus_semantic_share: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Share of the semantic feature taken from the question without its names, so repeating the subject wins less.",
+    )
+    alignment_weight: float = Field(
+        1.0,
+        description="Word-level alignment (MaxSim): each question word finds a close word in the sentence; established names count as found.",
+    )
+    lexical_weight: float = Field(
+        1.0, description="IDF-weighted share of question terms in the sentence (names also in its story's scope)."
+    )
+    scope_name_credit: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="Part credit for a question name the story established earlier (title, lede) but the sentence does not repeat.",
+    )
+    scope_term_credit: float = Field(
+        0.2, ge=0, le=1, description="Part credit for a non-name question term found only earlier in the story, not in the sentence."
+    )
+    rank_weight: float = Field(0.15, description="Rank of the sentence's chunk in retrieval: the fused ranking knows the whole passage.")
+    type_weight: float = Field(
+        0.25, ge=0, description="The sentence holds an entity of the asked type (who → PERSON, when → DATE) that the question lacks."
+    )
+    secondary_type_credit: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Part of the answer-type feature for an entity of a secondary label only (an ORG for 'who', a CARDINAL for 'how much').",
+    )
+    nearby_weight: float = Field(
+        0.3,
+        ge=0,
+        description="The asked-for entity sits near a question word the sentence matches: the fact the question is about, not another.",
+    )
+    near_words: int = Field(6, ge=1, description="How many words apart an entity and a matched question word may be to count as near.")
+    name_weight: float = Field(
+        0.6,
+        ge=0,
+        description="Penalty for the share of the question's names missing from the sentence, its antecedent and its story's subject.",
+    )
+    number_weight: float = Field(
+        0.6, ge=0, description="Penalty for the share of the question's numbers and years missing from the sentence, its title and date."
+    )
+    period_weight: float = Field(
+        0.6, ge=0, description="Penalty when the story's date is outside the question's 'last year' or 'this week'."
+    )
+    undated_period_credit: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="The period feature of an undated story when the question names a period: it may or may not fall in it.",
+    )
+    second_sentence_margin: float = Field(0.3, ge=0, description="Add a further sentence only when its score is within this of the best.")
+    abstain_below: float = Field(1.0, description="Abstain when the best sentence's score is below this.")
+    min_name_coverage: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Abstain when the best sentence's story (up to it) mentions less than this share of the question's names; a number or year in the question must always be covered.",
+    )
+    min_focus_coverage: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="Abstain when the best sentence matches less than this IDF-weighted share of the question's non-name terms and holds no entity of the asked type: the story is right, the question is not answered.",
+    )
+    focus_match_similarity: float = Field(
+        0.55,
+        ge=0,
+        le=1,
+        description="Word-vector similarity at which a question word counts as matched by a sentence word (reopen ~ reopening).",
+    )
+    name_typo_similarity: float = Field(
+        0.85,
+        ge=0,
+        le=1,
+        description="A name of the question that nothing indexed holds is read as a typo of a retrieved word this alike "
+        "(difflib's ratio: 'Hatmanis' for 'Hartmanis'); otherwise the question is about something not indexed and is abstained on.",
+    )
+    short_min_confidence: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="Give a short answer only when the answer's calibrated confidence reaches this: no short answer beats a wrong one.",
+    )
+    confidence_slope: float = Field(
+        1.969,
+        description="Platt scaling of the best score into a probability of being right (fitted by bench/calibrate.py on the news dev sets).",
+    )
+    confidence_intercept: float = Field(-3.335, description="Intercept of that Platt scaling.")
+    max_copies_listed: int = Field(
+        5, ge=0, le=1000, description="Most other copies of a cited story listed by name with it; the rest are counted ('and 12 more')."
+    )
+
+
+class EntityAnswerSettings(Section):
+    """Answers to descriptive questions ("Which company, reported by X and Y, did A and also B?"): the entity the clues agree on.
+
+    Each candidate entity's score is the weighted sum of its features (`qa/entity_scoring.py` lists
+    them), each divided by the best candidate's value of it, so weights compare features on one
+    scale; the weights are fitted on development questions only (`bench/RESULTS.md` says how).
+    """
+
+    chunks_per_clue: int = Field(8, ge=1, description="Chunks retrieved for each clue (and for all clues together), per filter.")
+    lexical_share: float = Field(
+        0.5, ge=0, description="Weight of the IDF-weighted share of a clue's terms in a sentence, beside their embedding cosine."
+    )
+    clue_support: float = Field(
+        0.85,
+        ge=0,
+        le=1,
+        description="A clue counts as supported for an entity when a sentence about it matches the clue at least this well, "
+        "relative to the best match of that clue among all retrieved sentences.",
+    )
+    object_share: float = Field(
+        0.8,
+        ge=0,
+        le=1,
+        description="How much of a sentence is about an entity it names after another one: a clue is said of the sentence's subject.",
+    )
+    mention_decay: float = Field(
+        0.8,
+        ge=0,
+        le=1,
+        description="How much of a sentence is about an entity named 1, 2, ... (up to `look_back`) sentences before it: this, squared, ...",
+    )
+    salience_share: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="How much of any sentence is about one of its article's `top_names` most mentioned names, times its share of mentions.",
+    )
+    top_names: int = Field(
+        3, ge=0, le=12, description="How many of an article's most mentioned names every sentence of it is partly about."
+    )
+    look_back: int = Field(
+        3,
+        ge=0,
+        le=10,
+        description="Sentences before a sentence whose names it may be about ('He ...', 'The company ...'), each `mention_decay` less.",
+    )
+    merge_share: float = Field(
+        0.1,
+        ge=0,
+        description="Treat a name as the short form of a longer one (Vikings → Minnesota Vikings) across articles when the retrieved "
+        "articles use it as that short form at least this often per article where it stands alone.",
+    )
+    clues_weight: float = Field(1.1, ge=0, description="Share of the clues the entity supports: the clues agree on it.")
+    articles_weight: float = Field(1.0, ge=0, description="Distinct articles supporting it (up to 3): a multi-article answer.")
+    outlets_weight: float = Field(1.3, ge=0, description="Share of the outlets the question names whose articles support it.")
+    mentions_weight: float = Field(1.9, ge=0, description="How often the retrieved sentences name it (log scale).")
+    salience_weight: float = Field(1.35, ge=0, description="How much one of the retrieved articles is about it (its share of the names).")
+    subject_weight: float = Field(0.65, ge=0, description="How often it is the first entity of the sentences naming it (their subject).")
+    kind_weight: float = Field(0.85, ge=0, description="How often its full form is tagged with a label of the kind asked for.")
+    kind_words_weight: float = Field(
+        0.35, ge=0, description="How often the question's kind words stand next to it ('the chatbot ChatGPT', 'Snapchat, the platform')."
+    )
+    period_weight: float = Field(
+        0.5,
+        ge=0,
+        description="Share of its supporting articles published in the period the question names.",
+    )
+    min_clue_coverage: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="Abstain when the best entity supports less than this share of the clues: the clues do not meet in one entity.",
+    )
+    max_sentences: int = Field(
+        4, ge=1, le=6, description="Most supporting sentences quoted (one per clue), besides a sentence naming the entity."
+    )
+    confidence_slope: float = Field(
+        5.3,
+        description="Platt scaling of the best entity's lead into a probability of being right (bench/calibrate.py).",
+    )
+    confidence_intercept: float = Field(0.02, description="Intercept of that Platt scaling.")
+
+
+class LlmSettings(Section):
+    """The optional language model that phrases the answer from the evidence sentences (`qa/generate.py`).
+
+    Unset, answers are the articles' own sentences (extractive) and nothing of an LLM is imported.
+    """
+
+    model: str | None = Field(
+        None,
+        description="`NEWSQA_LLM`: a LangChain `init_chat_model` string (`ollama:llama3.2`, `openai:gpt-4o-mini`; the provider's package "
+        "comes with `pip install 'newsqa[ollama]'` / `'newsqa[openai]'`), or `local:smollm2` for the small SmolLM2-135M shipped on PyPI; "
+        "unset means extractive answers.",
+    )
+    base_url: str | None = Field(
+        None,
+        description="Address of the model server: an OpenAI-compatible endpoint for `openai:`, Ollama's for `ollama:`; unset: the provider's default.",
+    )
+    api_key: SecretStr | None = Field(
+        None, description="API key for the provider (else its own variable, e.g. OPENAI_API_KEY); never logged or part of a cache key."
+    )
+    temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature; 0 keeps the model closest to the quoted sentences.")
+    max_tokens: int = Field(200, ge=8, le=4096, description="Most tokens the model may write for one answer.")
+    timeout_s: float = Field(
+        60.0,
+        gt=0,
+        le=3600,
+        description="Longest the model may write, from the request: past it, the sentences checked so far are kept with a notice "
+        "(the quoted sentences when none was); a server's client also gives up after it without a first token.",
+    )
+    unsupported: Literal["drop", "strike"] = Field(
+        "drop",
+        description="What happens to a generated sentence the cited quotes do not support: `drop` it, or `strike` it out, marked 'not supported by the sources'.",
+    )
+
+
+class ClaimSettings(Section):
+    """The check of every generated sentence against the quotes it cites (`qa/claims.py`; calibrated by `bench/claims.py`).
+
+    Numbers, dates, money, percentages, names, outlets and negation are checked exactly (after
+    normalisation); these thresholds judge whether the rest of the sentence says what the quotes say
+    (`bench/claims.py --calibrate` sets them on the dev sets).
+    """
+
+    min_similarity: float = Field(
+        0.7,
+        ge=-1,
+        le=1,
+        description="Embedding cosine between a sentence and its cited quotes (the closest quote or clause, or all together) below which it is "
+        "unsupported.",
+    )
+    min_alignment: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="Share of the sentence's content words (names aside) found, or closely matched, in the cited quotes below which it is "
+        "unsupported.",
+    )
+    word_match_similarity: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="Word-vector similarity at which a sentence word counts as found in the quotes (organizers ~ organisers; names stay apart).",
+    )
+
+
+def _llm_from_string(value: Any) -> Any:
+    """`NEWSQA_LLM=ollama:llama3.2` (a plain string, not JSON) sets `llm.model`."""
+    if isinstance(value, str) and not value.lstrip().startswith("{"):
+        return {"model": value.strip() or None}
+    return value
+
+
+class _EnvSource(EnvSettingsSource):
+    """The environment, where `NEWSQA_LLM` may be a bare model string beside `NEWSQA_LLM__TEMPERATURE` and friends."""
+
+    def decode_complex_value(self, field_name: str, field: FieldInfo, value: Any) -> Any:
+        """A bare string for `llm` is its model; any other section is JSON as usual."""
+        if field_name == "llm":
+            value = _llm_from_string(value)
+            if isinstance(value, dict):
+                return value
+        return super().decode_complex_value(field_name, field, value)
+
+
+class Settings(IndexSettings):
+    """Everything newsqa can be told; every field has a default."""
+
+    complete: ClassVar[bool] = True
+
+    today: date | None = Field(
+        None, description="The date relative questions ('last year', 'this week') are read against; unset means today."
+    )
+    max_question_chars: int = Field(2000, ge=1, le=1_000_000, description="Longest question accepted.")
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Hybrid retrieval.")
+    answer: AnswerSettings = Field(default_factory=AnswerSettings, description="Evidence picking and abstention.")
+    entity_answer: EntityAnswerSettings = Field(
+        default_factory=EntityAnswerSettings, description="Answers to descriptive questions: the entity the clues agree on."
+    )
+    llm: LlmSettings = Field(
+        default_factory=LlmSettings, description="The optional language model that phrases answers (`NEWSQA_LLM=ollama:llama3.2`)."
+    )
+    claims: ClaimSettings = Field(default_factory=ClaimSettings, description="Checking each generated sentence against its cited quotes.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """The usual sources, with an environment that reads `NEWSQA_LLM` as a bare model string."""
+        return init_settings, _EnvSource(settings_cls), dotenv_settings, file_secret_settings
+
+    @field_validator("llm", mode="before")
+    @classmethod
+    def _llm_string(cls, value: Any) -> Any:
+        """`Settings(llm="ollama:llama3.2")` sets the model, like `NEWSQA_LLM`."""
+        return _llm_from_string(value)
