@@ -44,6 +44,8 @@ GOLD_SETS: dict[str, GoldSet] = {
     "news-dev (dev)": GoldSet(DATA / "news-dev/dev.jsonl", DATA / "news-dev/articles", "dev", news=True, timed=True),
     "news-dev (test)": GoldSet(DATA / "news-dev/test.jsonl", DATA / "news-dev/articles", "test", news=True),
     "multihop-dev": GoldSet(SHARED / "multihop-dev/questions.jsonl", SHARED / "multihop-dev/articles", "dev", descriptive=True),
+    "multihop-kinds": GoldSet(DATA / "multihop-kinds/questions.jsonl", SHARED / "multihop-dev/articles", "dev", descriptive=True),
+    "quiz-dev": GoldSet(DATA / "quiz-dev/questions.jsonl", SHARED / "multihop-compare/articles", "dev", news=True),
 }
 """Every gold set, by the name the reports use."""
 
