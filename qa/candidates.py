@@ -2,7 +2,8 @@
 
 Candidates are the named entities of the retrieved chunks under their names in the article
 (`index.entities`: a later "Bankman-Fried" is "Sam Bankman-Fried"). A sentence counts as about an
-entity when it names it first (1: the clue is said of its subject) or later (`object_share`), when
+entity when it names it first (1: the clue is said of its subject; `Sentence.entities` are in reading order, a class's
+phrases subject first) or later (`object_share`), when
 a sentence up to `look_back` before it in the passage does (`mention_decay` to that power: "He
 ..."), and in part when the entity is one of its article's `top_names` most mentioned names
 (`salience_share` times its share). A clue's support for an entity is its best match
@@ -27,6 +28,7 @@ from index.filters import source_key
 from index.lexical import term_set, terms
 from qa.aliases import merge_short_forms
 from qa.clues import DescriptiveQuestion
+from qa.kinds import CLASS
 from qa.outlets import outlet_forms
 from qa.sentences import Sentence
 from qa.settings import EntityAnswerSettings
@@ -55,6 +57,9 @@ class Candidate:
     """Its largest share of an article's names among the retrieved articles."""
     labels: Counter[str] = field(default_factory=Counter)
     """How often its full form was tagged with each label."""
+    kind_fit: float | None = None
+    """How well it fits the kind asked for, when that is not read from its labels: a class's phrase against the question's
+    kind phrase (`qa.entity_answerer`)."""
 
     def supporting(self, threshold: float) -> list[tuple[int, float, Sentence]]:
         """(clue, match, sentence) for each clue and article where a sentence about this entity supports the clue at `threshold`."""
@@ -108,9 +113,10 @@ def collect_candidates(
         return found[name]
 
     seen_chunks: set[str] = set()
+    names_only = question.kind is not CLASS  # a class is named by a phrase of the sentence itself, never by an article's names
     for column, sentence in enumerate(sentences):
         chunk = sentence.chunk
-        names = chunk.article_names
+        names = chunk.article_names if names_only else []
         if chunk.article_id not in seen_articles:
             seen_articles.add(chunk.article_id)
             top = max((n.mentions for n in names), default=1)
@@ -118,17 +124,17 @@ def collect_candidates(
                 entry = candidate(salient.name)
                 entry.salience = max(entry.salience, salient.mentions / top)
                 entry.labels.update(salient.labels)
-        if chunk.id not in seen_chunks:
+        if chunk.id not in seen_chunks and names_only:
             seen_chunks.add(chunk.id)
             uses[chunk.article_id] |= _mention_names(chunk)
-        about = _about(sentence, names, s)
-        named = [e for e in sorted(sentence.entities, key=lambda e: e.start) if e.name]
+        about = _about(sentence, names, s) if names_only else {}
+        named = [e for e in sentence.entities if e.name]  # in order: the first is what the sentence is about
         for order, entity in enumerate(named):
             entry = candidate(entity.name)
             about[entity.name] = max(about.get(entity.name, 0.0), 1.0 if entity.name == named[0].name else s.object_share)
             entry.mentions += 1
             entry.first += order == 0 or named[0].name == entity.name
-            if sentence.phrase(entity).endswith(entity.name):  # its full form: tagged more reliably than a short one
+            if sentence.phrase(entity).lower().endswith(entity.name.lower()):  # its full form: tagged more reliably than a short one
                 entry.labels[entity.label] += 1
             entry.kind_words += _next_to_kind_words(sentence, entity.start, entity.end, question.kind_words)
         for name, share in about.items():

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from index.lexical import terms
-from qa.kinds import ANY_NAME, KIND_NOUNS, NOUN_KIND, PERSON, TIME, EntityKind, nouns_pattern
+from qa.kinds import ANY_NAME, CLASS, KIND_NOUNS, NOUN_KIND, PERSON, TIME, EntityKind, nouns_pattern
 from qa.outlets import NamedSources
 
 _NOUNS = nouns_pattern(tuple(kind for kind in KIND_NOUNS if kind is not TIME))
@@ -29,6 +29,20 @@ _ASKS_KIND = re.compile(
     rf"(?P<modifiers>(?:\s+[\w.’'-]+,?){{0,4}}?)\s+(?P<noun>{_NOUNS})s?\b",
     re.IGNORECASE,
 )
+_ASKS_CLASS = re.compile(
+    r"\b(?:which|what)\s+(?:group|kind|type|sort|category|class|segment)s?\s+of\s+(?P<modifiers>(?:[\w’'-]+\s+){0,2}?)(?P<noun>[a-z][\w-]*)\b",
+    re.IGNORECASE,
+)
+"""A question asking for a group or a type ("What group of people", "Which kind of merchants"): a class, not a name."""
+_ASKS_PLURAL = re.compile(r"^\W*(?:which|what)\s+(?P<noun>[a-z][a-z-]+s)\b")
+"""A question asking for a plural common noun that is no kind of name ("Which users ...", "What materials ..."): a class."""
+_ASKS_COUNT = re.compile(
+    r"^\W*(?:which|what|name\s+the|who\s+(?:are|were|is|was)\s+the)\s+(?P<count>two|three)\b"
+    r"|^\W*who\s+(?:are|were)\s+the\s+(?:[\w’'-]+\s+){1,4}?and\s+(?:her|his|their|the)\s+",
+    re.IGNORECASE,
+)
+"""A question asking for two or three entities ("Which two companies ...", "Who are the pop star and her husband ...")."""
+_COUNTS = {"two": 2, "three": 3}
 _ASKS_WHO = re.compile(r"^\W*who\b", re.IGNORECASE)
 _ASKS_NAME = re.compile(r"\bwhat\s+is\s+the\s+name\s+of\s+the(?P<modifiers>(?:\s+[\w.’'-]+,?){0,3}?)\s+(?P<noun>[\w-]+)\b", re.IGNORECASE)
 _ASKS_LETTER = re.compile(
@@ -72,6 +86,10 @@ class DescriptiveQuestion:
     clues: list[str]
     named: NamedSources
     """The outlets and the publication period it names, and what it is about without them (`qa.outlets`)."""
+    count: int = 1
+    """How many entities it asks for ("Which two companies ..." asks for 2)."""
+    kind_phrase: str = ""
+    """The words that name the kind asked for, as the question writes them ("group of people", "AI-powered chatbot")."""
 
     @property
     def outlets(self) -> list[str]:
@@ -106,16 +124,41 @@ def read_descriptive(question: str, named: NamedSources) -> DescriptiveQuestion 
         return None
     if not named.outlets and (len(clues) < 2 or len(question.split()) < _MIN_DESCRIPTIVE_WORDS):
         return None
-    kind_words = frozenset(terms(f"{modifiers} {noun}")) if noun else frozenset()
-    return DescriptiveQuestion(text=question, kind=kind, kind_words=kind_words, clues=clues, named=named)
+    kind_words = frozenset(terms(f"{modifiers} {noun}")) - _COUNT_TERMS if noun else frozenset()
+    return DescriptiveQuestion(
+        text=question,
+        kind=kind,
+        kind_words=kind_words,
+        clues=clues,
+        named=named,
+        count=_count(named.about),
+        kind_phrase=" ".join(f"{modifiers} {noun}".split()),
+    )
+
+
+_COUNT_TERMS = frozenset(terms("two three"))
+
+
+def _count(question: str) -> int:
+    """How many entities the question asks for: 2 for "Which two ...", "Who are the X and her Y", 3 for "Which three ...", else 1."""
+    found = _ASKS_COUNT.search(question)
+    if found is None:
+        return 1
+    return _COUNTS.get((found.group("count") or "two").lower(), 2)
 
 
 def _asked_kind(masked: str) -> tuple[EntityKind | None, str, str, int]:
     """The kind asked for, its modifiers and noun ("AI-powered", "chatbot"), and where the clues start."""
+    group = _ASKS_CLASS.search(masked)
+    if group is not None:
+        return CLASS, group.group("modifiers").strip(" ,"), group.group("noun").lower(), group.end()
     found = _ASKS_KIND.search(masked)
     if found is not None and not {w.lower().strip(",") for w in found.group("modifiers").split()} & _NOT_MODIFIERS:
         noun = found.group("noun").lower()
         return NOUN_KIND[noun], found.group("modifiers").strip(" ,"), noun, found.end()
+    plural = _ASKS_PLURAL.search(masked)
+    if plural is not None and plural.group("noun").lower() not in _NOT_MODIFIERS:
+        return CLASS, "", plural.group("noun").lower(), plural.end()
     who = _ASKS_WHO.search(masked)
     if who is not None:
         return PERSON, "", "", who.end()

@@ -18,7 +18,8 @@ def compose_answer(query: Query, evidence: Evidence, timings: dict[str, float]) 
         short = None  # a phrase cut from a sentence must sit inside a cited one
     clue_of = {key: evidence.clues[i] for key, i in evidence.clue_of.items()} if not evidence.abstained else {}
     citations = [_citation(n, s, short, clue_of.get(s.key)) for n, s in enumerate(evidence.sentences, start=1)]
-    text = ABSTAIN_TEXT if evidence.abstained else " ".join(f"{c.quote} {marker(c.n)}" for c in citations)
+    abstained = f"{evidence.reason} {ABSTAIN_TEXT}" if evidence.reason else ABSTAIN_TEXT
+    text = abstained if evidence.abstained else " ".join(f"{c.quote} {marker(c.n)}" for c in citations)
     return Answer(
         question=query.asked,
         query=query.search_text,

@@ -29,17 +29,20 @@ import numpy as np
 from index import ChunkStore, Embedder
 from index.filters import ChunkFilter, source_key
 from qa.answerers import Retrieved
-from qa.candidates import collect_candidates
+from qa.candidates import Candidate, collect_candidates
 from qa.clue_match import match_clues
 from qa.clues import DescriptiveQuestion, read_descriptive
 from qa.confidence import ABSTAINED_CONFIDENCE, platt_scaling
+from qa.entity_forms import class_mentions, fullest_name, partners
 from qa.entity_quotes import quote_entity
 from qa.entity_scoring import ScoredCandidate, score_candidates
 from qa.evidence import Evidence
+from qa.kinds import CLASS
 from qa.query import Query
 from qa.retriever import Hit, HybridRetriever
-from qa.sentences import Sentence, collect_sentences, related_passages
+from qa.sentences import Quote, Sentence, collect_sentences, related_passages
 from qa.settings import EntityAnswerSettings
+from qa.short_answer import ShortAnswer
 
 
 @dataclass(frozen=True)
@@ -129,8 +132,26 @@ class EntityAnswerer:
             return EntityRanking(sentences, np.zeros((len(reading.clues), 0)), [])
         vectors = retrieved.clue_vectors if retrieved.clue_vectors is not None else self.embedder.encode(reading.clues)
         match = match_clues(reading.clues, vectors, sentences, self.retriever.term_weights, lexical_share=s.lexical_share)
+        if reading.kind is CLASS:  # a class is named by a common noun phrase: the best matching sentences are parsed for them
+            sentences = class_mentions(sentences, match, limit=s.class_sentences)
         candidates = collect_candidates(reading, sentences, match, list(outlets), s)
+        if reading.kind is CLASS and candidates:
+            candidates = self._fit_class(reading, candidates)
         return EntityRanking(sentences, match, score_candidates(reading, candidates, s))
+
+    def _fit_class(self, reading: DescriptiveQuestion, candidates: list[Candidate]) -> list[Candidate]:
+        """The candidates of a class question that fit the class it names: how well each phrase fits ("third-party sellers"
+        for "merchants") is the cosine of their embeddings times the share its labels give a plural phrase, and only those
+        within `class_fit_share` of the best fit among the phrases that support a clue are kept ("the trial" is no kind of
+        merchant)."""
+        vectors = self.embedder.encode([reading.kind_phrase, *(c.name for c in candidates)])
+        fits = np.maximum(vectors[1:] @ vectors[0], 0.0)
+        for candidate, fit in zip(candidates, fits, strict=True):
+            labels = sum(candidate.labels.values()) or 1
+            candidate.kind_fit = float(fit) * sum(n * CLASS.fit.get(label, 0.0) for label, n in candidate.labels.items()) / labels
+        supported = [c.kind_fit or 0.0 for c in candidates if (c.support >= self.settings.clue_support).any()]
+        best = max(supported, default=0.0)
+        return [c for c in candidates if (c.kind_fit or 0.0) >= self.settings.class_fit_share * best]
 
     def answer(self, query: Query, reading: DescriptiveQuestion, retrieved: ClueHits) -> Evidence:
         """The entity the clues agree on among what was retrieved, quoted; or an abstention listing the closest passages."""
@@ -155,10 +176,7 @@ class EntityAnswerer:
                 best_score=lead,
                 clues=reading.clues,
             )
-        named_outlets = {source_key(o) for o in reading.outlets}
-        quoted, clue_of, short = quote_entity(
-            best.candidate, sentences, named_outlets, clue_support=s.clue_support, max_sentences=s.max_sentences
-        )
+        quoted, clue_of, short = self._quote(reading, ranked, sentences)
         return Evidence(
             sentences=quoted,
             abstained=False,
@@ -168,6 +186,36 @@ class EntityAnswerer:
             clues=reading.clues,
             clue_of=clue_of,
         )
+
+    def _quote(
+        self, reading: DescriptiveQuestion, ranked: list[ScoredCandidate], sentences: list[Sentence]
+    ) -> tuple[list[Quote], dict[tuple[str, int], int], ShortAnswer]:
+        """The quotes for the answer (`qa.entity_quotes`), the clue each supports, and the short answer: the chosen entity
+        in its fullest form, or the two or three the question asks for, joined ("Meta and IBM")."""
+        s = self.settings
+        named_outlets = {source_key(o) for o in reading.outlets}
+        chosen = partners(ranked, reading.count, clue_support=s.clue_support) if reading.count > 1 else ranked[:1]
+        quoted: dict[tuple[str, int], Quote] = {}
+        clue_of: dict[tuple[str, int], int] = {}
+        shorts = []
+        for candidate in chosen:
+            name = candidate.candidate.name if reading.kind is CLASS else fullest_name(candidate.candidate.name, sentences)
+            quotes, clues, short = quote_entity(
+                candidate.candidate,
+                sentences,
+                named_outlets,
+                clue_support=s.clue_support,
+                max_sentences=max(1, s.max_sentences // len(chosen)),
+                name=name,
+            )
+            for quote in quotes:
+                quoted.setdefault(quote.key, quote)
+            clue_of.update({key: row for key, row in clues.items() if key not in clue_of})
+            shorts.append(short)
+        if len(shorts) == 1:
+            return list(quoted.values()), clue_of, shorts[0]
+        joined = " and ".join(short.text for short in shorts)
+        return list(quoted.values()), clue_of, ShortAnswer(text=joined, start=None, end=None, sentence=None)
 
     def confidence(self, lead: float) -> float:
         """The chance that the best candidate is right, from its lead over the runner-up (the share of its score the runner-up

@@ -16,7 +16,7 @@ from qa.short_answer import ShortAnswer
 
 
 def quote_entity(
-    best: Candidate, retrieved: list[Sentence], named_outlets: set[str], *, clue_support: float, max_sentences: int
+    best: Candidate, retrieved: list[Sentence], named_outlets: set[str], *, clue_support: float, max_sentences: int, name: str = ""
 ) -> tuple[list[Quote], dict[tuple[str, int], int], ShortAnswer]:
     """The sentences to quote for the chosen entity (see the module docstring), the clue each supports, and its full name.
 
@@ -26,7 +26,9 @@ def quote_entity(
         named_outlets: The outlets the question names, as `source_key`s: their sentences are quoted first.
         clue_support: The match at which a sentence supports a clue.
         max_sentences: The most sentences quoted for the clues.
+        name: The name to answer with, when fuller than the candidate's (`qa.entity_forms.fullest_name`).
     """
+    name = name or best.name
     options = sorted(best.supporting(clue_support), key=lambda option: -option[1])
     chosen: dict[tuple[str, int], tuple[Sentence, int, float]] = {}
     articles: set[str] = set()
@@ -46,13 +48,13 @@ def quote_entity(
             take(row, value, sentence)
     quoted = [Quote(sentence, "answer", value) for sentence, _, value in chosen.values()]
     clue_of = {key: row for key, (_, row, _) in chosen.items()}
-    short = next((found for found in (full_name_in(x.sentence, best.name) for x in quoted) if found is not None), None)
+    short = next((found for found in (full_name_in(x.sentence, name) for x in quoted) if found is not None), None)
     if short is None:
-        naming = _naming_sentence([x.sentence for x in quoted], best.name, retrieved)
+        naming = _naming_sentence([x.sentence for x in quoted], name, retrieved)
         if naming is not None:
             quoted.append(Quote(naming, "context", max((x.score for x in quoted), default=0.0)))
-            short = full_name_in(naming, best.name)
-    return quoted, clue_of, short or ShortAnswer(text=best.name, start=None, end=None, sentence=None)
+            short = full_name_in(naming, name)
+    return quoted, clue_of, short or ShortAnswer(text=name, start=None, end=None, sentence=None)
 
 
 def full_name_in(sentence: Sentence, name: str) -> ShortAnswer | None:
@@ -61,10 +63,10 @@ def full_name_in(sentence: Sentence, name: str) -> ShortAnswer | None:
         if entity.name != name:
             continue
         mention = sentence.text[entity.start - sentence.start : entity.end - sentence.start]
-        at = mention.find(name)
+        at = mention.lower().find(name.lower())  # a phrase's name is lower-cased where it starts a sentence ("Parents")
         if at >= 0:
             start = entity.start + at
-            return ShortAnswer(text=name, start=start, end=start + len(name), sentence=sentence)
+            return ShortAnswer(text=mention[at : at + len(name)], start=start, end=start + len(name), sentence=sentence)
     return None
 
 

@@ -77,7 +77,7 @@ def entity_features(question: DescriptiveQuestion, candidate: Candidate, clue_su
         mentions=math.log1p(c.mentions),
         salience=c.salience,
         subject=c.first / c.mentions if c.mentions else 0.0,
-        kind=(fitting + 0.5) / (labels + 1),
+        kind=c.kind_fit if c.kind_fit is not None else (fitting + 0.5) / (labels + 1),
         kind_words=min(c.kind_words, 3) / 3,
         period=_in_period(supporting, question.published),
     )

@@ -45,15 +45,18 @@ class Evidence:
     """The clues of a descriptive question (`qa.clues`); empty for other questions."""
     clue_of: dict[tuple[str, int], int] = field(default_factory=dict)
     """Sentence key → the clue it supports (its index in `clues`)."""
+    reason: str = ""
+    """For an abstention that knows why, the reason in one sentence ("No article from Reuters is indexed.")."""
 
-    def not_indexed(self) -> Evidence:
-        """An abstention instead of this evidence, its sentences listed as related: the question names someone or something
-        no indexed article holds (`qa.names`), so what was found is only related."""
+    def not_indexed(self, reason: str = "") -> Evidence:
+        """An abstention instead of this evidence, its sentences listed as related: the question names someone, something
+        or some outlet no indexed article holds (`qa.names`, `qa.outlets`), so what was found is only related."""
         return Evidence(
             sentences=[Quote(quote.sentence, "related", quote.score) for quote in self.sentences],
             abstained=True,
             confidence=round(min(self.confidence, ABSTAINED_CONFIDENCE), 4),
             best_score=self.best_score,
+            reason=reason,
         )
 
 

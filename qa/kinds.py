@@ -70,6 +70,9 @@ PLACE = EntityKind("place", {"GPE": 1.0, "LOC": 1.0, "FAC": 1.0, "NORP": 0.5, "O
 PRODUCT = EntityKind("product", {"ORG": 1.0, "PRODUCT": 1.0, "WORK_OF_ART": 1.0, "PERSON": 0.5, "GPE": 0.5, "FAC": 0.3})
 TIME = EntityKind("time", dict.fromkeys(TIME_LABELS, 1.0), WHEN)
 ANY_NAME = EntityKind("name", dict.fromkeys(NAME_LABELS, 1.0))
+CLASS = EntityKind("class", {"PHRASE": 1.0, "ONE_THING": 0.4, "NORP": 0.5})
+"""A group or a type of people or things ("What group of people ...?", "What kind of businesses ...?"): answered by a common
+noun phrase (`qa.noun_phrases`: "PHRASE" for a plural head, "ONE_THING" for a singular one), or in part by a NORP name."""
 
 
 def _listed(words: str) -> tuple[str, ...]:

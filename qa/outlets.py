@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from index.lexicon import MONTH_PATTERN
+from index.filters import source_key
+from index.lexicon import MONTH_PATTERN, MONTHS, WEEKDAYS
 
 
 def _listed(words: str) -> tuple[str, ...]:
@@ -63,12 +64,44 @@ class NamedSources:
     """The period the question says the articles were published in (inclusive), if it says one."""
     about: str
     """The question without the outlets it names and its "as reported by ...": what it is about, names included."""
+    unindexed: list[str] = field(default_factory=list)
+    """Sources the question names that no indexed outlet is ("a Wall Street Journal article", "according to Reuters"): what
+    it says they reported is in no indexed article."""
+
+
+_SOURCE_NOUN = r"(?:articles?|reports?|pieces?|stor(?:y|ies)|coverage|news\s+stor(?:y|ies))"
+_SOURCE_NAME = r"(?P<name>[A-Z][\w.&'’-]*(?:\s+(?:[A-Z][\w.&'’-]*|of|&|and)){0,5})"
+_NAMES_A_SOURCE = (
+    re.compile(rf"\b{_SOURCE_NOUN}\s+(?:from|by|in|published\s+by)\s+(?:an?\s+|the\s+)?{_SOURCE_NAME}"),
+    re.compile(rf"\b(?:reported\s+by|published\s+by|covered\s+by)\s+(?:an?\s+|the\s+)?{_SOURCE_NAME}"),
+    re.compile(rf"\b(?:an?|the|from|by|in)\s+{_SOURCE_NAME}(?:['’]s)?\s+(?:first\s+|second\s+|latest\s+|recent\s+)?{_SOURCE_NOUN}\b"),
+)
+"""Where a question names an outlet as its source: "an article from X", "reported by X", "a X report" (X: capitalised words);
+"according to X" is left out, as X is as often a person or an agency as an outlet."""
+_JOINS = re.compile(r"\s*(?:,|\band\b|&)\s*")
+_DAYS_AND_MONTHS = frozenset(MONTHS + WEEKDAYS)
 
 
 def read_named_sources(question: str, outlets: Sequence[str]) -> NamedSources:
-    """What `question` names as its sources among the indexed `outlets`, and what it is about without them."""
+    """What `question` names as its sources among the indexed `outlets`, what it names that is not indexed, and what it is
+    about without them."""
     named, about = _mask_outlets(question, outlets)
-    return NamedSources(outlets=named, published=_published(question), about=about)
+    return NamedSources(outlets=named, published=_published(question), about=about, unindexed=_unindexed(question, outlets))
+
+
+def _unindexed(question: str, outlets: Sequence[str]) -> list[str]:
+    """The sources `question` names (`_NAMES_A_SOURCE`) that are no form of an indexed outlet, in order, once each."""
+    forms = {source_key(form) for outlet in outlets for form, _ in outlet_forms(outlet)} | {source_key(o) for o in outlets}
+    found: list[str] = []
+    for pattern in _NAMES_A_SOURCE:
+        for match in pattern.finditer(question):
+            for name in _JOINS.split(re.sub(r"['’]s$", "", match.group("name").strip())):
+                bare = re.sub(r"^(?:[Tt]he)\s+", "", name.strip())
+                if bare.lower() in _DAYS_AND_MONTHS or not bare[:1].isupper():  # "published in October 2023"
+                    continue
+                if not {source_key(name), source_key(bare)} & forms and name not in found:
+                    found.append(name.strip())
+    return found
 
 
 def outlet_forms(outlet: str) -> list[tuple[str, bool]]:
@@ -119,7 +152,8 @@ def _mask_outlets(question: str, outlets: Sequence[str]) -> tuple[list[str], str
     words: list[str] = []
     for word in masked.split():
         if word == _OUTLET:
-            while words and words[-1].strip(",").lower() in _REPORTING:
+            # the reporting words right before it ("as reported by"); a comma ends them ("the World Series, according to")
+            while words and not words[-1].endswith(",") and words[-1].lower() in _REPORTING:
                 words.pop()
         words.append(word)
     masked = re.sub(rf"\s*{_OUTLET}\s*(?:reports?|articles?|coverage|['’]s)?", " ", " ".join(words))

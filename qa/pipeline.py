@@ -9,7 +9,8 @@ the chain (LCEL, built from typed steps) takes it through
     → finish (the rules every answer follows, then `qa.compose.compose_answer`).
 
 The rules every answer follows, whichever answerer picked its evidence: a question naming someone
-or something no indexed article holds is abstained on (`qa.names`); the answer reports the filters
+or something no indexed article holds (`qa.names`), or naming as its source an outlet that is not
+indexed ("a Wall Street Journal article", `qa.outlets`), is abstained on; the answer reports the filters
 searched with, the user's and the question's own; each citation lists the other copies of its story.
 With a language model configured, `ChatAnswerer` phrases the extractive answer and checks each
 sentence (`qa.generate`).
@@ -144,7 +145,9 @@ class Pipeline:
         """The rules every answer follows (see the module docstring), then the `Answer`."""
         found, evidence = answered.found, answered.evidence
         query = found.routed.query
-        if not evidence.abstained and self._names_not_indexed(query, found):
+        if not evidence.abstained and query.named.unindexed:
+            evidence = evidence.not_indexed(f"No article from {' or '.join(query.named.unindexed)} is indexed.")
+        elif not evidence.abstained and self._names_not_indexed(query, found):
             evidence = evidence.not_indexed()
         answer = compose_answer(query, evidence, {"retrieve": round(found.ms, 2)})
         soft = found.retrieved.soft

@@ -191,6 +191,20 @@ class EntityAnswerSettings(Section):
         le=10,
         description="Sentences before a sentence whose names it may be about ('He ...', 'The company ...'), each `mention_decay` less.",
     )
+    class_sentences: int = Field(
+        20,
+        ge=1,
+        le=200,
+        description="For a question asking for a group or a type: how many of the sentences that best match its clues are "
+        "parsed for the common noun phrases that may answer it (each costs a few milliseconds).",
+    )
+    class_fit_share: float = Field(
+        0.75,
+        ge=0,
+        le=1,
+        description="For a question asking for a group or a type: a phrase is a candidate only when it fits the class the "
+        "question names (the cosine of their embeddings) at least this share as well as the best-fitting phrase does.",
+    )
     merge_share: float = Field(
         0.1,
         ge=0,
