@@ -27,7 +27,10 @@ _LABELS = (
     (re.compile(r"\b(?:team|club|franchise)\b", re.I), frozenset({"ORG", "GPE", "NORP"})),
     (re.compile(r"\b(?:country|city|state|region|place|venue|stadium)\b", re.I), PLACE_LABELS),
     (re.compile(r"\b(?:company|organi[sz]ation|firm|entity|institution|agency|bank|startup|exchange|brand)\b", re.I), frozenset({"ORG"})),
-    (re.compile(r"\b(?:product|chatbot|app|platform|service|device|game|model|show|film)\b", re.I), frozenset({"ORG", "PRODUCT", "WORK_OF_ART"})),
+    (
+        re.compile(r"\b(?:product|chatbot|app|platform|service|device|game|model|show|film)\b", re.I),
+        frozenset({"ORG", "PRODUCT", "WORK_OF_ART"}),
+    ),
 )
 
 

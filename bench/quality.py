@@ -33,7 +33,10 @@ import numpy as np
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from gold_sets import GOLD_SETS, QUALITY  # bench/ is scripts: its folder is on sys.path
+from entity_vote import EntityVote  # bench/ is scripts: its folder is on sys.path
+from folds import collect as collect_cases
+from folds import report as cross_validation_report
+from gold_sets import GOLD_SETS, QUALITY
 
 from index import ArticleLoader, Embedder, update_index
 from qa import Settings
@@ -77,9 +80,21 @@ def _figures(
     )
 
 
+STORES: Path | None = None
+"""Where `--stores` keeps one store per article folder between runs (indexing the 609 MultiHop-RAG articles takes long);
+None: a temporary store per run."""
+
+
+def store_dir(articles: Path, scratch: Path) -> Path:
+    """The store of `articles`: kept in `STORES` under the folder's path, else in `scratch`."""
+    if STORES is None:
+        return scratch / "newsqa"
+    return STORES / "-".join(articles.resolve().parts[-3:])
+
+
 def run_newsqa(gold_path: Path, articles: Path, embedder: Embedder, scratch: Path) -> Row:
     """newsqa's figures on one set, measured by `qa.evaluate` (warm, as in a running app), its retrieval hit at the baselines' k."""
-    settings = Settings(articles_dir=articles, db_dir=scratch / "newsqa")
+    settings = Settings(articles_dir=articles, db_dir=store_dir(articles, scratch))
     update_index(settings, embedder=embedder)
     report = evaluate(gold_path, pipeline=Pipeline(settings, embedder=embedder), articles_dir=articles, retrieval_k=K)
     return Row(
@@ -206,80 +221,103 @@ def news_answers(embedder: Embedder, scratch: Path) -> str:
 
 
 def multihop(embedder: Embedder, scratch: Path, folder: Path) -> str:
-    """Real questions on real news (MultiHop-RAG): newsqa vs the tutorial pipeline's and BM25's top chunk, same rules."""
+    """Real questions on real news (MultiHop-RAG's, and newsqa's own group, pair and full-name questions over the same
+    articles): newsqa vs the tutorial pipeline's and BM25's top chunk and the untuned entity vote, same rules; then newsqa's
+    entity answerer on questions it was not tuned on (`bench/folds.py`)."""
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    gold_path, articles = folder / "questions.jsonl", folder / "articles"
-    gold = load_gold(gold_path)
-    settings = Settings(articles_dir=articles, db_dir=scratch / "multihop")
+    articles = folder / "articles"
+    settings = Settings(articles_dir=articles, db_dir=store_dir(articles, scratch))
     update_index(settings, embedder=embedder)
-    report = evaluate(gold_path, pipeline=Pipeline(settings, embedder=embedder), articles_dir=articles)
-    answerable = [g for g in gold if g.answerable]
-
+    pipeline = Pipeline(settings, embedder=embedder)
     splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
     pieces = [(piece, a.id) for a in ArticleLoader(articles).load().articles for piece in splitter.split_text(a.text)]
     texts = [text for text, _ in pieces]
-    baselines = {"LangChain tutorial (top chunk)": _tutorial_search(texts, embedder, scratch), "BM25 (top chunk)": _bm25_search(texts)}
-    rows = [
-        (
-            "newsqa (entity answers, hybrid)",
-            report.answer_hit,
-            report.soft_answer_hit,
-            f"{report.short_answer_names_gold:.3f}",
-            report.evidence_citation,
-            f"{report.abstention_rate:.3f}",
-            report.median_words,
-            report.latency_p50_ms,
-            report.latency_p95_ms,
-        )
-    ]
-    for name, search in baselines.items():
-        search(answerable[0].question)
-        hits, soft, cited, words, ms = [], [], [], [], []
-        for item in answerable:
-            started = time.perf_counter()
-            top = search(item.question)[0]
-            ms.append((time.perf_counter() - started) * 1000)
-            text, article = pieces[top]
-            hits.append(holds_gold(text, item.answers))
-            soft.append(bool(gold_words(item.answers) & set(normalize(text).split())))
-            cited.append(article in item.evidence_articles)
-            words.append(len(text.split()))
-        rows.append(
+    vote = EntityVote([(article, text) for text, article in pieces])
+    baselines = {
+        "LangChain tutorial (top chunk)": _tutorial_search(texts, embedder, scratch),
+        "BM25 (top chunk)": _bm25_search(texts),
+    }
+    sections = []
+    for gold_path in [folder / "questions.jsonl", GOLD_SETS["multihop-kinds"].questions]:
+        gold = load_gold(gold_path)
+        report = evaluate(gold_path, pipeline=pipeline, articles_dir=articles)
+        answerable = [g for g in gold if g.answerable]
+        rows = [
             (
-                name,
-                float(np.mean(hits)),
-                float(np.mean(soft)),
-                "n/a",
-                float(np.mean(cited)),
-                "n/a",
-                float(median(words)),
-                float(np.percentile(ms, 50)),
-                float(np.percentile(ms, 95)),
+                "newsqa (entity answers, hybrid)",
+                report.answer_hit,
+                report.soft_answer_hit,
+                f"{report.short_answer_names_gold:.3f}",
+                report.evidence_citation,
+                f"{report.abstention_rate:.3f}" if len(gold) > len(answerable) else "n/a",
+                report.median_words,
+                report.latency_p50_ms,
+                report.latency_p95_ms,
             )
-        )
-    lines = [
-        f"### multihop-dev (MultiHop-RAG, real news): {len(answerable)} answerable, {len(gold) - len(answerable)} unanswerable questions",
-        "",
+        ]
+        for name, search in baselines.items():
+            rows.append(_top_chunk_row(name, answerable, lambda q, search=search: pieces[search(q)[0]]))
+        rows.append(_vote_row(vote, answerable))
+        name = "multihop-dev (MultiHop-RAG, real news)" if gold_path.parent == folder else "multihop-kinds (newsqa's own, same articles)"
+        sections += [
+            f"### {name}: {len(answerable)} answerable, {len(gold) - len(answerable)} unanswerable questions",
+            "",
+            "| system | gold entity in the answer | a word of it | short answer names it | cites an evidence article | unanswerable abstained | median words | p50 ms | p95 ms |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            *(
+                f"| {name} | {hit:.3f} | {soft:.3f} | {short} | {'n/a' if cited is None else f'{cited:.3f}'} | {abstained} | {words:g} | {p50:.1f} | {p95:.1f} |"
+                for name, hit, soft, short, cited, abstained, words, p50, p95 in rows
+            ),
+            "",
+            f"newsqa answered {report.answer_rate:.3f} of the answerable questions; calibration error of its confidence "
+            f"{report.calibration_error:.3f}.",
+            "",
+        ]
+    intro = [
         f"`{folder.name}`: {len(list(articles.glob('*')))} real articles (late 2023) and MultiHop-RAG's own questions, each asking "
-        "for an entity that 2-4 articles describe in pieces. Gold entity in the answer: a gold answer (SQuAD normalisation) is in "
-        "the answer (newsqa: its short answer and quoted sentences; baselines: their top chunk); a word of it: a gold word that is "
-        "not a stopword is; short answer names it: `Answer.short` holds the gold answer; cites an evidence article: a supporting "
-        "citation (or the top chunk) comes from one of the question's evidence articles. Targets (held-out half): "
-        + ", ".join(f"{k} {v}" for k, v in MULTIHOP_TARGETS.items())
-        + ".",
+        "for an entity that 2-4 articles describe in pieces; `multihop-kinds`: newsqa's own questions over the same articles "
+        "asking for a group or a type, two entities, or a name mostly given short (a dev set, never the measure). Gold entity in "
+        "the answer: a gold answer (SQuAD normalisation; for a pair, both) is in the answer (newsqa: its short answer and quoted "
+        "sentences; baselines: their top chunk, or the voted entity); a word of it: a gold word that is not a stopword is; short "
+        "answer names it: `Answer.short` holds the gold answer; cites an evidence article: a supporting citation (or the top "
+        "chunk) comes from one of the question's evidence articles. The untuned entity vote (`bench/entity_vote.py`): BM25's top "
+        "10 tutorial chunks vote for the entities of the asked kind they name, by rank, half again for a second article. Targets "
+        "(held-out half): " + ", ".join(f"{k} {v}" for k, v in MULTIHOP_TARGETS.items()) + ".",
         "",
-        "| system | gold entity in the answer | a word of it | short answer names it | cites an evidence article | unanswerable abstained | median words | p50 ms | p95 ms |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-        *(
-            f"| {name} | {hit:.3f} | {soft:.3f} | {short} | {'n/a' if cited is None else f'{cited:.3f}'} | {abstained} | {words:g} | {p50:.1f} | {p95:.1f} |"
-            for name, hit, soft, short, cited, abstained, words, p50, p95 in rows
-        ),
-        "",
-        f"newsqa answered {report.answer_rate:.3f} of the answerable questions; calibration error of its confidence "
-        f"{report.calibration_error:.3f}.",
     ]
-    return "\n".join(lines)
+    folds = ["#### The entity answerer on questions it was not tuned on", "", *cross_validation_report(collect_cases(pipeline))]
+    return "\n".join(["### MultiHop-RAG's real news: entity questions", "", *intro, *sections, *folds])
+
+
+def _top_chunk_row(name: str, answerable: list[GoldQuestion], top) -> tuple:
+    """A baseline's row: its answer is its top chunk."""
+    top(answerable[0].question)
+    hits, soft, cited, words, ms = [], [], [], [], []
+    for item in answerable:
+        started = time.perf_counter()
+        text, article = top(item.question)
+        ms.append((time.perf_counter() - started) * 1000)
+        hits.append(item.held_by(text))
+        soft.append(bool(gold_words(item.answers) & set(normalize(text).split())))
+        cited.append(article in item.evidence_articles)
+        words.append(len(text.split()))
+    return (name, float(np.mean(hits)), float(np.mean(soft)), "n/a", float(np.mean(cited)), "n/a", float(median(words)),
+            float(np.percentile(ms, 50)), float(np.percentile(ms, 95)))  # fmt: skip
+
+
+def _vote_row(vote: EntityVote, answerable: list[GoldQuestion]) -> tuple:
+    """The untuned entity vote's row: its answer is the voted entity (it cannot abstain and quotes nothing)."""
+    hits, soft, ms = [], [], []
+    for item in answerable:
+        started = time.perf_counter()
+        best, _ = vote.answer(item.question)
+        ms.append((time.perf_counter() - started) * 1000)
+        hits.append(best is not None and item.held_by(best))
+        soft.append(best is not None and bool(gold_words(item.answers) & set(normalize(best).split())))
+    words = [len(best.split()) if best else 0 for best in (vote.answer(item.question)[0] for item in answerable)]
+    return ("untuned entity vote (BM25 top 10, spaCy)", float(np.mean(hits)), float(np.mean(soft)), f"{np.mean(hits):.3f}", None,
+            "n/a", float(median(words)), float(np.percentile(ms, 50)), float(np.percentile(ms, 95)))  # fmt: skip
 
 
 def _tutorial_search(texts: list[str], embedder: Embedder, scratch: Path):
@@ -407,7 +445,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--multihop", type=Path, default=MULTIHOP, help="a MultiHop-RAG folder (questions.jsonl, articles/)")
     parser.add_argument("--only-multihop", action="store_true", help="measure the multihop set alone")
+    parser.add_argument("--stores", type=Path, help="keep each article folder's store here between runs (the index is the same)")
     args = parser.parse_args()
+    global STORES
+    STORES = args.stores
     logging.disable(logging.WARNING)
     embedder = Embedder()
     sections = []
@@ -443,7 +484,7 @@ def main() -> None:
         sections.append(off_corpus(embedder, Path(scratch)))
         print(sections[-1])
     with tempfile.TemporaryDirectory(prefix="newsqa-bench-") as scratch:
-        squad = Settings(articles_dir=SETS["squad-dev"][1], db_dir=Path(scratch) / "squad")
+        squad = Settings(articles_dir=SETS["squad-dev"][1], db_dir=store_dir(SETS["squad-dev"][1], Path(scratch)))
         update_index(squad, embedder=embedder)
         pipeline = Pipeline(squad, embedder=embedder)
         for section in (by_kind, headroom):

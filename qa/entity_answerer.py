@@ -140,18 +140,15 @@ class EntityAnswerer:
         return EntityRanking(sentences, match, score_candidates(reading, candidates, s))
 
     def _fit_class(self, reading: DescriptiveQuestion, candidates: list[Candidate]) -> list[Candidate]:
-        """The candidates of a class question that fit the class it names: how well each phrase fits ("third-party sellers"
-        for "merchants") is the cosine of their embeddings times the share its labels give a plural phrase, and only those
-        within `class_fit_share` of the best fit among the phrases that support a clue are kept ("the trial" is no kind of
-        merchant)."""
+        """The candidates of a class question, each with how well its phrase fits the class the question names ("third-party
+        sellers" for "merchants", not "the trial"): the cosine of their embeddings, times the share its labels give a plural
+        phrase (`qa.kinds.CLASS`)."""
         vectors = self.embedder.encode([reading.kind_phrase, *(c.name for c in candidates)])
         fits = np.maximum(vectors[1:] @ vectors[0], 0.0)
         for candidate, fit in zip(candidates, fits, strict=True):
             labels = sum(candidate.labels.values()) or 1
             candidate.kind_fit = float(fit) * sum(n * CLASS.fit.get(label, 0.0) for label, n in candidate.labels.items()) / labels
-        supported = [c.kind_fit or 0.0 for c in candidates if (c.support >= self.settings.clue_support).any()]
-        best = max(supported, default=0.0)
-        return [c for c in candidates if (c.kind_fit or 0.0) >= self.settings.class_fit_share * best]
+        return candidates
 
     def answer(self, query: Query, reading: DescriptiveQuestion, retrieved: ClueHits) -> Evidence:
         """The entity the clues agree on among what was retrieved, quoted; or an abstention listing the closest passages."""
@@ -206,6 +203,7 @@ class EntityAnswerer:
                 named_outlets,
                 clue_support=s.clue_support,
                 max_sentences=max(1, s.max_sentences // len(chosen)),
+                max_words=s.max_words // len(chosen),
                 name=name,
             )
             for quote in quotes:

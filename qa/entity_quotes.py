@@ -1,8 +1,10 @@
 """What an entity answer quotes: for each clue the entity supports, its best sentence, and a sentence naming it in full.
 
-Each supported clue gets its best sentence, from an article not quoted yet where one supports it,
-one from an outlet the question names first; then, while there is room (`max_sentences`), the best
-sentences of other articles. When no quoted sentence names the entity in full ("the Fed"), a
+Each supported clue, best supported first, gets its best sentence, from an article not quoted yet
+where one supports it, one from an outlet the question names and one naming the entity in full
+first; then the best sentences of other articles; all while there is room (`max_sentences`, and
+`max_words` together: the clues that decide, not all of them; the first sentence is quoted whatever
+its length). When no quoted sentence names the entity in full ("the Fed"), a
 retrieved sentence that does is quoted too, as context: from the same passage if one there does,
 else from the same article, else from any. The short answer is that full name, placed where a
 quoted sentence holds it verbatim.
@@ -16,7 +18,14 @@ from qa.short_answer import ShortAnswer
 
 
 def quote_entity(
-    best: Candidate, retrieved: list[Sentence], named_outlets: set[str], *, clue_support: float, max_sentences: int, name: str = ""
+    best: Candidate,
+    retrieved: list[Sentence],
+    named_outlets: set[str],
+    *,
+    clue_support: float,
+    max_sentences: int,
+    max_words: int,
+    name: str = "",
 ) -> tuple[list[Quote], dict[tuple[str, int], int], ShortAnswer]:
     """The sentences to quote for the chosen entity (see the module docstring), the clue each supports, and its full name.
 
@@ -26,6 +35,7 @@ def quote_entity(
         named_outlets: The outlets the question names, as `source_key`s: their sentences are quoted first.
         clue_support: The match at which a sentence supports a clue.
         max_sentences: The most sentences quoted for the clues.
+        max_words: The most words they may hold together (one sentence is quoted whatever its length).
         name: The name to answer with, when fuller than the candidate's (`qa.entity_forms.fullest_name`).
     """
     name = name or best.name
@@ -33,18 +43,33 @@ def quote_entity(
     chosen: dict[tuple[str, int], tuple[Sentence, int, float]] = {}
     articles: set[str] = set()
 
+    words = 0
+
+    def room(sentence: Sentence) -> bool:
+        return not chosen or (len(chosen) < max_sentences and words + len(sentence.text.split()) <= max_words)
+
     def take(row: int, value: float, sentence: Sentence) -> None:
+        nonlocal words
         chosen[sentence.key] = (sentence, row, value)
         articles.add(sentence.article_id)
+        words += len(sentence.text.split())
 
     for row in sorted({row for row, _, _ in options}, key=lambda r: -best.support[r]):
-        if len(chosen) >= max_sentences:
-            break
-        mine = [o for o in options if o[0] == row and o[2].key not in chosen]
-        if mine:
-            take(*min(mine, key=lambda o: (o[2].article_id in articles, o[2].chunk.source_key not in named_outlets, -o[1])))
+        mine = [o for o in options if o[0] == row and o[2].key not in chosen and room(o[2])]
+        if mine:  # from an article not quoted yet, an outlet the question names, naming it in full, matching best
+            take(
+                *min(
+                    mine,
+                    key=lambda o: (
+                        o[2].article_id in articles,
+                        o[2].chunk.source_key not in named_outlets,
+                        full_name_in(o[2], name) is None,
+                        -o[1],
+                    ),
+                )
+            )
     for row, value, sentence in options:
-        if len(chosen) < max_sentences and sentence.article_id not in articles:
+        if sentence.article_id not in articles and sentence.key not in chosen and room(sentence):
             take(row, value, sentence)
     quoted = [Quote(sentence, "answer", value) for sentence, _, value in chosen.values()]
     clue_of = {key: row for key, (_, row, _) in chosen.items()}

