@@ -124,7 +124,8 @@ def read_descriptive(question: str, named: NamedSources) -> DescriptiveQuestion 
         return None
     if not named.outlets and (len(clues) < 2 or len(question.split()) < _MIN_DESCRIPTIVE_WORDS):
         return None
-    kind_words = frozenset(terms(f"{modifiers} {noun}")) - _COUNT_TERMS if noun else frozenset()
+    modifiers = " ".join(word for word in modifiers.split() if word.lower() not in _COUNTS)  # "two companies": a count, no kind
+    kind_words = frozenset(terms(f"{modifiers} {noun}")) if noun else frozenset()
     return DescriptiveQuestion(
         text=question,
         kind=kind,
@@ -134,9 +135,6 @@ def read_descriptive(question: str, named: NamedSources) -> DescriptiveQuestion 
         count=_count(named.about),
         kind_phrase=" ".join(f"{modifiers} {noun}".split()),
     )
-
-
-_COUNT_TERMS = frozenset(terms("two three"))
 
 
 def _count(question: str) -> int:

@@ -191,7 +191,7 @@ class EntityAnswerer:
         in its fullest form, or the two or three the question asks for, joined ("Meta and IBM")."""
         s = self.settings
         named_outlets = {source_key(o) for o in reading.outlets}
-        chosen = partners(ranked, reading.count, clue_support=s.clue_support) if reading.count > 1 else ranked[:1]
+        chosen = partners(ranked, reading.count) if reading.count > 1 else ranked[:1]
         quoted: dict[tuple[str, int], Quote] = {}
         clue_of: dict[tuple[str, int], int] = {}
         shorts = []

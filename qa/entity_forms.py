@@ -3,9 +3,9 @@
 - **A class** ("What group of people ...?"): the sentences that best match the clues are read for
   their common noun phrases (`qa.noun_phrases`), which stand in for their named entities as
   mentions, beside the names of peoples and groups (NORP: "Republicans").
-- **Two or three entities** ("Which two companies ...?"): the best candidate and the next ones that
-  a sentence supporting a clue names with it ("Meta and IBM launched ..."), else the next best of
-  the kind.
+- **Two or three entities** ("Which two companies ...?"): the best candidate and the others of the
+  kind the clues agree on most, every sentence about them counting however weakly it supports a
+  clue.
 - **A name in full**: the chosen entity is answered by the fuller name a retrieved sentence uses
   for it ("Martin Scorsese" for "Scorsese", "International Trade Commission" for "ITC"), where
   it can stand for only one.
@@ -65,20 +65,13 @@ def _phrase_names(phrases: list[NounPhrase]) -> dict[tuple[str, ...], str]:
     return {key: counts.most_common(1)[0][0] for key, counts in forms.items()}
 
 
-def partners(ranked: list[ScoredCandidate], count: int, *, clue_support: float) -> list[ScoredCandidate]:
-    """The best candidate and the `count` - 1 next that go with it: named beside it in a sentence supporting a clue, in
-    ranked order, else the next best of the kind."""
+def partners(ranked: list[ScoredCandidate], count: int) -> list[ScoredCandidate]:
+    """The best candidate and the `count` - 1 others of the kind that the clues agree on most, counting every sentence about
+    them however weakly it supports a clue (the second of a pair is often "the social network" of the sentence that
+    names the first)."""
     best = ranked[0]
-    beside = {
-        e.name
-        for _, _, sentence in best.candidate.supporting(clue_support)
-        for e in sentence.entities
-        if e.name and e.name != best.candidate.name
-    }
     fitting = [c for c in ranked[1:] if c.features.kind >= best.features.kind / 2]
-    chosen = [c for c in fitting if c.candidate.name in beside][: count - 1]
-    chosen += [c for c in fitting if c not in chosen][: count - 1 - len(chosen)]
-    return [best, *chosen]
+    return [best, *sorted(fitting, key=lambda c: -float(c.candidate.support.sum()))[: count - 1]]
 
 
 def fullest_name(name: str, sentences: list[Sentence]) -> str:

@@ -233,3 +233,34 @@ def test_title_case_and_capitals_are_not_names():
     weights = _weights(*chunks)
     assert unknown_names("What Did Pistorius Regret About The Concessions?", weights, chunks) == []
     assert unknown_names("WHAT DID PISTORIUS REGRET ABOUT THE CONCESSIONS?", weights, chunks) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "count", "kind_phrase"),
+    [
+        ("Which group of people, according to The Guardian, is suing Snap and also approves teens' app downloads?", "class", 1, "people"),
+        ("What kind of businesses, as reported by The Verge, offer price-matching policies and match a lower price?", "class", 1, "businesses"),
+        ("Which two companies, according to TechCrunch, launched the AI Alliance and support open science?", "organisation", 2, "companies"),
+        ("Who are the pop star and her second husband whose relationship The Verge covered, and who divorced in 2007?", "person", 2, "pop star"),
+        ("Which company, according to TechCrunch, launched the AI Alliance and supports open science?", "organisation", 1, "company"),
+    ],
+)
+def test_a_group_a_type_or_a_pair_is_read(question, kind, count, kind_phrase):
+    read = descriptive(question, OUTLETS)
+    assert read is not None
+    assert read.kind.name == kind
+    assert read.count == count
+    assert read.kind_phrase == kind_phrase
+
+
+def test_outlets_named_as_sources_that_are_not_indexed_are_read():
+    from qa.outlets import read_named_sources
+
+    named = read_named_sources(
+        "Considering an article from The Wall Street Journal and a TechCrunch report, and a Reuters story published in October "
+        "2023, which company cut jobs, according to its chief executive?",
+        OUTLETS,
+    )
+    assert named.outlets == ["TechCrunch"]
+    assert named.unindexed == ["The Wall Street Journal", "Reuters"]
+    assert read_named_sources("Which player, according to Michael Lewis, was at the game?", OUTLETS).unindexed == []
