@@ -6,6 +6,7 @@ import logging
 import re
 import threading
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from typing import Any
 
@@ -254,11 +255,16 @@ def chunk_article(
             "sentence is" if oversized == 1 else "sentences are",
             chunk_size,
         )
+    scopes = _Scopes(article, lede, entities)
+    entity_starts = [e.start for e in entities]
+    sentence_starts = [s for s, _ in sentences]
     for index, text in enumerate(pieces):
         start = article.text.find(text, start + 1)  # chunks are exact substrings, in order
         end = start + len(text)
-        inside = [(s, e) for s, e in sentences if s >= start and e <= end]
-        subjects = (article.text[e.start : e.end] for e in entities if e.end <= start and e.label in SUBJECT_LABELS)
+        # sentences and entities are in order: each chunk's are found by bisection, not by scanning the article again
+        first_sentence = bisect_left(sentence_starts, start)
+        inside = [(s, e) for s, e in sentences[first_sentence : bisect_right(sentence_starts, end)] if e <= end]
+        first_entity = bisect_left(entity_starts, start)
         chunks.append(
             Chunk(
                 id=chunk_id(article.id, digest, index),
@@ -268,16 +274,72 @@ def chunk_article(
                 start=start,
                 end=end,
                 sentences=inside,
-                entities=[e for e in entities if e.start >= start and e.end <= end],
+                entities=[e for e in entities[first_entity : bisect_right(entity_starts, end)] if e.end <= end],
                 article_names=names,
-                subject_words=_distinct_words(article.title, lede, *subjects),
-                prior_words=_distinct_words(article.title, article.text[: min(start, PRIOR_CHARS)]),
+                subject_words=scopes.subject_words(start),
+                prior_words=scopes.prior_words(start),
             )
         )
     return chunks
 
 
-def _distinct_words(*texts: str) -> str:
-    """The distinct lower-cased words of `texts`, in order, capped at `SCOPE_WORDS`."""
+class _Scopes:
+    """The words a chunk's story has established before it (`subject_words`, `prior_words`), for chunks in order.
+
+    Each is the first `SCOPE_WORDS` distinct words of a text that only grows with the chunk's start,
+    so they are read once for the article, in order, and each chunk takes a prefix (linear in the
+    article's length, where reading them again for every chunk was quadratic).
+    """
+
+    def __init__(
+        self, article: Article, lede: str, entities: list[Entity], *, scope_words: int = SCOPE_WORDS, prior_chars: int = PRIOR_CHARS
+    ) -> None:
+        self.text = article.text
+        self.scope_words = scope_words
+        self.prior_chars = prior_chars
+        self.entities = [e for e in entities if e.label in SUBJECT_LABELS]
+        self.subjects = dict.fromkeys(w.lower() for text in (article.title, lede) for w in WORD.findall(text))
+        self.taken = 0
+        """Subject entities taken into `subjects` so far (they end before the last chunk's start)."""
+        title = dict.fromkeys(w.lower() for w in WORD.findall(article.title))
+        self.spans = [(m.start(), m.end()) for m in WORD.finditer(self.text, 0, prior_chars)]
+        """Every word of the text's first `PRIOR_CHARS` characters (what a chunk's prior words are read from)."""
+        self.span_starts = [begin for begin, _ in self.spans]
+        self.prior: list[tuple[str, int]] = [(w, 0) for w in list(title)[:scope_words]]
+        """Each distinct word of the title and the text in order of first use, with where its first use ends (up to
+        `SCOPE_WORDS` of them)."""
+        seen = set(title)
+        for begin, end in self.spans:
+            if len(self.prior) >= scope_words:
+                break
+            word = self.text[begin:end].lower()
+            if word not in seen:
+                seen.add(word)
+                self.prior.append((word, end))
+        self.prior_ends = [end for _, end in self.prior]
+
+    def subject_words(self, start: int) -> str:
+        """The title, the lede and the subjects named before `start` (places, organisations, things), as distinct words."""
+        while self.taken < len(self.entities) and self.entities[self.taken].end <= start and len(self.subjects) < self.scope_words:
+            entity = self.entities[self.taken]
+            self.subjects.update(dict.fromkeys(w.lower() for w in WORD.findall(self.text[entity.start : entity.end])))
+            self.taken += 1
+        return " ".join(list(self.subjects)[: self.scope_words])
+
+    def prior_words(self, start: int) -> str:
+        """The title and the article's text before `start` (at most `PRIOR_CHARS` of it), as distinct words; a word the
+        boundary cuts counts as the part before it."""
+        cut = min(start, self.prior_chars)
+        words = [w for w, _ in self.prior[: bisect_right(self.prior_ends, cut)]]
+        at = bisect_left(self.span_starts, cut) - 1
+        if at >= 0 and self.spans[at][1] > cut and len(words) < self.scope_words:
+            part = self.text[self.spans[at][0] : cut].lower()
+            if part not in words:
+                words.append(part)
+        return " ".join(words)
+
+
+def _distinct_words(*texts: str, limit: int = SCOPE_WORDS) -> str:
+    """The distinct lower-cased words of `texts`, in order, capped at `limit` (what `_Scopes` reads once for every chunk)."""
     words = dict.fromkeys(w.lower() for text in texts for w in WORD.findall(text))
-    return " ".join(list(words)[:SCOPE_WORDS])
+    return " ".join(list(words)[:limit])

@@ -160,9 +160,7 @@ class StoredChunk:
     """The sentences' unit vectors, packed by `index.embedding.pack_vectors` ("" for a chunk without sentences)."""
 
     @classmethod
-    def build(
-        cls, article: Article, chunk: Chunk, chunk_count: int, *, version: str, story_id: str, sentence_vectors: str
-    ) -> StoredChunk:
+    def build(cls, article: Article, chunk: Chunk, chunk_count: int, *, version: str, story_id: str, sentence_vectors: str) -> StoredChunk:
         """The record of a freshly split chunk, ready to store (`version`: the article's, `article_version`;
         `sentence_vectors`: its sentences' packed unit vectors)."""
         return cls(

@@ -35,6 +35,9 @@ MEMORY_WORDS = 100_000
 """Word vectors kept in memory per process (float16: about 77 MB for MiniLM when full); a bound, not a knob."""
 WORD = re.compile(r"\w+")
 """What a word is, everywhere: the word file and the answerer's alignment, copy shingles, a chunk's scope words."""
+WORD_BATCH = 1024
+"""Words encoded per forward pass while indexing: a word is a token or three, so a pass of a thousand costs what a few
+sentences do, where passes of 64 paid the model's per-call cost once per 64 words (it took longer than every sentence)."""
 
 
 def words_of(text: str) -> tuple[str, ...]:
@@ -145,9 +148,7 @@ class WordVectors:
 
     def _encode(self, words: list[str]) -> NDArray[np.float16]:
         model = self._embedder().model
-        vectors = model.encode(
-            words, batch_size=self._embedder().batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
-        )
+        vectors = model.encode(words, batch_size=WORD_BATCH, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
         return np.asarray(vectors, dtype=np.float16)
 
     def _read_file(self) -> None:

@@ -60,3 +60,30 @@ def test_offsets_always_exact(parts):
         for s, e in chunk.sentences:
             assert chunk.start <= s < e <= chunk.end
             assert text[s:e] == text[s:e].strip()
+
+
+WORDS = st.text(alphabet=st.sampled_from("abcdefgh  XY-'\n"), max_size=400)
+
+
+@given(
+    title=st.text(alphabet=st.sampled_from("abc "), max_size=12),
+    text=WORDS,
+    starts=st.lists(st.integers(min_value=0, max_value=450), max_size=8),
+    scope=st.integers(min_value=1, max_value=60),
+    prior=st.integers(min_value=1, max_value=300),
+    spans=st.lists(st.tuples(st.integers(0, 400), st.integers(1, 8)), max_size=10),
+)
+@settings(max_examples=300, deadline=None)
+def test_scope_words_read_once_equal_reading_the_text_before_each_chunk(title, text, starts, scope, prior, spans):
+    """`_Scopes` takes a prefix of words read once; reading the title and the text before each chunk again (what it replaced,
+    quadratic in the article's length) gives the same words, a word cut at the boundary included."""
+    from index import chunking
+    from index.entities import Entity
+
+    entities = sorted({Entity(s, min(s + n, len(text)), "ORG") for s, n in spans if s < len(text)}, key=lambda e: e.start)
+    entities = [e for i, e in enumerate(entities) if i == 0 or e.start >= entities[i - 1].end]  # NER spans never overlap
+    scopes = chunking._Scopes(Article(id="a", title=title, text=text), "the lede", entities, scope_words=scope, prior_chars=prior)
+    for start in sorted(starts):
+        assert scopes.prior_words(start) == chunking._distinct_words(title, text[: min(start, prior)], limit=scope)
+        subjects = (text[e.start : e.end] for e in entities if e.end <= start)
+        assert scopes.subject_words(start) == chunking._distinct_words(title, "the lede", *subjects, limit=scope)

@@ -239,9 +239,24 @@ def test_title_case_and_capitals_are_not_names():
     ("question", "kind", "count", "kind_phrase"),
     [
         ("Which group of people, according to The Guardian, is suing Snap and also approves teens' app downloads?", "class", 1, "people"),
-        ("What kind of businesses, as reported by The Verge, offer price-matching policies and match a lower price?", "class", 1, "businesses"),
-        ("Which two companies, according to TechCrunch, launched the AI Alliance and support open science?", "organisation", 2, "companies"),
-        ("Who are the pop star and her second husband whose relationship The Verge covered, and who divorced in 2007?", "person", 2, "pop star"),
+        (
+            "What kind of businesses, as reported by The Verge, offer price-matching policies and match a lower price?",
+            "class",
+            1,
+            "businesses",
+        ),
+        (
+            "Which two companies, according to TechCrunch, launched the AI Alliance and support open science?",
+            "organisation",
+            2,
+            "companies",
+        ),
+        (
+            "Who are the pop star and her second husband whose relationship The Verge covered, and who divorced in 2007?",
+            "person",
+            2,
+            "pop star",
+        ),
         ("Which company, according to TechCrunch, launched the AI Alliance and supports open science?", "organisation", 1, "company"),
     ],
 )
