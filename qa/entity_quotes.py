@@ -1,11 +1,12 @@
 """What an entity answer quotes: for each clue the entity supports, its best sentence, and a sentence naming it in full.
 
 Each supported clue, best supported first, gets its best sentence, from an article not quoted yet
-where one supports it, one from an outlet the question names and one naming the entity in full
-first; then the best sentences of other articles; all while there is room (`max_sentences`, and
-`max_words` together: the clues that decide, not all of them; the first sentence is quoted whatever
-its length). When no quoted sentence names the entity in full ("the Fed"), a
-retrieved sentence that does is quoted too, as context: from the same passage if one there does,
+where one supports it, one from an outlet the question names, one within the words left and one
+naming the entity in full first; then the best sentences of other articles; all while there is room
+(`max_sentences`, and `max_words` together: the clues that decide, not all of them; the first
+sentence is quoted whatever its length). When no quoted sentence names the entity in full ("the
+Fed"), a sentence that does is quoted too: one supporting a clue if there is one (from an article
+not quoted yet first), else a retrieved one, as context: from the same passage if one there does,
 else from the same article, else from any. The short answer is that full name, placed where a
 quoted sentence holds it verbatim.
 """
@@ -56,13 +57,14 @@ def quote_entity(
 
     for row in sorted({row for row, _, _ in options}, key=lambda r: -best.support[r]):
         mine = [o for o in options if o[0] == row and o[2].key not in chosen and room(o[2])]
-        if mine:  # from an article not quoted yet, an outlet the question names, naming it in full, matching best
+        if mine:  # from an article not quoted yet, an outlet the question names, within the words left, naming it in full, best
             take(
                 *min(
                     mine,
                     key=lambda o: (
                         o[2].article_id in articles,
                         o[2].chunk.source_key not in named_outlets,
+                        words + len(o[2].text.split()) > max_words,
                         full_name_in(o[2], name) is None,
                         -o[1],
                     ),
@@ -74,6 +76,12 @@ def quote_entity(
     quoted = [Quote(sentence, "answer", value) for sentence, _, value in chosen.values()]
     clue_of = {key: row for key, (_, row, _) in chosen.items()}
     short = next((found for found in (full_name_in(x.sentence, name) for x in quoted) if found is not None), None)
+    naming_support = [o for o in options if o[2].key not in chosen and full_name_in(o[2], name) is not None]
+    if short is None and naming_support:  # one that supports a clue too, from another article first
+        row, value, sentence = min(naming_support, key=lambda o: (o[2].article_id in articles, -o[1]))
+        quoted.append(Quote(sentence, "answer", value))
+        clue_of[sentence.key] = row
+        short = full_name_in(sentence, name)
     if short is None:
         naming = _naming_sentence([x.sentence for x in quoted], name, retrieved)
         if naming is not None:
