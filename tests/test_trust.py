@@ -302,6 +302,99 @@ def test_a_slow_feed_and_a_slow_page_end_at_the_timeout(tmp_path, site):
     assert "The summary of the story." in (settings.articles_dir / report.saved[0]).read_text()  # made do with the summary
 
 
+def trickle_head(every: float) -> Callable[[BaseHTTPRequestHandler], None]:
+    """The status line and headers one byte every `every` seconds (40 bytes, then the end of the headers and a body):
+    each read gets data in time, and the head alone takes `40 * every` seconds."""
+
+    def route(handler: BaseHTTPRequestHandler) -> None:
+        head = b"HTTP/1.1 200 OK\r\nX-Padding: " + b"a" * 12 + b"\r\n"
+        for byte in head[:40]:
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+            time.sleep(every)
+        body = rss(item("late", "Late", summary="Arrived after the deadline."))
+        handler.wfile.write(head[40:] + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+
+    return route
+
+
+@pytest.mark.unit
+def test_a_server_that_trickles_its_status_line_and_headers_is_cut_at_the_deadline(tmp_path, site):
+    site.routes["/trickling-feed.xml"] = trickle_head(every=0.5)  # 20 s before the headers end
+    site.routes["/trickling-page"] = trickle_head(every=0.5)
+    site.routes["/feed.xml"] = send(
+        rss(
+            item("slow", "Slow page", link=f"{site.base}/trickling-page", summary="The summary of the slow story."),
+            item("fine", "Fine", summary="A fine entry with its own text."),
+        ),
+        "application/rss+xml",
+    )
+    settings = feed_settings(tmp_path, timeout_seconds=1.5, allowed_private_hosts=["127.0.0.1"])
+    started = time.monotonic()
+    report = fetch_feeds([f"{site.base}/trickling-feed.xml", f"{site.base}/feed.xml"], settings)
+    elapsed = time.monotonic() - started
+    assert elapsed < 8, f"took {elapsed:.1f} s with a 1.5 s limit per download (a feed and one page)"
+    assert report.failed_feeds == 1
+    assert "trickling-feed.xml: could not be read (took longer than 1.5 s" in report.problems[0]
+    assert any("trickling-page could not be read (took longer than 1.5 s" in p for p in report.problems)
+    assert len(report.saved) == 2  # the slow page's entry with its summary, and the other entry: the rest go on
+    texts = sorted((settings.articles_dir / saved).read_text() for saved in report.saved)
+    assert any("The summary of the slow story." in text for text in texts)
+    assert any("A fine entry with its own text." in text for text in texts)
+
+
+@pytest.mark.unit
+def test_a_resolver_that_never_answers_costs_each_download_no_more_than_the_deadline(tmp_path, site):
+    links = [
+        item(f"e{n}", f"Entry {n}", link=f"http://news-{n}.slow-dns.example/story", summary=f"Summary {n} of a story.") for n in range(3)
+    ]
+    site.routes["/feed.xml"] = send(rss(*links), "application/rss+xml")
+    asked: list[str] = []
+    release = threading.Event()
+
+    def never_answers(host: str, port: int) -> list[str]:
+        asked.append(host)
+        release.wait(30)  # a resolver that does not answer (let go at the end of the test)
+        raise OSError("no answer")
+
+    settings = feed_settings(tmp_path, timeout_seconds=1)
+    started = time.monotonic()
+    try:
+        report = fetch_feeds(["http://feeds.slow-dns.example/feed.xml", f"{site.base}/feed.xml"], settings, resolver=never_answers)
+    finally:
+        release.set()
+    elapsed = time.monotonic() - started
+    assert elapsed < 4 + 3, f"took {elapsed:.1f} s for four lookups with a 1 s limit each"
+    assert asked == ["feeds.slow-dns.example", *(f"news-{n}.slow-dns.example" for n in range(3))]  # 127.0.0.1 needs no lookup
+    assert report.failed_feeds == 1
+    assert "resolving feeds.slow-dns.example took longer than 1 s" in report.problems[0]
+    assert sum("took longer than 1 s" in p and "saved its summary" in p for p in report.problems) == 3
+    assert len(report.saved) == 3  # each entry kept with its summary
+
+
+@pytest.mark.unit
+def test_a_partial_entry_left_by_a_dead_fetch_is_removed_by_the_next_one_and_never_indexed(tmp_path):
+    settings = feed_settings(tmp_path)
+    folder = settings.articles_dir / "feeds"
+    folder.mkdir()
+    half = "---\ntitle: Half an entry\nsource: Harbour Gazette\n---\nThe harbour master said the port would\n"
+    stale, writing = folder / ".0123456789abcdef.md.part", folder / ".fedcba9876543210.md.part"
+    stale.write_text(half)
+    writing.write_text(half)  # another fetch's, being written now
+    an_hour_ago = time.time() - 3600
+    os.utime(stale, (an_hour_ago, an_hour_ago))
+    (settings.articles_dir / "zoo.txt").write_text("Zoo opens\n\nThe mayor opened the zoo on Monday.")
+    assert [a.id for a in ArticleLoader(settings.articles_dir).load().articles] == ["zoo.txt"]  # never read as an article
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(rss(item("storm", "Storm", summary="A storm closed the port of Dover on Friday.")))
+    report = fetch_feeds([str(feed)], settings)
+    assert report.stale_removed == ["feeds/.0123456789abcdef.md.part"]
+    assert not stale.exists()
+    assert writing.exists()
+    assert len(report.saved) == 1
+    assert sorted(a.id for a in ArticleLoader(settings.articles_dir).load().articles) == [report.saved[0], "zoo.txt"]
+
+
 @pytest.mark.unit
 def test_an_oversized_feed_and_page_are_cut_at_the_cap_and_the_entry_is_not_fetched_again(tmp_path, site):
     site.routes["/big-feed.xml"] = endless(b"<!-- " + b"x" * 65_000 + b" -->", 3_000_000)
