@@ -18,16 +18,28 @@ the order they run (thresholds and weights are the described fields of `ClaimSet
   article is caught.
 - `negation`: each negation in the sentence ("not", "never", "didn't") negates words that a
   negation in the quotes negates too, and the sentence drops no negation of theirs ("won" for "did
-  not win").
+  not win"); nor does it state, un-negated, a word (or a close word) that the quotes hold only
+  under a negation, read from the parse as the whole clause it governs ("people were hurt" for
+  "the company did not say whether anyone was hurt").
+- `opposites`: no word of the sentence stands where the quotes say its opposite ("rejected" for
+  "approved", "fell" for "rose", "lost" for "won": the one lexicon of such pairs is `qa.opposites`),
+  unless one of the two is negated ("did not approve" for "rejected").
 - `similarity`: cosine of the sentence's embedding with the closest cited quote, or one of its
   clauses (alone or two together: a short sentence restates part of a long quote), or all cited
   quotes together (the normalised mean of their vectors), at least `min_similarity`.
-- `alignment`: the share of the sentence's content words (stopwords and framing words such as
-  "according" or "reported" left out, and names, checked above) that the quotes contain (not their
-  titles), or contain a close word for (word vectors from `index.words`, each word encoded alone, similarity at
-  least `word_match_similarity`), at least `min_alignment`. Words taken from the question are no
-  support (the question's presupposition is what the quote must confirm), and a sentence made only
-  of the question's words, or ending in a question mark, states nothing.
+- `clauses`: the sentence is cut at its clauses and coordinated clauses (spaCy's parse,
+  `index.entities.parse`: "..., and the mayor was arrested for bribery", "... because the company
+  beat forecasts", "..., who finished in ..."), and each clause of two content words or more must
+  be that close to the quotes too (`min_clause_similarity`): a supported sentence with an event
+  appended is not supported.
+- `words`: every content word of the sentence (stopwords and framing words such as "according" or
+  "reported" left out, and names, checked above) is in the quotes (not their titles) as itself, its
+  stem or its lemma ("rose" for "rise"), or as an accepted paraphrase: a close word (word vectors
+  from `index.words`, each word encoded alone, similarity at least `word_match_similarity`) that is
+  not its opposite. `min_alignment` (1.0: all of them) is the share that must be; the reason names
+  the words that are not ("explosions", "injured"). Words taken from the question are no support
+  (the question's presupposition is what the quote must confirm), and a sentence made only of the
+  question's words, or ending in a question mark, states nothing.
 
 Re-pointing: when the sentence's own `[n]` fail (or it has none), each evidence quote alone is
 tried (closest first), then with the context sentences the evidence picker gave it, whose names
@@ -44,15 +56,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 
 from index.embedding import Embedder, mean_vector
-from index.entities import find_entities
+from index.entities import find_entities, parse
 from index.lexical import acronyms_spelled_out, is_stopword, terms
 from index.settings import ClaimSettings
 from index.words import WordVectors, words_of
 from qa.models import Citation
+from qa.opposites import opposes
 
 MODEL_MARKER = re.compile(r"\[\s*(?:sources?\s*)?(\d{1,3}(?:\s*(?:,|;|and|&)\s*\d{1,3})*)\s*\]", re.IGNORECASE)
 """A citation marker as models write it: [1], [1, 2], [1][2], [Source 1]."""
@@ -90,9 +104,15 @@ _QUOTE_OPENERS = "\"“‘'("
 _IGNORED_CAPITALS = frozenset({"i", "mr", "mrs", "ms", "dr", "prof", "sir", "st"})
 FRAMING_WORDS = frozenset(
     {"according", "source", "sources", "article", "articles", "report", "reported", "reports", "reporting", "quote", "quoted",
-     "passage", "text", "stated", "states", "mentioned", "mentions", "answer", "question", "also", "however", "therefore"}
+     "passage", "text", "stated", "states", "mentioned", "mentions", "answer", "question", "also", "however", "therefore",
+     "called", "described", "added", "noted", "explained"}
 )  # fmt: skip
 """Words a fluent answer adds around the facts; they state nothing the quotes must contain."""
+LIGHT_WORDS = frozenset(
+    {"take", "takes", "took", "taken", "taking", "place", "held", "hold", "holds", "make", "makes", "made", "still"}
+)  # fmt: skip
+"""Support verbs that carry no fact of their own ("will take place at", "was held at", "cuts made in March" for "introduced"),
+and "still": what they are said of (the place, the cuts) must be in the quotes, they need not be."""
 _UNIT_WORDS = frozenset({"percent", "cent", "pct"})
 """Words of a number ("52 percent" for "52%"), which the number check has compared already."""
 
@@ -217,8 +237,8 @@ class ClaimChecker:
     def check_all(self, sentences: Sequence[GeneratedSentence], evidence: Sequence[Citation], *, question: str = "") -> list[Verdict]:
         """A verdict for each sentence against the evidence quotes (numbered by `Citation.n`).
 
-        `question`: what the model was asked; its words may be echoed ("the men's race") without
-        counting against the alignment, but its names and numbers are no support.
+        `question`: what the model was asked; its words are no support (a sentence must find them in
+        the quotes like any other), and a sentence made only of them states nothing.
         """
         if not sentences:
             return []
@@ -226,25 +246,53 @@ class ClaimChecker:
         self.words.vectors(
             [w for text in (*(f"{c.quote} {c.title} {c.source}" for c in evidence), *(s.text for s in sentences)) for w in words_of(text)]
         )
-        clauses = {c.n: [c.quote, *_clauses(c.quote)] for c in evidence}
+        count = len(evidence)
+        docs = parse([*(c.quote for c in evidence), *(c.title for c in evidence), *(s.text for s in sentences)])
+        outlet_words = frozenset(w for c in evidence for w in words_of(c.source))
+        # a quote is compared as a whole, by its clauses as commas and "said" cut it, and by the clauses its parse gives (the
+        # same cut as the sentence's own, so a sentence that repeats a quote finds each of its clauses there)
+        clauses = {
+            c.n: list(dict.fromkeys([c.quote, *_clauses(c.quote), *_said(doc, every=True)[0]]))
+            for c, doc in zip(evidence, docs, strict=False)
+        }
         texts = [t for c in evidence for t in clauses[c.n]]
-        vectors = self.embedder.encode([*texts, *(s.text for s in sentences)])
+        lemmas = {c.n: _lemmas(doc) for c, doc in zip(evidence, docs, strict=False)}
+        denied = {c.n: _negated(doc) for c, doc in zip(evidence, docs, strict=False)}
+        nouns = {c.n: _nouns(doc) for c, doc in zip(evidence, docs[count : 2 * count], strict=True)}
+        said = [_said(doc, outlet_words) for doc in docs[2 * count :]]
+        vectors = self.embedder.encode([*texts, *(s.text for s in sentences), *(c for parts, _ in said for c in parts)])
         quote_vectors: dict[int, np.ndarray] = {}
         row = 0
         for c in evidence:
             quote_vectors[c.n] = vectors[row : row + len(clauses[c.n])]
             row += len(clauses[c.n])
-        return [self._check(sentence, vectors[row + i], list(evidence), quote_vectors, question) for i, sentence in enumerate(sentences)]
+        sentence_rows = row
+        row += len(sentences)
+        verdicts = []
+        for i, (sentence, (parts, lemma)) in enumerate(zip(sentences, said, strict=True)):
+            doc = docs[2 * count + i]
+            used_as_nouns = {t.text.lower() for t in doc if t.pos_ == "NOUN"}
+            proper = {t.text for t in doc if t.pos_ == "PROPN"}
+            parsed = _Parsed(parts, vectors[row : row + len(parts)], lemma, used_as_nouns, proper, _negated(doc)[0], lemmas, nouns, denied)
+            row += len(parts)
+            verdicts.append(self._check(sentence, vectors[sentence_rows + i], list(evidence), quote_vectors, question, parsed))
+        return verdicts
 
     def check(self, sentence: GeneratedSentence, evidence: Sequence[Citation], *, question: str = "") -> Verdict:
         """The verdict for one sentence against the evidence quotes."""
         return self.check_all([sentence], evidence, question=question)[0]
 
     def _check(
-        self, sentence: GeneratedSentence, vector: np.ndarray, evidence: list[Citation], quote_vectors: dict[int, np.ndarray], question: str
+        self,
+        sentence: GeneratedSentence,
+        vector: np.ndarray,
+        evidence: list[Citation],
+        quote_vectors: dict[int, np.ndarray],
+        question: str,
+        parsed: _Parsed,
     ) -> Verdict:
         by_n = {c.n: c for c in evidence}
-        claimed = self._claimed(sentence.text, question)
+        claimed = self._claimed(sentence.text, question, parsed)
         cited = [by_n[n] for n in dict.fromkeys(sentence.markers) if n in by_n]
         first: Verdict | None = None
         if cited:
@@ -273,8 +321,8 @@ class ClaimChecker:
             first.reason = f"cites no source, and none supports it ({first.reason})"
         return Verdict(False, [], first.reason, first.similarity, first.alignment)
 
-    def _claimed(self, text: str, question: str) -> _Claimed:
-        """What a sentence states that the check looks for: its numbers, months, names, negations, words."""
+    def _claimed(self, text: str, question: str, parsed: _Parsed) -> _Claimed:
+        """What a sentence states that the check looks for: its numbers, months, names, negations, words and clauses."""
         entities = find_entities(text, [(0, len(text))])
         names = [text[e.start : e.end] for e in entities if e.label in _NAME_LABELS]
         inside = [(e.start, e.end) for e in entities if e.label in _NAME_LABELS]
@@ -287,12 +335,17 @@ class ClaimChecker:
                 continue
             before = text[:start].rstrip()
             if not before or before[-1] in ".!?:" + _QUOTE_OPENERS:
-                # a first word is capitalised anyway: a name only if it is no common word the quotes have a close one for
-                if not is_stopword(lowered) and lowered not in FRAMING_WORDS:
+                # a first word is capitalised anyway: a name if the parse says so ("Dunmore, 61, was sentenced"), else only if
+                # it is no common word the quotes have a close one for ("Organizers" ~ "organisers")
+                if word in parsed.proper:
+                    names.append(word)
+                elif not is_stopword(lowered) and lowered not in FRAMING_WORDS:
                     first_words.append(word)
                 continue
             names.append(word)
-        content = [w for w in words_of(text) if not is_stopword(w) and w not in FRAMING_WORDS and w not in _UNIT_WORDS and not w.isdigit()]
+        content = [
+            w for w in words_of(text) if not is_stopword(w) and w not in FRAMING_WORDS | LIGHT_WORDS | _UNIT_WORDS and not w.isdigit()
+        ]
         asked = set(terms(question))
         return _Claimed(
             text=text,
@@ -303,6 +356,8 @@ class ClaimChecker:
             negations=_negated_scopes(text),
             content=list(dict.fromkeys(content)),
             restates=bool(content) and bool(asked) and all(set(terms(w)) <= asked for w in content),
+            parsed=parsed,
+            said=set(words_of(text)),
         )
 
     def _judge(
@@ -324,7 +379,8 @@ class ClaimChecker:
         whole = np.stack([quote_vectors[c.n][0] for c in cited])
         clauses = np.concatenate([quote_vectors[c.n] for c in cited])
         similarity = float(max((clauses @ vector).max(), mean_vector(whole) @ vector))
-        alignment = self._alignment(claimed, quotes)
+        said_by = f"{quotes} {' '.join(c.source for c in cited)}"  # "<outlet> reported that ...": the outlet was shown with the quote
+        alignment = self._alignment(claimed, said_by, cited)
 
         def verdict(reason: str = "") -> Verdict:
             return Verdict(not reason, numbers if not reason else [], reason, round(similarity, 4), round(alignment, 4))
@@ -355,13 +411,36 @@ class ClaimChecker:
         for cue, scope in quoted:
             if len(scope) >= 2 and len(scope & claimed_terms) >= 2 and not any(scope & mine for _, mine in claimed.negations):
                 return verdict(f"leaves out the cited quote's '{cue}'")
+        contradiction = self._contradiction(claimed, quotes, cited, quoted) or self._denied(claimed, said_by, cited)
+        if contradiction:
+            return verdict(contradiction)
         if claimed.restates:
             return verdict("only repeats the question")
         if similarity < s.min_similarity:
             return verdict(f"says something else than the cited quotes (similarity {similarity:.2f})")
+        for clause, clause_vector in zip(claimed.parsed.clauses, claimed.parsed.clause_vectors, strict=True):
+            close = float(max((clauses @ clause_vector).max(), mean_vector(whole) @ clause_vector))
+            if close < s.min_clause_similarity:
+                return verdict(f"adds what the cited quotes do not say: '{clause}' (similarity {close:.2f})")
         if alignment < s.min_alignment:
-            return verdict(f"says more than the cited quotes (only {alignment:.0%} of its words found in them)")
+            missing = ", ".join(f"'{w}'" for w in self._missing(claimed, said_by, cited)[:4])
+            return verdict(f"says more than the cited quotes: {missing} not in them ({alignment:.0%} of its words found)")
         return verdict()
+
+    @staticmethod
+    def _contradiction(claimed: _Claimed, quotes: str, cited: list[Citation], quoted: list[tuple[str, set[str]]]) -> str:
+        """Why the sentence contradicts the quotes: a word of it whose opposite (`qa.opposites`) they say instead, neither negated."""
+        quote_words = set(words_of(quotes))
+        quote_lemmas = set().union(*(claimed.parsed.quote_lemmas.get(c.n, set()) for c in cited))
+        negated_here = set().union(*(scope for _, scope in claimed.negations))
+        negated_there = set().union(*(scope for _, scope in quoted))
+        for word in sorted(claimed.said - quote_words):
+            if claimed.parsed.lemma.get(word, word) in quote_lemmas or set(terms(word)) & negated_here:
+                continue
+            against = [w for w in sorted(quote_words) if opposes(word, w) and not set(terms(w)) & negated_there]
+            if against:
+                return f"says '{word}' where the cited quotes say '{against[0]}'"
+        return ""
 
     @staticmethod
     def _name_found(name: str, vocabulary: set[str], story: str) -> bool:
@@ -386,26 +465,101 @@ class ClaimChecker:
         best = (np.stack([table[w] for w in candidates]).astype(np.float32) @ table[lowered].astype(np.float32)).max()
         return bool(best >= self.settings.word_match_similarity)
 
-    def _alignment(self, claimed: _Claimed, support: str) -> float:
-        """Share of the content words (names aside: checked on their own) found in the quotes: the same stem, or a close word vector.
+    def _alignment(self, claimed: _Claimed, support: str, cited: Sequence[Citation]) -> float:
+        """Share of the content words (names aside: checked on their own) found in the quotes: the same stem or lemma, or a close
+        word vector that is not their opposite.
 
         Titles are no support here: "broke a record" from a headline about another record is a claim the quote does not make.
         """
-        named = {w for name in [*claimed.names, *claimed.first_words] for w in _words(name)}
-        content = [w for w in claimed.content if w not in named]
+        content = self._content(claimed)
         if not content:
-            return 1.0 if named else 0.0
+            return 1.0 if any([*claimed.names, *claimed.first_words]) else 0.0
+        return (len(content) - len(self._unmatched(claimed, content, support, cited))) / len(content)
+
+    def _missing(self, claimed: _Claimed, support: str, cited: Sequence[Citation]) -> list[str]:
+        """The content words of the sentence the quotes do not hold in any accepted form (for the reason)."""
+        return self._unmatched(claimed, self._content(claimed), support, cited)
+
+    @staticmethod
+    def _content(claimed: _Claimed) -> list[str]:
+        """The sentence's content words that are not part of a name."""
+        named = {w for name in [*claimed.names, *claimed.first_words] for w in _words(name)}
+        return [w for w in claimed.content if w not in named]
+
+    def _unmatched(self, claimed: _Claimed, content: list[str], support: str, cited: Sequence[Citation]) -> list[str]:
+        """The words of `content` that `support` (the cited quotes) holds in no accepted form (`_matched`)."""
+        return [w for w, match in self._matched(claimed, content, support, cited).items() if match is None]
+
+    def _matched(self, claimed: _Claimed, content: list[str], support: str, cited: Sequence[Citation]) -> dict[str, str | None]:
+        """Each word of `content` → the word of `support` (the cited quotes) it is found as: itself (the same stem or lemma),
+        a title's noun, or a close word that is not its opposite; None where there is none."""
         support_words = [w for w in dict.fromkeys(words_of(support)) if not is_stopword(w)]
         support_terms = set(terms(support))
-        missing = [w for w in content if not set(terms(w)) <= support_terms or not terms(w)]
-        if missing and support_words:
-            table = self.words.vectors([*missing, *support_words])
-            matrix = np.stack([table[w] for w in support_words]).astype(np.float32)
-            best = (np.stack([table[w] for w in missing]).astype(np.float32) @ matrix.T).max(axis=1)
-            unmatched = int((best < self.settings.word_match_similarity).sum())
-        else:
-            unmatched = len(missing)
-        return (len(content) - unmatched) / len(content)
+        support_lemmas = set().union(*(claimed.parsed.quote_lemmas.get(c.n, set()) for c in cited))
+        title_nouns = set().union(*(claimed.parsed.title_nouns.get(c.n, set()) for c in cited))
+        matched: dict[str, str | None] = {}
+        for w in content:
+            lemma = claimed.parsed.lemma.get(w, w)
+            itself = (bool(terms(w)) and set(terms(w)) <= support_terms) or lemma in support_lemmas
+            titled = _is_noun(claimed, w) and (w in title_nouns or lemma in title_nouns)
+            matched[w] = w if itself or titled else None
+        missing = [w for w, match in matched.items() if match is None]
+        if not missing or not support_words:
+            return matched
+        table = self.words.vectors([*missing, *support_words])
+        matrix = np.stack([table[w] for w in support_words]).astype(np.float32)
+        similar = np.stack([table[w] for w in missing]).astype(np.float32) @ matrix.T
+        for row, word in enumerate(missing):  # an opposite is never a paraphrase, however close its vector
+            for column, other in enumerate(support_words):
+                if opposes(word, other):
+                    similar[row, column] = -1.0
+        for word, scores in zip(missing, similar, strict=True):
+            best = int(scores.argmax())
+            if scores[best] >= self.settings.word_match_similarity:
+                matched[word] = support_words[best]
+        return matched
+
+    def _denied(self, claimed: _Claimed, support: str, cited: Sequence[Citation]) -> str:
+        """Why the sentence states what the quotes only deny or leave open: a word of it found in the quotes only under their
+        negation ("several people were injured" for "did not say whether anyone was hurt"), where it negates nothing itself."""
+        negated: set[str] = set()
+        stated: set[str] = set()
+        for c in cited:
+            under, outside = claimed.parsed.quote_negated.get(c.n, (set(), set()))
+            negated, stated = negated | under, stated | outside
+        only = negated - stated
+        if not only:
+            return ""
+        for word, match in self._matched(claimed, self._content(claimed), support, cited).items():
+            if match is None or word in claimed.parsed.negated:
+                continue
+            forms = {match, claimed.parsed.lemma.get(match, match)} if match != word else {word, claimed.parsed.lemma.get(word, word)}
+            if forms & only and not forms & stated:
+                return f"says '{word}' where the cited quotes say it under a negation ('{match}')"
+        return ""
+
+
+@dataclass
+class _Parsed:
+    """What spaCy's parse gives the check of one sentence: its clauses (with their vectors) and lemmas, and the quotes' lemmas."""
+
+    clauses: list[str]
+    """The sentence's clauses of two content words or more, when it has more than one clause (else none: the sentence is one)."""
+    clause_vectors: np.ndarray
+    lemma: dict[str, str]
+    """Each lower-cased word of the sentence → its lemma ("rose" → "rise")."""
+    nouns: set[str]
+    """The sentence's words used as nouns, lower-cased."""
+    proper: set[str]
+    """The sentence's words the parse takes for proper nouns, as written."""
+    negated: set[str]
+    """The sentence's words (and lemmas) that a negation of its own governs ("did not say whether anyone was hurt")."""
+    quote_lemmas: dict[int, set[str]]
+    """Each evidence quote's number → the lemmas of its words."""
+    title_nouns: dict[int, set[str]]
+    """Each evidence quote's number → the nouns of its article's title, as written and as lemmas: what "the event" is."""
+    quote_negated: dict[int, tuple[set[str], set[str]]]
+    """Each evidence quote's number → its words (and lemmas) under a negation, and those it states outside any."""
 
 
 @dataclass
@@ -419,6 +573,114 @@ class _Claimed:
     content: list[str]
     restates: bool
     """Every content word of it is the question's: it says nothing the question did not."""
+    parsed: _Parsed
+    said: set[str]
+    """Every lower-cased word of it, stopwords included ("more", "before" have opposites too)."""
+
+
+def _is_noun(claimed: _Claimed, word: str) -> bool:
+    """Whether the sentence uses `word` as a noun (a title's noun may name what the quote calls "the event"; nothing else of it
+    is support)."""
+    return word in claimed.parsed.nouns
+
+
+_CLAUSE_DEPS = frozenset({"conj", "advcl", "relcl", "ccomp", "parataxis"})
+"""Dependencies that attach a clause of its own, when their head is a verb: "..., and the mayor was arrested", "because ...",
+"who finished ...", "said (that) ..."."""
+_EDGE_DEPS = frozenset({"cc", "punct", "mark", "preconj"})
+"""Words that join a clause to the sentence ("and", a comma, "because"), dropped from its edges."""
+
+
+_SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
+
+
+def _said(doc: Any, outlet_words: frozenset[str] = frozenset(), *, every: bool = False) -> tuple[list[str], dict[str, str]]:
+    """The clauses of a parsed sentence that state something of their own (two content words or more that are not names;
+    none when the sentence has only one clause), and each lower-cased word's lemma.
+
+    A clause without its own subject is read with the subject of the clause it hangs from ("..., and broke the course
+    record": "Okonjo broke the course record"), a relative clause with the noun it describes ("Bekele, who finished in
+    ..."): what a clause says is compared with the quotes, not a fragment of it. Words of the outlets (`outlet_words`) state
+    nothing of their own ("Newsqa test wire reported": who reported it, checked with the names). With `every`, every clause
+    of two clauses or more, whatever it states (a quote's clauses, which a sentence's are compared with).
+    """
+    lemma = {token.text.lower(): token.lemma_.lower() for token in doc}
+    heads = [t for t in doc if t.dep_ == "ROOT" or (t.dep_ in _CLAUSE_DEPS and t.pos_ in {"VERB", "AUX"})]
+    if len(heads) < 2:
+        return [], lemma
+    starts = {t.i for t in heads}
+
+    def own(head: Any) -> list[Any]:
+        """The head's words, without the clauses that hang from it."""
+        tokens, stack = [], [head]
+        while stack:
+            token = stack.pop()
+            tokens.append(token)
+            stack.extend(child for child in token.children if child.i not in starts)
+        return sorted(tokens, key=lambda t: t.i)
+
+    clauses = []
+    for head in heads:
+        tokens = own(head)
+        while tokens and tokens[0].dep_ in _EDGE_DEPS:
+            tokens.pop(0)
+        while tokens and tokens[-1].dep_ in _EDGE_DEPS:
+            tokens.pop()
+        content = [t for t in tokens if _states(t) and t.text.lower() not in outlet_words]
+        if len(content) < 2 and not every:
+            continue  # "Northern Courier reported", "he said": who said it, checked with the names
+        lead: list[Any] = []
+        if head.dep_ == "relcl":
+            lead = [t for t in head.head.subtree if t.i <= head.head.i and t.dep_ not in _EDGE_DEPS]
+        elif head.dep_ != "ROOT" and not any(child.dep_ in _SUBJECTS for child in head.children):
+            governor = next((a for a in head.ancestors if a.i in starts), None)
+            subject = next((c for c in governor.children if c.dep_ in _SUBJECTS), None) if governor is not None else None
+            lead = list(subject.subtree) if subject is not None else []
+        text = "".join(t.text_with_ws for t in tokens).strip()
+        if lead:
+            text = f"{''.join(t.text_with_ws for t in lead).strip()} {text}"
+        clauses.append(text)
+    return (clauses if len(clauses) >= 2 or every else []), lemma
+
+
+def _states(token: Any) -> bool:
+    """Whether a word of a clause states something of its own: a content word that is no name, number or framing word."""
+    word = token.text.lower()
+    return (
+        token.pos_ not in {"PROPN", "NUM", "PUNCT"}
+        and not token.like_num
+        and not is_stopword(word)
+        and word not in FRAMING_WORDS
+        and any(ch.isalpha() for ch in word)
+    )
+
+
+_NEGATIONS = frozenset({"not", "n't", "never", "no", "nobody", "nothing", "none", "neither", "nor", "without"})
+
+
+def _negated(doc: Any) -> tuple[set[str], set[str]]:
+    """The words (and lemmas) of a parsed text that a negation governs (all of the clause it negates: "did not say whether
+    anyone was hurt" governs "hurt"), and the words it states outside every negation."""
+    under: set[int] = set()
+    for token in doc:
+        if token.dep_ == "neg" or token.lower_ in _NEGATIONS:
+            clause = token.head
+            while clause.pos_ not in {"VERB", "AUX"} and clause.head.i != clause.i:
+                clause = clause.head  # "no one was hurt": "no" hangs from "one", the negation from the verb
+            under |= {t.i for t in clause.subtree if t.i != token.i}
+    negated = {form for t in doc if t.i in under for form in (t.lower_, t.lemma_.lower())}
+    stated = {form for t in doc if t.i not in under for form in (t.lower_, t.lemma_.lower())}
+    return negated, stated
+
+
+def _lemmas(doc: Any) -> set[str]:
+    """The lemmas of a parsed quote's words, lower-cased."""
+    return {token.lemma_.lower() for token in doc if not token.is_punct}
+
+
+def _nouns(doc: Any) -> set[str]:
+    """The nouns of a parsed title, lower-cased, as written and as lemmas."""
+    return {form for token in doc if token.pos_ in {"NOUN", "PROPN"} for form in (token.text.lower(), token.lemma_.lower())}
 
 
 def _same_stem(word: str, other: str) -> bool:
