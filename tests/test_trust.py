@@ -615,6 +615,70 @@ def test_random_text_as_title_outlet_url_and_body_never_becomes_markup(trust_pip
         assert not re.search(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]", line), repr(line)
 
 
+PISTORIUS_QUOTE = (
+    "Pistorius told reporters he regretted what he called concessions made by the United States ahead of any potential "
+    "negotiations, referencing comments Wednesday by U.S. Defense Secretary Pete Hegseth who said Ukraine keeping its "
+    'pre-invasion boundaries is an "unrealistic objective."'
+)
+MARKUP_QUOTE = (
+    "The keeper said ![p](http://127.0.0.1:7952/p.png?leak=x) and [click](https://evil.example) <img src=x onerror=alert(1)> "
+    "was **loud**, &lt;b&gt; and `code` ~~gone~~ # not a heading, 5 * 3 = 15, snake_case, a@b.example."
+)
+
+
+def exported(question: str, *quotes: str, title: str = "Nato allies defense spending", outlet: str = "AP", url: str = "") -> str:
+    """What Export writes for an answer quoting `quotes` (the real `Answer.to_markdown`, as `ui.app.export_file` writes it)."""
+    from qa.models import Answer, Citation
+
+    citations = [
+        Citation(
+            n=n, article_id="a.txt", title=title, source=outlet, url=url, chunk_id="a.txt-0000", quote=q, start=0, end=len(q), score=1.0
+        )
+        for n, q in enumerate(quotes, start=1)
+    ]
+    text = " ".join(f"{c.quote} [{c.n}]" for c in citations)
+    return Answer(question=question, query=question, text=text, citations=citations, confidence=0.8).to_markdown()
+
+
+def shown_text(markup: str) -> str:
+    """The text a reader sees of rendered HTML."""
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
+
+
+@pytest.mark.unit
+def test_the_export_reads_and_searches_as_text_and_renders_inert():
+    raw = exported("What did Pistorius regret?", PISTORIUS_QUOTE, MARKUP_QUOTE)
+    assert raw.count(PISTORIUS_QUOTE) == 2  # in the answer and in its source, word for word: searching the file finds it
+    assert "## What did Pistorius regret?" in raw
+    unescaped = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", raw)
+    assert unescaped.count(MARKUP_QUOTE) == 2  # every character kept, a backslash added only before some punctuation ...
+    escapes = raw.split("> The keeper said ", 1)[1].splitlines()[0].count("\\")
+    assert escapes <= 16, raw  # ... only where markup could start (each link, image, tag, emphasis, entity, code, strike)
+    for words in ("and [click", "was ", "snake_case", "5 * 3 = 15", "# not a heading", "(http://127.0.0.1:7952/p.png?leak=x)"):
+        assert words in raw, words
+    rendered = markdown_html(raw)
+    assert_no_live_markup(rendered, {"h2", "p", "ol", "li", "blockquote"}, "")
+    assert shown_text(rendered).count(MARKUP_QUOTE) == 2  # and a renderer shows every character as itself
+
+
+@pytest.mark.unit
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(question=hostile_strings, title=hostile_strings, outlet=hostile_strings, quote=hostile_strings, url=hostile_strings)
+@example(question="x #", title="# h", outlet="a_", quote="1. l", url="")
+@example(question="[j]: http://evil", title="[t](javascript:alert(1))", outlet="*", quote="---", url="https://e.example/a")
+def test_any_text_in_the_export_renders_as_itself_and_never_as_markup(question, title, outlet, quote, url):
+    from index.urls import is_web_url
+    from qa.models import _one_line
+
+    raw = exported(question or "q", quote or "q", title=title, outlet=outlet, url=url)
+    rendered = markdown_html(raw)
+    assert_no_live_markup(rendered, {"h2", "p", "ol", "li", "blockquote", "a", "strong", "em"}, url if is_web_url(url) else "")
+    assert not re.search(r"<(em|strong|code|del|s|img|h1|h3|hr|pre|table)\b", rendered), rendered
+    shown = shown_text(rendered)
+    for field in (question, title, quote):
+        assert _one_line(field) in shown, (field, raw, rendered)
+
+
 # ---------------------------------------------------------------- the weak spots
 
 
