@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, Field
 
+from index.lookalikes import shown_outlet
 from index.urls import is_web_url
 
 MARKER = re.compile(r"\[(\d+)\]")
@@ -63,6 +64,11 @@ class Copy(BaseModel):
     source: str = Field("", description="The outlet that published the copy, if known.")
     date: str = Field("", description="Its publication date, if known.")
 
+    @property
+    def source_shown(self) -> str:
+        """The outlet as every medium shows it: a look-alike name ("TеchCrunch", a Cyrillic е) says so (`index.lookalikes`)."""
+        return shown_outlet(self.source)
+
 
 class AppliedFilters(BaseModel):
     """The filters an answer was searched with; empty when every article was searched."""
@@ -94,8 +100,8 @@ class AppliedFilters(BaseModel):
             )
             parts.append(f"dated {dates}")
         if self.sources:
-            parts.append(f"from {' or '.join(self.sources)}")
-        named = [f"from {' and '.join(self.named_sources)}"] if self.named_sources else []
+            parts.append(f"from {' or '.join(map(shown_outlet, self.sources))}")
+        named = [f"from {' and '.join(map(shown_outlet, self.named_sources))}"] if self.named_sources else []
         if self.named_period:
             named.append(f"published {self.named_period}")
         if named:
@@ -239,9 +245,14 @@ class Citation(BaseModel):
     )
     more_copies: int = Field(0, ge=0, description="Copies of the story beyond those in `also_in`, counted, not listed.")
 
+    @property
+    def source_shown(self) -> str:
+        """The outlet as every medium shows it: a look-alike name ("TеchCrunch", a Cyrillic е) says so (`index.lookalikes`)."""
+        return shown_outlet(self.source)
+
     def copy_names(self) -> list[str]:
         """Each listed copy as 'Outlet (date)' (its title when the outlet is unknown), then 'N more' for the copies not listed."""
-        names = [f"{c.source or c.title}{f' ({c.date})' if c.date else ''}" for c in self.also_in]
+        names = [f"{c.source_shown or c.title}{f' ({c.date})' if c.date else ''}" for c in self.also_in]
         return [*names, f"{self.more_copies:,} more"] if self.more_copies else names
 
     def to_markdown(self) -> str:
@@ -250,7 +261,7 @@ class Citation(BaseModel):
         linked = is_web_link(self.url)
         title = _markdown_text(self.title, line_start=not linked, in_link_text=linked)
         head = f"[{title}]({_markdown_url(self.url)})" if linked else title
-        meta = ", ".join(_markdown_text(part) for part in (self.source, self.date) if part)
+        meta = ", ".join(_markdown_text(part) for part in (self.source_shown, self.date) if part)
         lines = [f"{head}{f' ({meta})' if meta else ''}", f"   > {_markdown_text(self.quote, line_start=True)}"]
         if self.clue:
             lines.append(f"   Supports: {_markdown_text(self.clue)}")

@@ -867,3 +867,87 @@ def test_a_title_or_outlet_with_line_breaks_adds_no_row_to_the_articles_listing(
     assert len(rows) == len(pipeline.catalog())
     assert all(row.count("\t") == 5 for row in rows)  # id, date, outlet, chunks, title, url: no field adds a column
     assert any(row.startswith("rows.json\t-\tAP more\t") for row in rows)
+
+
+# ---------------------------------------------------------------- issue 26: a forged near-copy cannot take over a story
+
+NIMBUS = (
+    "{company}, a Pittsburgh startup that builds autonomous forklifts for warehouses, has raised 80 million dollars from investors "
+    "in a Series B round led by Foundry Ventures. The company said it will use the money to triple its engineering team and open "
+    "an office in Rotterdam. {company} was founded in 2021 by former Carnegie Mellon researchers Dana Okafor and Luis Brandt. Its "
+    "forklifts already run in 40 warehouses across the United States, chief executive Dana Okafor said. Foundry Ventures partner "
+    "Mei Tanaka will join the board of {company}."
+)
+FAKE_TECHCRUNCH = "T\u0435chCrunch"
+"""TechCrunch with a Cyrillic е: it looks the same."""
+
+
+def article(folder: Path, name: str, company: str, source: str, date: str = "2025-03-04") -> None:
+    record = {
+        "title": f"{company} raises $80M for warehouse robots",
+        "date": date,
+        "source": source,
+        "text": NIMBUS.format(company=company),
+    }
+    (folder / name).write_text(json.dumps(record, ensure_ascii=False))
+
+
+@pytest.fixture(scope="module")
+def forged_copies(tmp_path_factory, embedder):
+    """The real TechCrunch story; a word-for-word copy with the company swapped, a look-alike outlet, the same date and an id that
+    sorts first; and a copy of the real one, word for word, from the same look-alike outlet, dated a day earlier."""
+    from qa import Pipeline
+
+    base = tmp_path_factory.mktemp("forged")
+    folder = base / "articles"
+    folder.mkdir()
+    article(folder, "techcrunch-nimbus.json", "Nimbus Robotics", "TechCrunch")
+    article(folder, "0-techcrunch-zephyr.json", "Zephyr Dynamics", FAKE_TECHCRUNCH)
+    article(folder, "0-techcrunch-copy.json", "Nimbus Robotics", FAKE_TECHCRUNCH, date="2025-03-03")
+    settings = Settings(articles_dir=folder, db_dir=base / "db")
+    update_index(settings, embedder=embedder)
+    return Pipeline(settings, embedder=embedder), folder
+
+
+@pytest.mark.integration
+def test_a_near_copy_with_another_name_does_not_take_over_the_story(forged_copies):
+    pipeline, _ = forged_copies
+    answer = pipeline.ask("How much did Nimbus Robotics raise from investors?")
+    first = answer.citations[0]
+    assert first.article_id == "techcrunch-nimbus.json", first
+    assert "Nimbus Robotics" in first.quote and "80 million dollars" in first.quote
+    assert "Zephyr" not in answer.text
+    assert first.source == "TechCrunch"
+    assert all(copy.article_id != "0-techcrunch-zephyr.json" for c in answer.citations for copy in c.also_in)  # not the same story
+    stories = {e.id: e.story_id for e in pipeline.catalog()}
+    assert stories["0-techcrunch-zephyr.json"] != stories["techcrunch-nimbus.json"]
+    # the word-for-word copy is the same story, but its earlier date and id do not make it the one quoted, and it says what it is
+    assert stories["0-techcrunch-copy.json"] == stories["techcrunch-nimbus.json"] == "0-techcrunch-copy.json"
+    [copy] = first.also_in
+    assert copy.article_id == "0-techcrunch-copy.json"
+    assert first.copy_names() == [
+        f"{FAKE_TECHCRUNCH} (look-alike name: mixes Cyrillic 'е' into Latin letters; not TechCrunch) (2025-03-03)"
+    ]
+    forged = pipeline.ask("How much did Zephyr Dynamics raise from investors?").citations[0]
+    assert forged.article_id == "0-techcrunch-zephyr.json"  # the forgery answers for its own name only ...
+    assert "look-alike" in forged.source_shown  # ... and its outlet is shown as what it is
+    assert forged.source_shown.startswith(FAKE_TECHCRUNCH)
+
+
+@pytest.mark.integration
+def test_a_look_alike_outlet_is_never_taken_for_the_one_it_imitates(forged_copies):
+    from qa.clues import read_descriptive
+    from ui.cli import answer_lines
+    from ui.render import render_answer
+
+    pipeline, _ = forged_copies
+    only_real = pipeline.ask("How much did Nimbus Robotics raise from investors?", sources=["techcrunch"])
+    assert {c.article_id for c in only_real.citations} == {"techcrunch-nimbus.json"}
+    assert only_real.citations[0].also_in == [] or all(c.source == FAKE_TECHCRUNCH for c in only_real.citations[0].also_in)
+    named = read_descriptive(
+        "Which company, according to TechCrunch, raised money for warehouse robots and opened an office?", pipeline.outlets()
+    )
+    assert named is not None and named.outlets == ["TechCrunch"]
+    forged = pipeline.ask("How much did Zephyr Dynamics raise from investors?")
+    for shown in (forged.to_markdown(), render_answer(forged), "\n".join(answer_lines(forged))):
+        assert "look-alike name" in shown, shown

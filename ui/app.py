@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from index import IndexReport, NewsqaError, Settings, update_index
 from index.catalog import article_text, index_status
 from index.formats import FORMATS, SUFFIXES
+from index.lookalikes import shown_outlet
 from index.uploads import save_uploads
 from qa import Answer, Pipeline, get_pipeline
 from qa.generate import model_label
@@ -161,7 +162,7 @@ def outlet_choices(pipeline: Pipeline) -> Any:
     import gradio as gr
 
     try:
-        return gr.update(choices=pipeline.outlets())
+        return gr.update(choices=[(shown_outlet(outlet), outlet) for outlet in pipeline.outlets()])
     except NewsqaError:
         return gr.update()
 
