@@ -226,3 +226,23 @@ def test_title_case_and_capitals_are_not_names():
     weights = _weights(*chunks)
     assert unknown_names("What Did Pistorius Regret About The Concessions?", weights, chunks) == []
     assert unknown_names("WHAT DID PISTORIUS REGRET ABOUT THE CONCESSIONS?", weights, chunks) == []
+
+
+@pytest.mark.parametrize("outlet", ["Which", "Which company", "Which?", "How To Geek"])
+def test_an_outlet_named_like_a_question_word_is_only_matched_where_it_stands_as_an_outlet(outlet):
+    from qa.clues import without_outlets
+
+    outlets = [*OUTLETS, outlet]
+    question = (
+        "Which company, according to articles from TechCrunch and The Verge, enforces uniform terms on developers through its "
+        "store and also justifies its choice of a default search engine?"
+    )
+    read = read_descriptive(question, outlets)
+    assert read is not None
+    assert read.kind is ORGANISATION
+    assert read.outlets == ["TechCrunch", "The Verge"]
+    for asked in ("Which company raised 80 million dollars?", "How much did Nimbus Robotics raise?", "Which reported the loss first?"):
+        assert without_outlets(asked, outlets) == asked  # a question word is no outlet
+    for named in (f"according to {outlet}", f"as reported by {outlet}", f"in the {outlet} article"):
+        read = read_descriptive(f"Which company, {named}, cut 600 jobs and saw its revenue fall this year?", outlets)
+        assert read is not None and read.outlets == [outlet], named
