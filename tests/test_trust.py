@@ -831,12 +831,12 @@ def test_an_answer_lists_a_few_copies_and_counts_the_rest(tmp_path, embedder):
 def test_a_chat_leaves_one_export_per_answer_not_one_per_streamed_sentence(trust_pipeline):
     import tempfile
 
-    from ui.app import EXPORT_DIR, answer_stream
+    from ui.app import answer_stream, export_dir
 
     pipeline, _ = trust_pipeline
 
     def exports() -> set[Path]:
-        return {*Path(tempfile.gettempdir()).glob("newsqa-conversation-*.md"), *EXPORT_DIR.glob("newsqa-conversation-*.md")}
+        return {*Path(tempfile.gettempdir()).glob("newsqa-conversation-*.md"), *export_dir().glob("newsqa-conversation-*.md")}
 
     earlier = [pipeline.ask("How many lions does the zoo have?").to_dict()]  # a conversation under way: there is something to export
     before = exports()
