@@ -28,7 +28,7 @@ the order they run (thresholds and weights are the described fields of `ClaimSet
   clauses (alone or two together: a short sentence restates part of a long quote), or all cited
   quotes together (the normalised mean of their vectors), at least `min_similarity`.
 - `clauses`: the sentence is cut at its clauses and coordinated clauses (spaCy's parse,
-  `index.entities.parse`: "..., and the mayor was arrested for bribery", "... because the company
+  `qa.clauses`: "..., and the mayor was arrested for bribery", "... because the company
   beat forecasts", "..., who finished in ..."), and each clause of two content words or more must
   be that close to the quotes too (`min_clause_similarity`): a supported sentence with an event
   appended is not supported.
@@ -56,7 +56,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import numpy as np
 
@@ -65,6 +64,7 @@ from index.entities import find_entities, parse
 from index.lexical import acronyms_spelled_out, is_stopword, terms
 from index.settings import ClaimSettings
 from index.words import WordVectors, words_of
+from qa.clauses import clauses_of, lemmas_of, negated_words, nouns_of
 from qa.models import Citation
 from qa.opposites import opposes
 
@@ -252,15 +252,15 @@ class ClaimChecker:
         # a quote is compared as a whole, by its clauses as commas and "said" cut it, and by the clauses its parse gives (the
         # same cut as the sentence's own, so a sentence that repeats a quote finds each of its clauses there)
         clauses = {
-            c.n: list(dict.fromkeys([c.quote, *_clauses(c.quote), *_said(doc, every=True)[0]]))
+            c.n: list(dict.fromkeys([c.quote, *_clauses(c.quote), *clauses_of(doc, FRAMING_WORDS, every=True)]))
             for c, doc in zip(evidence, docs, strict=False)
         }
         texts = [t for c in evidence for t in clauses[c.n]]
-        lemmas = {c.n: _lemmas(doc) for c, doc in zip(evidence, docs, strict=False)}
-        denied = {c.n: _negated(doc) for c, doc in zip(evidence, docs, strict=False)}
-        nouns = {c.n: _nouns(doc) for c, doc in zip(evidence, docs[count : 2 * count], strict=True)}
-        said = [_said(doc, outlet_words) for doc in docs[2 * count :]]
-        vectors = self.embedder.encode([*texts, *(s.text for s in sentences), *(c for parts, _ in said for c in parts)])
+        lemmas = {c.n: lemmas_of(doc) for c, doc in zip(evidence, docs, strict=False)}
+        denied = {c.n: negated_words(doc) for c, doc in zip(evidence, docs, strict=False)}
+        nouns = {c.n: nouns_of(doc) for c, doc in zip(evidence, docs[count : 2 * count], strict=True)}
+        said = [clauses_of(doc, FRAMING_WORDS | outlet_words) for doc in docs[2 * count :]]
+        vectors = self.embedder.encode([*texts, *(s.text for s in sentences), *(c for parts in said for c in parts)])
         quote_vectors: dict[int, np.ndarray] = {}
         row = 0
         for c in evidence:
@@ -269,11 +269,19 @@ class ClaimChecker:
         sentence_rows = row
         row += len(sentences)
         verdicts = []
-        for i, (sentence, (parts, lemma)) in enumerate(zip(sentences, said, strict=True)):
+        for i, (sentence, parts) in enumerate(zip(sentences, said, strict=True)):
             doc = docs[2 * count + i]
-            used_as_nouns = {t.text.lower() for t in doc if t.pos_ == "NOUN"}
-            proper = {t.text for t in doc if t.pos_ == "PROPN"}
-            parsed = _Parsed(parts, vectors[row : row + len(parts)], lemma, used_as_nouns, proper, _negated(doc)[0], lemmas, nouns, denied)
+            parsed = _Parsed(
+                clauses=parts,
+                clause_vectors=vectors[row : row + len(parts)],
+                lemma={token.text.lower(): token.lemma_.lower() for token in doc},
+                nouns={t.text.lower() for t in doc if t.pos_ == "NOUN"},
+                proper={t.text for t in doc if t.pos_ == "PROPN"},
+                negated=negated_words(doc)[0],
+                quote_lemmas=lemmas,
+                title_nouns=nouns,
+                quote_negated=denied,
+            )
             row += len(parts)
             verdicts.append(self._check(sentence, vectors[sentence_rows + i], list(evidence), quote_vectors, question, parsed))
         return verdicts
@@ -582,105 +590,6 @@ def _is_noun(claimed: _Claimed, word: str) -> bool:
     """Whether the sentence uses `word` as a noun (a title's noun may name what the quote calls "the event"; nothing else of it
     is support)."""
     return word in claimed.parsed.nouns
-
-
-_CLAUSE_DEPS = frozenset({"conj", "advcl", "relcl", "ccomp", "parataxis"})
-"""Dependencies that attach a clause of its own, when their head is a verb: "..., and the mayor was arrested", "because ...",
-"who finished ...", "said (that) ..."."""
-_EDGE_DEPS = frozenset({"cc", "punct", "mark", "preconj"})
-"""Words that join a clause to the sentence ("and", a comma, "because"), dropped from its edges."""
-
-
-_SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
-
-
-def _said(doc: Any, outlet_words: frozenset[str] = frozenset(), *, every: bool = False) -> tuple[list[str], dict[str, str]]:
-    """The clauses of a parsed sentence that state something of their own (two content words or more that are not names;
-    none when the sentence has only one clause), and each lower-cased word's lemma.
-
-    A clause without its own subject is read with the subject of the clause it hangs from ("..., and broke the course
-    record": "Okonjo broke the course record"), a relative clause with the noun it describes ("Bekele, who finished in
-    ..."): what a clause says is compared with the quotes, not a fragment of it. Words of the outlets (`outlet_words`) state
-    nothing of their own ("Newsqa test wire reported": who reported it, checked with the names). With `every`, every clause
-    of two clauses or more, whatever it states (a quote's clauses, which a sentence's are compared with).
-    """
-    lemma = {token.text.lower(): token.lemma_.lower() for token in doc}
-    heads = [t for t in doc if t.dep_ == "ROOT" or (t.dep_ in _CLAUSE_DEPS and t.pos_ in {"VERB", "AUX"})]
-    if len(heads) < 2:
-        return [], lemma
-    starts = {t.i for t in heads}
-
-    def own(head: Any) -> list[Any]:
-        """The head's words, without the clauses that hang from it."""
-        tokens, stack = [], [head]
-        while stack:
-            token = stack.pop()
-            tokens.append(token)
-            stack.extend(child for child in token.children if child.i not in starts)
-        return sorted(tokens, key=lambda t: t.i)
-
-    clauses = []
-    for head in heads:
-        tokens = own(head)
-        while tokens and tokens[0].dep_ in _EDGE_DEPS:
-            tokens.pop(0)
-        while tokens and tokens[-1].dep_ in _EDGE_DEPS:
-            tokens.pop()
-        content = [t for t in tokens if _states(t) and t.text.lower() not in outlet_words]
-        if len(content) < 2 and not every:
-            continue  # "Northern Courier reported", "he said": who said it, checked with the names
-        lead: list[Any] = []
-        if head.dep_ == "relcl":
-            lead = [t for t in head.head.subtree if t.i <= head.head.i and t.dep_ not in _EDGE_DEPS]
-        elif head.dep_ != "ROOT" and not any(child.dep_ in _SUBJECTS for child in head.children):
-            governor = next((a for a in head.ancestors if a.i in starts), None)
-            subject = next((c for c in governor.children if c.dep_ in _SUBJECTS), None) if governor is not None else None
-            lead = list(subject.subtree) if subject is not None else []
-        text = "".join(t.text_with_ws for t in tokens).strip()
-        if lead:
-            text = f"{''.join(t.text_with_ws for t in lead).strip()} {text}"
-        clauses.append(text)
-    return (clauses if len(clauses) >= 2 or every else []), lemma
-
-
-def _states(token: Any) -> bool:
-    """Whether a word of a clause states something of its own: a content word that is no name, number or framing word."""
-    word = token.text.lower()
-    return (
-        token.pos_ not in {"PROPN", "NUM", "PUNCT"}
-        and not token.like_num
-        and not is_stopword(word)
-        and word not in FRAMING_WORDS
-        and any(ch.isalpha() for ch in word)
-    )
-
-
-_NEGATIONS = frozenset({"not", "n't", "never", "no", "nobody", "nothing", "none", "neither", "nor", "without"})
-
-
-def _negated(doc: Any) -> tuple[set[str], set[str]]:
-    """The words (and lemmas) of a parsed text that a negation governs (all of the clause it negates: "did not say whether
-    anyone was hurt" governs "hurt"), and the words it states outside every negation."""
-    under: set[int] = set()
-    for token in doc:
-        if token.dep_ == "neg" or token.lower_ in _NEGATIONS:
-            clause = token.head
-            while clause.pos_ not in {"VERB", "AUX"} and clause.head.i != clause.i:
-                clause = clause.head  # "no one was hurt": "no" hangs from "one", the negation from the verb
-            under |= {t.i for t in clause.subtree if t.i != token.i}
-    negated = {form for t in doc if t.i in under for form in (t.lower_, t.lemma_.lower())}
-    stated = {form for t in doc if t.i not in under for form in (t.lower_, t.lemma_.lower())}
-    return negated, stated
-
-
-def _lemmas(doc: Any) -> set[str]:
-    """The lemmas of a parsed quote's words, lower-cased."""
-    return {token.lemma_.lower() for token in doc if not token.is_punct}
-
-
-def _nouns(doc: Any) -> set[str]:
-    """The nouns of a parsed title, lower-cased, as written and as lemmas."""
-    return {form for token in doc if token.pos_ in {"NOUN", "PROPN"} for form in (token.text.lower(), token.lemma_.lower())}
 
 
 def _same_stem(word: str, other: str) -> bool:
