@@ -59,6 +59,9 @@ from index.words import WORD
 if TYPE_CHECKING:
     from datasketch import MinHash
 
+COPY_RULES = 2
+"""Version of how copies are grouped (2: copies that swap a name, number or date are separate stories). Part of the sync
+manifest's fingerprint (`index.manifest`), so the first sync after a change regroups every story."""
 SHINGLE_WORDS = 3
 """Words per shingle: long enough that two stories on one topic share few, short enough that an edit costs few."""
 PERMUTATIONS = 128

@@ -52,6 +52,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from index.articles import ArticleLoader, FileStamp, LoadResult, SkippedFile
+from index.copies import COPY_RULES
 from index.records import CHUNK_SCHEMA
 from index.settings import Settings
 
@@ -98,7 +99,13 @@ def manifest_path(settings: Settings) -> Path:
 
 def settings_fingerprint(settings: Settings) -> str:
     """A hash of the settings that decide what an article file yields and how copies are grouped, and of what a chunk holds."""
-    decisive = {"format": FORMAT, "schema": CHUNK_SCHEMA, "limits": settings.limits.model_dump(), "copies": settings.copies.model_dump()}
+    decisive = {
+        "format": FORMAT,
+        "schema": CHUNK_SCHEMA,
+        "limits": settings.limits.model_dump(),
+        "copies": settings.copies.model_dump(),
+        "copy_rules": COPY_RULES,
+    }
     return hashlib.sha256(json.dumps(decisive, sort_keys=True).encode()).hexdigest()[:16]
 
 
