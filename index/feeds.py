@@ -5,8 +5,10 @@ link, else its title and text), with YAML front matter (title, date, source = th
 url). A file that already exists is left alone, so fetching again adds nothing twice. The text is
 the entry's full content; when the entry has only a summary, the linked page's main text
 (trafilatura) when it can be downloaded, else the summary. Files are written whole (to a temporary
-name, then renamed), so a watcher never sees half an entry. A feed that cannot be read or parsed,
-and an entry that cannot be saved, is reported in `FetchReport.problems`; nothing else stops.
+name, then renamed), so a watcher never sees half an entry; a hidden temporary file left by a run
+that died before its rename is never read by the loader, and the next fetch removes it once it is
+older than `STALE_PART_SECONDS`. A feed that cannot be read or parsed, and an entry that cannot be
+saved (its page too slow, too big, unreachable), is reported in `FetchReport.problems`; nothing else stops.
 
 Trust: the feeds given (a file, or the URL the user typed) are trusted to be read; everything a
 feed says is not. Its links are followed only to public addresses (`index.download`), a link that is
@@ -32,7 +34,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field
 
-from index.download import AddressPolicy, download
+from index.download import AddressPolicy, Resolver, download, system_resolver
 from index.errors import BlockedAddressError, DownloadError, TooLargeError
 from index.settings import IndexSettings, megabytes
 from index.urls import url_problem
@@ -41,6 +43,11 @@ log = logging.getLogger("newsqa")
 
 SKIPPED_LEDGER = ".skipped.jsonl"
 """File in the feeds folder listing the entries seen and not kept, one JSON object a line (file, link, title, reason, at)."""
+PART_SUFFIX = ".part"
+"""An entry is written as `.<name>.part` (hidden: the loader never reads it) and renamed to `<name>` once whole."""
+STALE_PART_SECONDS = 300.0
+"""Age past which a temporary entry file belongs to a run that died before renaming it (writing one takes milliseconds):
+the next fetch removes it, whether or not its entry is still in the feed."""
 
 
 class FetchReport(BaseModel):
@@ -50,6 +57,10 @@ class FetchReport(BaseModel):
     known: int = Field(0, description="Entries already saved by an earlier fetch.")
     failed_feeds: int = Field(0, description="Feeds that could not be read or parsed.")
     problems: list[str] = Field(default_factory=list, description="Each feed or entry that was skipped or saved incomplete, and why.")
+    stale_removed: list[str] = Field(
+        default_factory=list,
+        description="Temporary entry files left by a fetch that died before finishing them, removed (relative to the articles folder).",
+    )
 
 
 class _TextOf(HTMLParser):
@@ -93,7 +104,7 @@ class _Skip(Exception):
     """An entry that is seen but not kept; recorded in the ledger with this reason."""
 
 
-def _entry_text(entry: Any, link: str, settings: IndexSettings) -> tuple[str, str | None]:
+def _entry_text(entry: Any, link: str, settings: IndexSettings, resolver: Resolver) -> tuple[str, str | None]:
     """The entry's text, and a note when it had to make do with less than the full content; `_Skip` when it cannot be kept."""
     contents = [c.get("value", "") for c in entry.get("content", []) if c.get("value")]
     if contents:
@@ -108,6 +119,7 @@ def _entry_text(entry: Any, link: str, settings: IndexSettings) -> tuple[str, st
                 timeout=feeds.timeout_seconds,
                 max_bytes=feeds.max_page_bytes,
                 what="NEWSQA_FEEDS__MAX_PAGE_BYTES",
+                resolver=resolver,
             )
         except TooLargeError as error:
             raise _Skip(f"its page {link} {error}") from error
@@ -126,13 +138,13 @@ def _entry_text(entry: Any, link: str, settings: IndexSettings) -> tuple[str, st
     return summary, None
 
 
-def _read_feed(source: str, settings: IndexSettings) -> bytes:
+def _read_feed(source: str, settings: IndexSettings, resolver: Resolver) -> bytes:
     """The bytes of a feed (a file, or the URL the user typed: trusted), at most `feeds.max_feed_bytes` of them."""
     feeds = settings.feeds
     limit = "NEWSQA_FEEDS__MAX_FEED_BYTES"
     if _is_url(source):
         policy = AddressPolicy(tuple(feeds.allowed_private_hosts), trusted=source)
-        return download(source, policy=policy, timeout=feeds.timeout_seconds, max_bytes=feeds.max_feed_bytes, what=limit)
+        return download(source, policy=policy, timeout=feeds.timeout_seconds, max_bytes=feeds.max_feed_bytes, what=limit, resolver=resolver)
     with Path(source).open("rb") as handle:
         raw = handle.read(feeds.max_feed_bytes + 1)
     if len(raw) > feeds.max_feed_bytes:
@@ -163,16 +175,35 @@ def _record_skip(folder: Path, name: str, link: str, title: str, reason: str) ->
         ledger.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def fetch_feeds(sources: list[str], settings: IndexSettings) -> FetchReport:
-    """Save every entry of these feeds (files or http(s) URLs) not saved before as an article file."""
+def remove_stale_parts(folder: Path, *, older_than: float = STALE_PART_SECONDS) -> list[Path]:
+    """Remove the temporary entry files in `folder` (the feeds folder) that a dead fetch left behind; the paths removed."""
+    removed = []
+    cutoff = time.time() - older_than
+    for partial in folder.glob(f".*{PART_SUFFIX}"):
+        try:
+            if partial.is_file() and partial.lstat().st_mtime < cutoff:
+                partial.unlink()
+                removed.append(partial)
+        except OSError:  # removed meanwhile by another fetch
+            continue
+    return removed
+
+
+def fetch_feeds(sources: list[str], settings: IndexSettings, *, resolver: Resolver = system_resolver) -> FetchReport:
+    """Save every entry of these feeds (files or http(s) URLs) not saved before as an article file.
+
+    `resolver`: how host names become addresses (the system's resolver by default); every lookup is bounded by
+    `feeds.timeout_seconds` with the rest of its download.
+    """
     report = FetchReport()
     articles = Path(settings.articles_dir)
     folder = articles / settings.feeds.subfolder
+    report.stale_removed = [str(p.relative_to(articles)) for p in remove_stale_parts(folder)]
     for source in sources:
         import feedparser
 
         try:
-            raw = _read_feed(source, settings)
+            raw = _read_feed(source, settings, resolver)
         except (OSError, DownloadError) as error:  # unreachable URL, missing file, too big, too slow: say which and go on
             report.failed_feeds += 1
             report.problems.append(f"{source}: could not be read ({error}); nothing was saved from it")
@@ -186,7 +217,7 @@ def fetch_feeds(sources: list[str], settings: IndexSettings) -> FetchReport:
         feed_title = str(parsed.feed.get("title") or source)
         skipped = skipped_entries(folder)
         for number, entry in enumerate(parsed.entries, start=1):
-            _save_entry(entry, f"{source} entry {number}", feed_title, folder, articles, settings, report, skipped)
+            _save_entry(entry, f"{source} entry {number}", feed_title, folder, articles, settings, report, skipped, resolver)
     return report
 
 
@@ -199,6 +230,7 @@ def _save_entry(
     settings: IndexSettings,
     report: FetchReport,
     skipped: dict[str, str],
+    resolver: Resolver,
 ) -> None:
     title = " ".join(str(entry.get("title", "")).split())
     link = str(entry.get("link", ""))
@@ -215,7 +247,7 @@ def _save_entry(
         report.problems.append(f"{where} ({title or 'untitled'}): its link {problem}; not followed, and saved without it")
         link = ""
     try:
-        text, note = _entry_text(entry, link, settings)
+        text, note = _entry_text(entry, link, settings, resolver)
         if len(text.encode("utf-8")) > settings.limits.max_article_bytes:
             raise _Skip(
                 f"its text is over the {megabytes(settings.limits.max_article_bytes)} article limit (NEWSQA_LIMITS__MAX_ARTICLE_BYTES)"
@@ -235,7 +267,7 @@ def _save_entry(
         report.problems.append(f"{where} ({title or 'untitled'}): has no date; saved without one")
     front = {"title": title or text.split("\n", 1)[0][:120], "date": date, "source": feed_title, "url": link}
     folder.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.part")  # a hidden file: the loader skips it, unreported, until the rename
+    partial = target.with_name(f".{target.name}{PART_SUFFIX}")  # a hidden file: the loader skips it, unreported, until the rename
     partial.write_text(f"---\n{yaml.safe_dump(front, allow_unicode=True, sort_keys=False)}---\n{text}\n", encoding="utf-8")
     os.replace(partial, target)
     report.saved.append(str(target.relative_to(articles)))

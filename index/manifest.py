@@ -52,6 +52,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from index.articles import ArticleLoader, FileStamp, LoadResult, SkippedFile
+from index.copies import COPY_RULES
 from index.records import yield_fingerprint
 from index.settings import IndexSettings
 
@@ -98,12 +99,13 @@ def manifest_path(settings: IndexSettings) -> Path:
 
 def settings_fingerprint(settings: IndexSettings) -> str:
     """A hash of the settings that decide what an article file yields (`index.records.yield_fingerprint`, and every limit
-    on reading a file) and how copies are grouped: another one means the full sync."""
+    on reading a file) and how copies are grouped (their settings and rules): another one means the full sync."""
     decisive = {
         "format": FORMAT,
         "yield": yield_fingerprint(settings),
         "limits": settings.limits.model_dump(),
         "copies": settings.copies.model_dump(),
+        "copy_rules": COPY_RULES,
     }
     return hashlib.sha256(json.dumps(decisive, sort_keys=True).encode()).hexdigest()[:16]
 

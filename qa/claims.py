@@ -18,16 +18,28 @@ the order they run (thresholds and weights are the described fields of `ClaimSet
   article is caught.
 - `negation`: each negation in the sentence ("not", "never", "didn't") negates words that a
   negation in the quotes negates too, and the sentence drops no negation of theirs ("won" for "did
-  not win").
+  not win"); nor does it state, un-negated, a word (or a close word) that the quotes hold only
+  under a negation, read from the parse as the whole clause it governs ("people were hurt" for
+  "the company did not say whether anyone was hurt").
+- `opposites`: no word of the sentence stands where the quotes say its opposite ("rejected" for
+  "approved", "fell" for "rose", "lost" for "won": the one lexicon of such pairs is `qa.opposites`),
+  unless one of the two is negated ("did not approve" for "rejected").
 - `similarity`: cosine of the sentence's embedding with the closest cited quote, or one of its
   clauses (alone or two together: a short sentence restates part of a long quote), or all cited
   quotes together (the normalised mean of their vectors), at least `min_similarity`.
-- `alignment`: the share of the sentence's content words (stopwords and framing words such as
-  "according" or "reported" left out, and names, checked above) that the quotes contain (not their
-  titles), or contain a close word for (word vectors from `index.words`, each word encoded alone, similarity at
-  least `word_match_similarity`), at least `min_alignment`. Words taken from the question are no
-  support (the question's presupposition is what the quote must confirm), and a sentence made only
-  of the question's words, or ending in a question mark, states nothing.
+- `clauses`: the sentence is cut at its clauses and coordinated clauses (spaCy's parse,
+  `qa.clauses`: "..., and the mayor was arrested for bribery", "... because the company
+  beat forecasts", "..., who finished in ..."), and each clause of two content words or more must
+  be that close to the quotes too (`min_clause_similarity`): a supported sentence with an event
+  appended is not supported.
+- `words`: every content word of the sentence (stopwords and framing words such as "according" or
+  "reported" left out, and names, checked above) is in the quotes (not their titles) as itself, its
+  stem or its lemma ("rose" for "rise"), or as an accepted paraphrase: a close word (word vectors
+  from `index.words`, each word encoded alone, similarity at least `word_match_similarity`) that is
+  not its opposite. `min_alignment` (1.0: all of them) is the share that must be; the reason names
+  the words that are not ("explosions", "injured"). Words taken from the question are no support
+  (the question's presupposition is what the quote must confirm), and a sentence made only of the
+  question's words, or ending in a question mark, states nothing.
 
 Re-pointing: when the sentence's own `[n]` fail (or it has none), each evidence quote alone is
 tried (closest first), then with the context sentences the evidence picker gave it, whose names
@@ -48,24 +60,26 @@ from datetime import date
 import numpy as np
 
 from index.embedding import Embedder, mean_vector
-from index.entities import find_entities
+from index.entities import find_entities, parse
 from index.lexical import acronyms_spelled_out, is_stopword, terms
+from index.lexicon import MONTHS, NAME_LABELS, WEEKDAYS
 from index.words import WordVectors, words_of
+from qa.clauses import clauses_of, lemmas_of, negated_words, nouns_of
 from qa.models import Citation
+from qa.opposites import opposes
 from qa.settings import ClaimSettings
 
 MODEL_MARKER = re.compile(r"\[\s*(?:sources?\s*)?(\d{1,3}(?:\s*(?:,|;|and|&)\s*\d{1,3})*)\s*\]", re.IGNORECASE)
 """A citation marker as models write it: [1], [1, 2], [1][2], [Source 1]."""
 _LEADING_MARKERS = re.compile(rf"^(?:\s*{MODEL_MARKER.pattern})+\s*[.,;]?", re.IGNORECASE)
 
-_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"})
+_NAME_LABELS = NAME_LABELS | {"LANGUAGE"}
+"""What a claim must not change: every name, a language's too."""
 _MONTHS = {
-    **{m: i for i, m in enumerate(
-        ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"], 1
-    )},
+    **{m: i for i, m in enumerate(MONTHS, 1)},
     **{"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12},
-}  # fmt: skip
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+}
+"""Month names and their abbreviations, by number."""
 _NUMBER_WORDS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
     "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
@@ -86,13 +100,20 @@ _NUMBER_WORD = re.compile(
 )
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|cannot|\w+n['’]t)\b", re.IGNORECASE)
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'.-]*")
+"""A capitalised word, an initialism's dots included ("U.S."): `index.lexicon.CAPITALISED` stops at the first dot."""
 _QUOTE_OPENERS = "\"“‘'("
 _IGNORED_CAPITALS = frozenset({"i", "mr", "mrs", "ms", "dr", "prof", "sir", "st"})
 FRAMING_WORDS = frozenset(
     {"according", "source", "sources", "article", "articles", "report", "reported", "reports", "reporting", "quote", "quoted",
-     "passage", "text", "stated", "states", "mentioned", "mentions", "answer", "question", "also", "however", "therefore"}
+     "passage", "text", "stated", "states", "mentioned", "mentions", "answer", "question", "also", "however", "therefore",
+     "called", "described", "added", "noted", "explained"}
 )  # fmt: skip
 """Words a fluent answer adds around the facts; they state nothing the quotes must contain."""
+LIGHT_WORDS = frozenset(
+    {"take", "takes", "took", "taken", "taking", "place", "held", "hold", "holds", "make", "makes", "made", "still"}
+)  # fmt: skip
+"""Support verbs that carry no fact of their own ("will take place at", "was held at", "cuts made in March" for "introduced"),
+and "still": what they are said of (the place, the cuts) must be in the quotes, they need not be."""
 _UNIT_WORDS = frozenset({"percent", "cent", "pct"})
 """Words of a number ("52 percent" for "52%"), which the number check has compared already."""
 
@@ -151,7 +172,7 @@ def months_and_weekdays(text: str) -> set[str]:
         lowered = word.lower()
         if lowered in _MONTHS:
             found.add(next(m for m, i in _MONTHS.items() if i == _MONTHS[lowered]))
-        elif lowered in _WEEKDAYS:
+        elif lowered in WEEKDAYS:
             found.add(lowered)
     return found
 
@@ -217,8 +238,8 @@ class ClaimChecker:
     def check_all(self, sentences: Sequence[GeneratedSentence], evidence: Sequence[Citation], *, question: str = "") -> list[Verdict]:
         """A verdict for each sentence against the evidence quotes (numbered by `Citation.n`).
 
-        `question`: what the model was asked; its words may be echoed ("the men's race") without
-        counting against the alignment, but its names and numbers are no support.
+        `question`: what the model was asked; its words are no support (a sentence must find them in
+        the quotes like any other), and a sentence made only of them states nothing.
         """
         if not sentences:
             return []
@@ -226,25 +247,61 @@ class ClaimChecker:
         self.words.vectors(
             [w for text in (*(f"{c.quote} {c.title} {c.source}" for c in evidence), *(s.text for s in sentences)) for w in words_of(text)]
         )
-        clauses = {c.n: [c.quote, *_clauses(c.quote)] for c in evidence}
+        count = len(evidence)
+        docs = parse([*(c.quote for c in evidence), *(c.title for c in evidence), *(s.text for s in sentences)])
+        outlet_words = frozenset(w for c in evidence for w in words_of(c.source))
+        # a quote is compared as a whole, by its clauses as commas and "said" cut it, and by the clauses its parse gives (the
+        # same cut as the sentence's own, so a sentence that repeats a quote finds each of its clauses there)
+        clauses = {
+            c.n: list(dict.fromkeys([c.quote, *_clauses(c.quote), *clauses_of(doc, FRAMING_WORDS, every=True)]))
+            for c, doc in zip(evidence, docs, strict=False)
+        }
         texts = [t for c in evidence for t in clauses[c.n]]
-        vectors = self.embedder.encode([*texts, *(s.text for s in sentences)])
+        lemmas = {c.n: lemmas_of(doc) for c, doc in zip(evidence, docs, strict=False)}
+        denied = {c.n: negated_words(doc) for c, doc in zip(evidence, docs, strict=False)}
+        nouns = {c.n: nouns_of(doc) for c, doc in zip(evidence, docs[count : 2 * count], strict=True)}
+        said = [clauses_of(doc, FRAMING_WORDS | outlet_words) for doc in docs[2 * count :]]
+        vectors = self.embedder.encode([*texts, *(s.text for s in sentences), *(c for parts in said for c in parts)])
         quote_vectors: dict[int, np.ndarray] = {}
         row = 0
         for c in evidence:
             quote_vectors[c.n] = vectors[row : row + len(clauses[c.n])]
             row += len(clauses[c.n])
-        return [self._check(sentence, vectors[row + i], list(evidence), quote_vectors, question) for i, sentence in enumerate(sentences)]
+        sentence_rows = row
+        row += len(sentences)
+        verdicts = []
+        for i, (sentence, parts) in enumerate(zip(sentences, said, strict=True)):
+            doc = docs[2 * count + i]
+            parsed = _Parsed(
+                clauses=parts,
+                clause_vectors=vectors[row : row + len(parts)],
+                lemma={token.text.lower(): token.lemma_.lower() for token in doc},
+                nouns={t.text.lower() for t in doc if t.pos_ == "NOUN"},
+                proper={t.text for t in doc if t.pos_ == "PROPN"},
+                negated=negated_words(doc)[0],
+                quote_lemmas=lemmas,
+                title_nouns=nouns,
+                quote_negated=denied,
+            )
+            row += len(parts)
+            verdicts.append(self._check(sentence, vectors[sentence_rows + i], list(evidence), quote_vectors, question, parsed))
+        return verdicts
 
     def check(self, sentence: GeneratedSentence, evidence: Sequence[Citation], *, question: str = "") -> Verdict:
         """The verdict for one sentence against the evidence quotes."""
         return self.check_all([sentence], evidence, question=question)[0]
 
     def _check(
-        self, sentence: GeneratedSentence, vector: np.ndarray, evidence: list[Citation], quote_vectors: dict[int, np.ndarray], question: str
+        self,
+        sentence: GeneratedSentence,
+        vector: np.ndarray,
+        evidence: list[Citation],
+        quote_vectors: dict[int, np.ndarray],
+        question: str,
+        parsed: _Parsed,
     ) -> Verdict:
         by_n = {c.n: c for c in evidence}
-        claimed = self._claimed(sentence.text, question)
+        claimed = self._claimed(sentence.text, question, parsed)
         cited = [by_n[n] for n in dict.fromkeys(sentence.markers) if n in by_n]
         first: Verdict | None = None
         if cited:
@@ -273,8 +330,8 @@ class ClaimChecker:
             first.reason = f"cites no source, and none supports it ({first.reason})"
         return Verdict(False, [], first.reason, first.similarity, first.alignment)
 
-    def _claimed(self, text: str, question: str) -> _Claimed:
-        """What a sentence states that the check looks for: its numbers, months, names, negations, words."""
+    def _claimed(self, text: str, question: str, parsed: _Parsed) -> _Claimed:
+        """What a sentence states that the check looks for: its numbers, months, names, negations, words and clauses."""
         entities = find_entities(text, [(0, len(text))])
         names = [text[e.start : e.end] for e in entities if e.label in _NAME_LABELS]
         inside = [(e.start, e.end) for e in entities if e.label in _NAME_LABELS]
@@ -283,16 +340,21 @@ class ClaimChecker:
             start = match.start()
             word = match.group(0).rstrip(".")
             lowered = word.lower()
-            if any(a <= start < b for a, b in inside) or lowered in _IGNORED_CAPITALS or lowered in _MONTHS or lowered in _WEEKDAYS:
+            if any(a <= start < b for a, b in inside) or lowered in _IGNORED_CAPITALS or lowered in _MONTHS or lowered in WEEKDAYS:
                 continue
             before = text[:start].rstrip()
             if not before or before[-1] in ".!?:" + _QUOTE_OPENERS:
-                # a first word is capitalised anyway: a name only if it is no common word the quotes have a close one for
-                if not is_stopword(lowered) and lowered not in FRAMING_WORDS:
+                # a first word is capitalised anyway: a name if the parse says so ("Dunmore, 61, was sentenced"), else only if
+                # it is no common word the quotes have a close one for ("Organizers" ~ "organisers")
+                if word in parsed.proper:
+                    names.append(word)
+                elif not is_stopword(lowered) and lowered not in FRAMING_WORDS:
                     first_words.append(word)
                 continue
             names.append(word)
-        content = [w for w in words_of(text) if not is_stopword(w) and w not in FRAMING_WORDS and w not in _UNIT_WORDS and not w.isdigit()]
+        content = [
+            w for w in words_of(text) if not is_stopword(w) and w not in FRAMING_WORDS | LIGHT_WORDS | _UNIT_WORDS and not w.isdigit()
+        ]
         asked = set(terms(question))
         return _Claimed(
             text=text,
@@ -303,6 +365,8 @@ class ClaimChecker:
             negations=_negated_scopes(text),
             content=list(dict.fromkeys(content)),
             restates=bool(content) and bool(asked) and all(set(terms(w)) <= asked for w in content),
+            parsed=parsed,
+            said=set(words_of(text)),
         )
 
     def _judge(
@@ -324,7 +388,8 @@ class ClaimChecker:
         whole = np.stack([quote_vectors[c.n][0] for c in cited])
         clauses = np.concatenate([quote_vectors[c.n] for c in cited])
         similarity = float(max((clauses @ vector).max(), mean_vector(whole) @ vector))
-        alignment = self._alignment(claimed, quotes)
+        said_by = f"{quotes} {' '.join(c.source for c in cited)}"  # "<outlet> reported that ...": the outlet was shown with the quote
+        alignment = self._alignment(claimed, said_by, cited)
 
         def verdict(reason: str = "") -> Verdict:
             return Verdict(not reason, numbers if not reason else [], reason, round(similarity, 4), round(alignment, 4))
@@ -355,13 +420,36 @@ class ClaimChecker:
         for cue, scope in quoted:
             if len(scope) >= 2 and len(scope & claimed_terms) >= 2 and not any(scope & mine for _, mine in claimed.negations):
                 return verdict(f"leaves out the cited quote's '{cue}'")
+        contradiction = self._contradiction(claimed, quotes, cited, quoted) or self._denied(claimed, said_by, cited)
+        if contradiction:
+            return verdict(contradiction)
         if claimed.restates:
             return verdict("only repeats the question")
         if similarity < s.min_similarity:
             return verdict(f"says something else than the cited quotes (similarity {similarity:.2f})")
+        for clause, clause_vector in zip(claimed.parsed.clauses, claimed.parsed.clause_vectors, strict=True):
+            close = float(max((clauses @ clause_vector).max(), mean_vector(whole) @ clause_vector))
+            if close < s.min_clause_similarity:
+                return verdict(f"adds what the cited quotes do not say: '{clause}' (similarity {close:.2f})")
         if alignment < s.min_alignment:
-            return verdict(f"says more than the cited quotes (only {alignment:.0%} of its words found in them)")
+            missing = ", ".join(f"'{w}'" for w in self._missing(claimed, said_by, cited)[:4])
+            return verdict(f"says more than the cited quotes: {missing} not in them ({alignment:.0%} of its words found)")
         return verdict()
+
+    @staticmethod
+    def _contradiction(claimed: _Claimed, quotes: str, cited: list[Citation], quoted: list[tuple[str, set[str]]]) -> str:
+        """Why the sentence contradicts the quotes: a word of it whose opposite (`qa.opposites`) they say instead, neither negated."""
+        quote_words = set(words_of(quotes))
+        quote_lemmas = set().union(*(claimed.parsed.quote_lemmas.get(c.n, set()) for c in cited))
+        negated_here = set().union(*(scope for _, scope in claimed.negations))
+        negated_there = set().union(*(scope for _, scope in quoted))
+        for word in sorted(claimed.said - quote_words):
+            if claimed.parsed.lemma.get(word, word) in quote_lemmas or set(terms(word)) & negated_here:
+                continue
+            against = [w for w in sorted(quote_words) if opposes(word, w) and not set(terms(w)) & negated_there]
+            if against:
+                return f"says '{word}' where the cited quotes say '{against[0]}'"
+        return ""
 
     @staticmethod
     def _name_found(name: str, vocabulary: set[str], story: str) -> bool:
@@ -386,26 +474,101 @@ class ClaimChecker:
         best = (np.stack([table[w] for w in candidates]).astype(np.float32) @ table[lowered].astype(np.float32)).max()
         return bool(best >= self.settings.word_match_similarity)
 
-    def _alignment(self, claimed: _Claimed, support: str) -> float:
-        """Share of the content words (names aside: checked on their own) found in the quotes: the same stem, or a close word vector.
+    def _alignment(self, claimed: _Claimed, support: str, cited: Sequence[Citation]) -> float:
+        """Share of the content words (names aside: checked on their own) found in the quotes: the same stem or lemma, or a close
+        word vector that is not their opposite.
 
         Titles are no support here: "broke a record" from a headline about another record is a claim the quote does not make.
         """
-        named = {w for name in [*claimed.names, *claimed.first_words] for w in _words(name)}
-        content = [w for w in claimed.content if w not in named]
+        content = self._content(claimed)
         if not content:
-            return 1.0 if named else 0.0
+            return 1.0 if any([*claimed.names, *claimed.first_words]) else 0.0
+        return (len(content) - len(self._unmatched(claimed, content, support, cited))) / len(content)
+
+    def _missing(self, claimed: _Claimed, support: str, cited: Sequence[Citation]) -> list[str]:
+        """The content words of the sentence the quotes do not hold in any accepted form (for the reason)."""
+        return self._unmatched(claimed, self._content(claimed), support, cited)
+
+    @staticmethod
+    def _content(claimed: _Claimed) -> list[str]:
+        """The sentence's content words that are not part of a name."""
+        named = {w for name in [*claimed.names, *claimed.first_words] for w in _words(name)}
+        return [w for w in claimed.content if w not in named]
+
+    def _unmatched(self, claimed: _Claimed, content: list[str], support: str, cited: Sequence[Citation]) -> list[str]:
+        """The words of `content` that `support` (the cited quotes) holds in no accepted form (`_matched`)."""
+        return [w for w, match in self._matched(claimed, content, support, cited).items() if match is None]
+
+    def _matched(self, claimed: _Claimed, content: list[str], support: str, cited: Sequence[Citation]) -> dict[str, str | None]:
+        """Each word of `content` → the word of `support` (the cited quotes) it is found as: itself (the same stem or lemma),
+        a title's noun, or a close word that is not its opposite; None where there is none."""
         support_words = [w for w in dict.fromkeys(words_of(support)) if not is_stopword(w)]
         support_terms = set(terms(support))
-        missing = [w for w in content if not set(terms(w)) <= support_terms or not terms(w)]
-        if missing and support_words:
-            table = self.words.vectors([*missing, *support_words])
-            matrix = np.stack([table[w] for w in support_words]).astype(np.float32)
-            best = (np.stack([table[w] for w in missing]).astype(np.float32) @ matrix.T).max(axis=1)
-            unmatched = int((best < self.settings.word_match_similarity).sum())
-        else:
-            unmatched = len(missing)
-        return (len(content) - unmatched) / len(content)
+        support_lemmas = set().union(*(claimed.parsed.quote_lemmas.get(c.n, set()) for c in cited))
+        title_nouns = set().union(*(claimed.parsed.title_nouns.get(c.n, set()) for c in cited))
+        matched: dict[str, str | None] = {}
+        for w in content:
+            lemma = claimed.parsed.lemma.get(w, w)
+            itself = (bool(terms(w)) and set(terms(w)) <= support_terms) or lemma in support_lemmas
+            titled = _is_noun(claimed, w) and (w in title_nouns or lemma in title_nouns)
+            matched[w] = w if itself or titled else None
+        missing = [w for w, match in matched.items() if match is None]
+        if not missing or not support_words:
+            return matched
+        table = self.words.vectors([*missing, *support_words])
+        matrix = np.stack([table[w] for w in support_words]).astype(np.float32)
+        similar = np.stack([table[w] for w in missing]).astype(np.float32) @ matrix.T
+        for row, word in enumerate(missing):  # an opposite is never a paraphrase, however close its vector
+            for column, other in enumerate(support_words):
+                if opposes(word, other):
+                    similar[row, column] = -1.0
+        for word, scores in zip(missing, similar, strict=True):
+            best = int(scores.argmax())
+            if scores[best] >= self.settings.word_match_similarity:
+                matched[word] = support_words[best]
+        return matched
+
+    def _denied(self, claimed: _Claimed, support: str, cited: Sequence[Citation]) -> str:
+        """Why the sentence states what the quotes only deny or leave open: a word of it found in the quotes only under their
+        negation ("several people were injured" for "did not say whether anyone was hurt"), where it negates nothing itself."""
+        negated: set[str] = set()
+        stated: set[str] = set()
+        for c in cited:
+            under, outside = claimed.parsed.quote_negated.get(c.n, (set(), set()))
+            negated, stated = negated | under, stated | outside
+        only = negated - stated
+        if not only:
+            return ""
+        for word, match in self._matched(claimed, self._content(claimed), support, cited).items():
+            if match is None or word in claimed.parsed.negated:
+                continue
+            forms = {match, claimed.parsed.lemma.get(match, match)} if match != word else {word, claimed.parsed.lemma.get(word, word)}
+            if forms & only and not forms & stated:
+                return f"says '{word}' where the cited quotes say it under a negation ('{match}')"
+        return ""
+
+
+@dataclass
+class _Parsed:
+    """What spaCy's parse gives the check of one sentence: its clauses (with their vectors) and lemmas, and the quotes' lemmas."""
+
+    clauses: list[str]
+    """The sentence's clauses of two content words or more, when it has more than one clause (else none: the sentence is one)."""
+    clause_vectors: np.ndarray
+    lemma: dict[str, str]
+    """Each lower-cased word of the sentence → its lemma ("rose" → "rise")."""
+    nouns: set[str]
+    """The sentence's words used as nouns, lower-cased."""
+    proper: set[str]
+    """The sentence's words the parse takes for proper nouns, as written."""
+    negated: set[str]
+    """The sentence's words (and lemmas) that a negation of its own governs ("did not say whether anyone was hurt")."""
+    quote_lemmas: dict[int, set[str]]
+    """Each evidence quote's number → the lemmas of its words."""
+    title_nouns: dict[int, set[str]]
+    """Each evidence quote's number → the nouns of its article's title, as written and as lemmas: what "the event" is."""
+    quote_negated: dict[int, tuple[set[str], set[str]]]
+    """Each evidence quote's number → its words (and lemmas) under a negation, and those it states outside any."""
 
 
 @dataclass
@@ -419,6 +582,15 @@ class _Claimed:
     content: list[str]
     restates: bool
     """Every content word of it is the question's: it says nothing the question did not."""
+    parsed: _Parsed
+    said: set[str]
+    """Every lower-cased word of it, stopwords included ("more", "before" have opposites too)."""
+
+
+def _is_noun(claimed: _Claimed, word: str) -> bool:
+    """Whether the sentence uses `word` as a noun (a title's noun may name what the quote calls "the event"; nothing else of it
+    is support)."""
+    return word in claimed.parsed.nouns
 
 
 def _same_stem(word: str, other: str) -> bool:

@@ -8,8 +8,10 @@ the confidence in words, the filters in words (`AppliedFilters.describe`) and th
 reports use it without the UI).
 
 `Answer.to_markdown` is the Markdown medium's edge: every character an article, a feed or a user
-wrote is escaped there (one line each, ASCII punctuation backslash-escaped, control and bidi
-characters dropped), and only a url that `index.urls` vouches for becomes a link, percent-encoded.
+wrote is escaped there (one line each, control and bidi characters dropped, and each character
+that could start markup where it stands backslash-escaped, `_markdown_text`: the rest is left as
+it is, so the file reads as text and a quote can be found in it by searching), and only a url that
+`index.urls` vouches for becomes a link, percent-encoded.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, Field
 
+from index.lookalikes import shown_outlet
 from index.urls import is_web_url
 
 MARKER = re.compile(r"\[(\d+)\]")
@@ -66,6 +69,11 @@ class Copy(BaseModel):
     source: str = Field("", description="The outlet that published the copy, if known.")
     date: str = Field("", description="Its publication date, if known.")
 
+    @property
+    def source_shown(self) -> str:
+        """The outlet as every medium shows it: a look-alike name ("TеchCrunch", a Cyrillic е) says so (`index.lookalikes`)."""
+        return shown_outlet(self.source)
+
 
 class AppliedFilters(BaseModel):
     """The filters an answer was searched with; empty when every article was searched."""
@@ -97,8 +105,8 @@ class AppliedFilters(BaseModel):
             )
             parts.append(f"dated {dates}")
         if self.sources:
-            parts.append(f"from {' or '.join(self.sources)}")
-        named = [f"from {' and '.join(self.named_sources)}"] if self.named_sources else []
+            parts.append(f"from {' or '.join(map(shown_outlet, self.sources))}")
+        named = [f"from {' and '.join(map(shown_outlet, self.named_sources))}"] if self.named_sources else []
         if self.named_period:
             named.append(f"published {self.named_period}")
         if named:
@@ -106,9 +114,6 @@ class AppliedFilters(BaseModel):
         return ", ".join(parts)
 
 
-_MARKDOWN_SYNTAX = re.compile(r"([!-/:-@\[-`{-~])")
-"""Every ASCII punctuation character: CommonMark lets each be backslash-escaped, and then it is only itself (no emphasis,
-link, image, HTML tag, entity, autolink, list or heading can start from it)."""
 INVISIBLE_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 """The bidirectional marks, embeddings, overrides and isolates: invisible, and able to reorder what a reader sees."""
 LINE_BREAKS = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
@@ -127,9 +132,65 @@ def _one_line(text: str) -> str:
     return " ".join(kept.split())
 
 
-def _markdown_text(text: str) -> str:
-    """Text for a Markdown line: one line (`_one_line`), ASCII punctuation backslash-escaped."""
-    return _MARKDOWN_SYNTAX.sub(r"\\\1", _one_line(text))
+_ENTITY = re.compile(r"&#?\w+;")
+_LINE_STARTS = re.compile(r"^(?:#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|([-*_])(?:\s*\1){2,}\s*$|\d{1,9}(?=[.)](?:\s|$)))")
+"""What makes a line a heading, a quote, a list item or a thematic break (fences start with a backtick or `~`, always escaped):
+escaped at its start (for a number, the "." or ")" after it)."""
+
+
+def _inline_markup(line: str, at: int, *, in_link_text: bool) -> bool:
+    """Whether the character at `line[at]` can start (or end) inline Markdown where it stands, so it must be escaped.
+
+    CommonMark (with strikethrough and tables, as Gradio and GitHub render it) starts inline markup only at: a backslash
+    (an escape), a backtick (code), `*` and `_` that can open or close emphasis (not `*` between spaces, not `_` inside a
+    word), `~` (strikethrough), `<` before a letter, `/`, `!` or `?` (HTML, autolinks), `&` that starts a character
+    reference, `]` before `(`, `[` or `:` (a link, a reference, a definition), and `@` inside an address (an email
+    autolink in GFM); inside a link's text every bracket. Everything else is only itself.
+    """
+    char = line[at]
+    before = line[at - 1] if at else ""
+    after = line[at + 1] if at + 1 < len(line) else ""
+    if char in "\\`~":
+        return True
+    if char == "*":
+        return not (before.isspace() and after.isspace())
+    if char == "_":
+        return not ((before.isalnum() and after.isalnum()) or (before.isspace() and after.isspace()))
+    if char == "<":
+        return after.isalpha() or after in "/!?"
+    if char == "&":
+        return _ENTITY.match(line, at) is not None
+    if char in "[]" and in_link_text:
+        return True
+    if char == "]":
+        return after in "([:"
+    if char == "@":
+        return before.isalnum() and after.isalnum()
+    return False
+
+
+def _markdown_text(text: str, *, line_start: bool = False, in_link_text: bool = False, heading: bool = False) -> str:
+    """Text for a Markdown line: one line (`_one_line`), each character that could start markup where it stands backslash-
+    escaped (`_inline_markup`; at a line's start, `_LINE_STARTS`; at a heading's end, a closing run of `#`), and nothing
+    else, so the line still reads, and searches, as the text it is.
+
+    `line_start`: the text opens a line or a container's first line (the answer, a quote after `> `, a source after `1. `).
+    """
+    return _escaped(_one_line(text), line_start=line_start, in_link_text=in_link_text, heading=heading)
+
+
+def _escaped(line: str, *, line_start: bool = False, in_link_text: bool = False, heading: bool = False) -> str:
+    """`line` (one line already) with what could start markup escaped (`_markdown_text`)."""
+    out = [f"\\{char}" if _inline_markup(line, at, in_link_text=in_link_text) else char for at, char in enumerate(line)]
+    if line_start and out and (start := _LINE_STARTS.match(line)):
+        place = start.end() if line[0].isdigit() else 0
+        if place < len(out) and not out[place].startswith("\\"):
+            out[place] = f"\\{out[place]}"
+    if heading:
+        closing = len(line) - len(line.rstrip("#"))
+        if closing and (closing == len(line) or line[-closing - 1] == " "):
+            out[len(line) - closing] = f"\\{out[len(line) - closing]}"
+    return "".join(out)
 
 
 def _markdown_url(url: str) -> str:
@@ -139,9 +200,19 @@ def _markdown_url(url: str) -> str:
 
 
 def _markdown_answer(text: str) -> str:
-    """The answer text for Markdown: escaped like `_markdown_text`, its `[n]` markers kept as they read."""
+    """The answer text for Markdown (it opens its line): escaped like `_markdown_text`, its `[n]` markers kept as they read,
+    and a `(` or `[` right after one escaped (`[1](...)` would be a link)."""
     parts = split_markers(_one_line(text))
-    return "".join(_MARKDOWN_SYNTAX.sub(r"\\\1", part) if i % 2 == 0 else marker(part) for i, part in enumerate(parts))
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2:
+            out.append(marker(part))
+            continue
+        escaped = _escaped(part, line_start=i == 0)
+        if i and escaped[:1] in ("(", "["):
+            escaped = f"\\{escaped}"
+        out.append(escaped)
+    return "".join(out)
 
 
 class Citation(BaseModel):
@@ -183,18 +254,24 @@ class Citation(BaseModel):
     )
     more_copies: int = Field(0, ge=0, description="Copies of the story beyond those in `also_in`, counted, not listed.")
 
+    @property
+    def source_shown(self) -> str:
+        """The outlet as every medium shows it: a look-alike name ("TеchCrunch", a Cyrillic е) says so (`index.lookalikes`)."""
+        return shown_outlet(self.source)
+
     def copy_names(self) -> list[str]:
         """Each listed copy as 'Outlet (date)' (its title when the outlet is unknown), then 'N more' for the copies not listed."""
-        names = [f"{c.source or c.title}{f' ({c.date})' if c.date else ''}" for c in self.also_in]
+        names = [f"{c.source_shown or c.title}{f' ({c.date})' if c.date else ''}" for c in self.also_in]
         return [*names, f"{self.more_copies:,} more"] if self.more_copies else names
 
     def to_markdown(self) -> str:
         """The source as a Markdown list item: title (linked when it has a web url), outlet, date, the quote, the clue it
         supports, its copies."""
-        title = _markdown_text(self.title)
-        head = f"[{title}]({_markdown_url(self.url)})" if is_web_link(self.url) else title
-        meta = ", ".join(_markdown_text(part) for part in (self.source, self.date) if part)
-        lines = [f"{head}{f' ({meta})' if meta else ''}", f"   > {_markdown_text(self.quote)}"]
+        linked = is_web_link(self.url)
+        title = _markdown_text(self.title, line_start=not linked, in_link_text=linked)
+        head = f"[{title}]({_markdown_url(self.url)})" if linked else title
+        meta = ", ".join(_markdown_text(part) for part in (self.source_shown, self.date) if part)
+        lines = [f"{head}{f' ({meta})' if meta else ''}", f"   > {_markdown_text(self.quote, line_start=True)}"]
         if self.clue:
             lines.append(f"   Supports: {_markdown_text(self.clue)}")
         if self.also_in or self.more_copies:
@@ -280,7 +357,7 @@ class Answer(BaseModel):
 
     def to_markdown(self) -> str:
         """The question, the answer with its `[n]` markers, the short answer, the filters and the sources, as Markdown."""
-        lines = [f"## {_markdown_text(self.question)}", ""]
+        lines = [f"## {_markdown_text(self.question, heading=True)}", ""]
         if self.short:
             lines += [f"**{_markdown_text(self.short)}**", ""]
         lines += [_markdown_answer(self.text), ""]

@@ -141,6 +141,8 @@ def _mask_outlets(question: str, outlets: Sequence[str]) -> tuple[list[str], str
                 continue
             if len(form.split()) == 1 and _beside_a_name(question, match.start(), match.end()):
                 continue  # "Tyreek Hill" names a player, not the outlet The Hill
+            if not _stands_as_outlet(question, match.start(), match.end()):
+                continue  # "Which company ..." asks a question: it does not name the outlet "Which company"
             if not any(match.start() < end and match.end() > start for start, end, _ in spans):
                 spans.append((match.start(), match.end(), named_by))
     named = list(dict.fromkeys(outlet for _, _, named_by in sorted(spans) for outlet in named_by))
@@ -159,6 +161,32 @@ def _mask_outlets(question: str, outlets: Sequence[str]) -> tuple[list[str], str
     masked = re.sub(rf"\s*{_OUTLET}\s*(?:reports?|articles?|coverage|['’]s)?", " ", " ".join(words))
     masked = _REPORTED_BY.sub(" ", masked)
     return named, " ".join(masked.split())
+
+
+_INTERROGATIVES = frozenset({"which", "what", "who", "whom", "whose", "where", "when", "why", "how"})
+_OUTLET_BEFORE = re.compile(r"(?:\b(?:to|by|from|in|on|at|the|both|and)|[&'\"‘“])\s*$", re.IGNORECASE)
+"""What stands right before an outlet's name: "according to", "reported by", "articles from", "in", "the", "both", "and" (in
+a list of outlets), an opening quote."""
+_OUTLET_AFTER = re.compile(r"^['’\"”]?\s*(?:['’]s\b|articles?\b|reports?\b|reported\b|coverage\b|stor(?:y|ies)\b|pieces?\b)", re.IGNORECASE)
+"""What stands right after an outlet's name: "'s", "article", "report", "reported", "coverage", "story"."""
+
+
+def _stands_as_outlet(question: str, start: int, end: int) -> bool:
+    """Whether the outlet name at `question[start:end]` stands as an outlet, not as the question's own words.
+
+    Only a name that begins with a question word ("Which", "Which company", "How To Geek") can be mistaken for them, so only
+    such a name needs to stand where an outlet does: after "according to", "by", "from", "the", "both", "and" or a quote
+    mark ("according to Which?", "the Which? article"), or before "article", "report", "reported", "'s" but not opening
+    the question or a clause ("Which reported ..." asks). Any other name is matched wherever the question has it.
+    """
+    first = re.sub(r"\W", "", question[start:end].split()[0]).lower()
+    if first not in _INTERROGATIVES:
+        return True
+    before = question[:start]
+    if _OUTLET_BEFORE.search(before):
+        return True
+    opens = re.search(r"(?:^|[.;:!?,]\s*)$", before) is not None
+    return not opens and _OUTLET_AFTER.match(question[end:]) is not None
 
 
 def _beside_a_name(text: str, start: int, end: int) -> bool:

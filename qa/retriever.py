@@ -6,12 +6,14 @@ scores); as a LangChain `BaseRetriever` it returns the same hits as `Document`s,
 A `ChunkFilter` (date range, outlets) restricts both sides before fusion: Chroma gets it as a
 `where` clause, BM25 scores only the chunks that pass it. The BM25 index is saved beside the store
 and reused by every process while the store's revision stays the same (`index.bm25`). After fusion, one copy of each
-syndicated story is kept (`one_copy_per_story`), so an answer never quotes two copies.
+syndicated story is kept (`one_copy_per_story`: the one the question ranks first, a look-alike outlet last), so an answer
+never quotes two copies.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,21 +27,45 @@ from index.copies import story_order
 from index.embedding import Embedder
 from index.filters import ChunkFilter
 from index.lexical import TermWeights
+from index.lookalikes import lookalike_note
 from index.records import StoredChunk
 from index.store import ChunkStore
 from qa.settings import RetrievalSettings
 
 
-def one_copy_per_story(ranked: list[StoredChunk]) -> list[StoredChunk]:
-    """`ranked` with the chunks of only one copy of each story: the story's earliest article if ranked, else the earliest ranked copy."""
-    copies: dict[str, dict[str, StoredChunk]] = {}
+def one_copy_per_story(
+    ranked: list[StoredChunk], fused: Mapping[str, float] | None = None, scores: Mapping[str, Mapping[str, float]] | None = None
+) -> list[StoredChunk]:
+    """`ranked` with the chunks of only one copy of each story: the copy the question ranks first.
+
+    What a copy is called and dated is whatever its file says, so neither decides: among a story's
+    ranked copies, an outlet whose name is no look-alike (`index.lookalikes`) comes before one that
+    is, then the copy whose best chunk ranks first (by its `fused` score, when given), and only
+    among copies ranked alike the earliest (`story_order`). Copies whose best chunks score the same
+    on each side (`scores`: dense and BM25; the same words score the same) are ranked alike, whatever
+    order the fusion happened to put them in.
+    """
+    first_seen: dict[str, dict[str, StoredChunk]] = {}
     for chunk in ranked:
-        copies.setdefault(chunk.story_id, {}).setdefault(chunk.article_id, chunk)
+        first_seen.setdefault(chunk.story_id, {}).setdefault(chunk.article_id, chunk)
+    position = {chunk.id: at for at, chunk in reversed(list(enumerate(ranked)))}
 
-    def earliest(chunk: StoredChunk) -> tuple[bool, int, str]:
-        return story_order(chunk.date_ordinal, chunk.article_id)
+    def own_rank(chunk: StoredChunk) -> float:
+        return -fused[chunk.id] if fused is not None and chunk.id in fused else float(position[chunk.id])
 
-    chosen = {story: story if story in articles else min(articles.values(), key=earliest).article_id for story, articles in copies.items()}
+    def same_words(chunk: StoredChunk) -> tuple[str, tuple[tuple[str, float], ...]]:
+        return chunk.story_id, tuple(sorted((scores or {}).get(chunk.id, {"position": float(position[chunk.id])}).items()))
+
+    best_alike: dict[tuple[str, tuple[tuple[str, float], ...]], float] = {}
+    for copies in first_seen.values():
+        for chunk in copies.values():
+            best_alike[same_words(chunk)] = min(best_alike.get(same_words(chunk), own_rank(chunk)), own_rank(chunk))
+    rank = {chunk.id: best_alike[same_words(chunk)] for copies in first_seen.values() for chunk in copies.values()}
+
+    def preference(chunk: StoredChunk) -> tuple[bool, float, tuple[bool, int, str]]:
+        return bool(lookalike_note(chunk.source)), rank[chunk.id], story_order(chunk.date_ordinal, chunk.article_id)
+
+    chosen = {story: min(copies.values(), key=preference).article_id for story, copies in first_seen.items()}
     return [chunk for chunk in ranked if chosen[chunk.story_id] == chunk.article_id]
 
 
@@ -225,7 +251,7 @@ class HybridRetriever(BaseRetriever):
         for ordered, fused, scores in fused_rankings:
             top = ordered[: 2 * k]
             while True:
-                best = [chunk.id for chunk in one_copy_per_story([chunks[i] for i in top if i in chunks])][:k]
+                best = [chunk.id for chunk in one_copy_per_story([chunks[i] for i in top if i in chunks], fused, scores)][:k]
                 if len(best) >= k or len(top) == len(ordered):
                     break
                 top = ordered  # copies of one story filled the top: read the rest

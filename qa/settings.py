@@ -280,30 +280,38 @@ class LlmSettings(Section):
 class ClaimSettings(Section):
     """The check of every generated sentence against the quotes it cites (`qa/claims.py`; calibrated by `bench/claims.py`).
 
-    Numbers, dates, money, percentages, names, outlets and negation are checked exactly (after
-    normalisation); these thresholds judge whether the rest of the sentence says what the quotes say
-    (`bench/claims.py --calibrate` sets them on the dev sets).
+    Numbers, dates, money, percentages, names, outlets, negation and opposites are checked exactly
+    (after normalisation); these thresholds judge whether the rest of the sentence says what the
+    quotes say (`bench/claims.py --calibrate` sets them on the dev sets).
     """
 
     min_similarity: float = Field(
-        0.7,
+        0.6,
         ge=-1,
         le=1,
         description="Embedding cosine between a sentence and its cited quotes (the closest quote or clause, or all together) below which it is "
         "unsupported.",
     )
     min_alignment: float = Field(
-        0.6,
+        1.0,
         ge=0,
         le=1,
-        description="Share of the sentence's content words (names aside) found, or closely matched, in the cited quotes below which it is "
-        "unsupported.",
+        description="Share of the sentence's content words (names aside) that must be in the cited quotes, as themselves, their stem or "
+        "lemma, or a close word that is not their opposite (1.0: every one; a word the quotes lack says more than they do).",
+    )
+    min_clause_similarity: float = Field(
+        0.6,
+        ge=-1,
+        le=1,
+        description="Embedding cosine between each clause of a sentence (of two content words or more, when it has several) and its "
+        "cited quotes below which the sentence is unsupported: an appended event or cause is a clause no quote is close to.",
     )
     word_match_similarity: float = Field(
-        0.6,
+        0.5,
         ge=0,
         le=1,
-        description="Word-vector similarity at which a sentence word counts as found in the quotes (organizers ~ organisers; names stay apart).",
+        description="Word-vector similarity at which a sentence word counts as found in the quotes, unless it is its opposite "
+        "(organizers ~ organisers; names stay apart).",
     )
 
 

@@ -279,3 +279,21 @@ def test_outlets_named_as_sources_that_are_not_indexed_are_read():
     assert named.outlets == ["TechCrunch"]
     assert named.unindexed == ["The Wall Street Journal", "Reuters"]
     assert read_named_sources("Which player, according to Michael Lewis, was at the game?", OUTLETS).unindexed == []
+
+
+@pytest.mark.parametrize("outlet", ["Which", "Which company", "Which?", "How To Geek"])
+def test_an_outlet_named_like_a_question_word_is_only_matched_where_it_stands_as_an_outlet(outlet):
+    outlets = [*OUTLETS, outlet]
+    question = (
+        "Which company, according to articles from TechCrunch and The Verge, enforces uniform terms on developers through its "
+        "store and also justifies its choice of a default search engine?"
+    )
+    read = descriptive(question, outlets)
+    assert read is not None
+    assert read.kind is ORGANISATION
+    assert read.outlets == ["TechCrunch", "The Verge"]
+    for asked in ("Which company raised 80 million dollars?", "How much did Nimbus Robotics raise?", "Which reported the loss first?"):
+        assert read_named_sources(asked, outlets).about == asked  # a question word is no outlet
+    for named in (f"according to {outlet}", f"as reported by {outlet}", f"in the {outlet} article"):
+        read = descriptive(f"Which company, {named}, cut 600 jobs and saw its revenue fall this year?", outlets)
+        assert read is not None and read.outlets == [outlet], named

@@ -89,3 +89,50 @@ def test_the_catalog_lists_a_storys_other_copies_earliest_first_and_its_outlets_
     assert [e.id for e in catalog.copies_of("c-first")] == ["b-later", "a-undated"]
     assert catalog.copies_of("not-indexed") == []
     assert catalog.outlets() == ["AP", "Reuters"]  # as the first article (by id) names it
+
+
+STUB = "Subscribe to continue reading this story. Already a subscriber? Log in to read the {token} story in full from our newsroom."
+
+
+def stubs(count: int, number: bool) -> list[StoryInput]:
+    """`count` paywall stubs that differ by one word (a made-up lower-case word, or a number), dated over four weeks."""
+    words = ["".join("abcdefghijklmnopqrstuvwxyz"[(i // 26**k) % 26] for k in range(3)) for i in range(count)]
+    return [
+        StoryInput(f"stub-{i:05d}", STUB.format(token=str(1000 + i) if number else words[i]), f"2025-01-{1 + i % 28:02d}")
+        for i in range(count)
+    ]
+
+
+@pytest.mark.parametrize("number", [False, True], ids=["a word", "a number"])
+def test_near_identical_stubs_cost_about_one_comparison_each(number):
+    from index.copies import group_stories
+
+    work = {}
+    for count in (250, 500, 1000):
+        found = group_stories(stubs(count, number))
+        work[count] = (found.pairs_compared, found.texts_aligned)
+        # a word changed is the same story; a number changed is another one each time
+        assert len(set(found.ids.values())) == (count if number else 1)
+    for count, (compared, aligned) in work.items():
+        assert compared <= 2 * count, work  # every pair of every band would be about 16 * count * count
+        assert aligned < count, work
+    assert work[1000][0] <= 5 * work[250][0], work  # grows with the count, not its square
+
+
+def test_a_copy_that_swaps_a_name_number_or_date_is_another_story():
+    wire = (
+        "Nimbus Robotics, a Pittsburgh startup, has raised 80 million dollars in a round led by Foundry Ventures. The company "
+        "will open an office in Rotterdam on Monday. Nimbus Robotics was founded in 2021 by Dana Okafor, who said its forklifts "
+        "run in 40 warehouses. Foundry Ventures partner Mei Tanaka will join the board of Nimbus Robotics."
+    )
+    versions = {
+        "wire": wire,
+        "byline": f"By Jo Park, Business Desk. {wire} Sign up for our newsletter to get the latest from Reuters.",
+        "edited": wire.replace("will join the board", "is to join the board"),
+        "name": wire.replace("Nimbus Robotics", "Zephyr Dynamics"),
+        "number": wire.replace("40 warehouses", "400 warehouses"),
+        "day": wire.replace("on Monday", "on Friday"),
+    }
+    stories = story_ids([StoryInput(name, text, "2025-03-04") for name, text in versions.items()])
+    assert stories["byline"] == stories["edited"] == stories["wire"] == "byline"  # the earliest by id names it
+    assert [stories[name] for name in ("name", "number", "day")] == ["name", "number", "day"]

@@ -100,6 +100,89 @@ def test_claim_check(checker, text, supported, reason):
     assert reason in verdict.reason
 
 
+FERRY = "The harbor council approved the new ferry terminal on Thursday."
+RECALL = "Voltra recalled 40,000 e-bike batteries on Monday after reports of overheating."
+UNHURT = "The company did not say whether anyone was hurt."
+"""Issue 26's cases: each sentence below was kept (and shown as checked) against these quotes."""
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("The harbor council rejected the new ferry terminal on Thursday. [1]", "says 'rejected' where the cited quotes say 'approved'"),
+        ("The harbor council approved the new ferry terminal on Thursday, and the mayor was arrested for bribery. [1]", "mayor"),
+        ("Voltra recalled 40,000 e-bike batteries on Monday after reports of overheating, and several people were injured. [2]", "injured"),
+        (
+            "Voltra recalled 40,000 e-bike batteries on Monday after reports of overheating, and people were hurt. [2][3]",
+            "under a negation",
+        ),
+        ("Voltra recalled 40,000 e-bike batteries on Monday after reports of overheating and explosions. [2]", "'explosions'"),
+        ("Voltra recalled 40,000 e-bike batteries on Monday because of a software fault. [2]", "software"),  # an added cause
+    ],
+)
+def test_opposites_appended_clauses_and_added_events_are_not_supported(checker, text, reason):
+    verdict = judged(checker, text, evidence(FERRY, RECALL, UNHURT, passage=f"{FERRY} {RECALL} {UNHURT}"))
+    assert not verdict.supported, verdict
+    assert reason in verdict.reason, verdict.reason
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The harbor council approved the new ferry terminal on Thursday. [1]",
+        "On Thursday the harbor council approved the new ferry terminal. [1]",
+        "Voltra recalled 40,000 e-bike batteries after reports of overheating, and the company did not say whether anyone was hurt. [2][3]",
+        "Voltra recalled 40,000 batteries on Monday after reports that they were overheating. [2]",
+    ],
+)
+def test_the_same_facts_in_other_words_and_clauses_are_still_supported(checker, text):
+    verdict = judged(checker, text, evidence(FERRY, RECALL, UNHURT, passage=f"{FERRY} {RECALL} {UNHURT}"))
+    assert verdict.supported, verdict
+
+
+@pytest.mark.unit
+def test_opposites_are_read_in_every_form_and_only_across_poles():
+    from qa.opposites import forms, inflect, opposes
+
+    assert opposes("approved", "rejected") and opposes("rose", "fell") and opposes("won", "lost") and opposes("confirmed", "denied")
+    assert opposes("guilty", "acquitted") and opposes("Rising", "falls") and opposes("hired", "fired")
+    assert not opposes("approved", "allowed") and not opposes("rose", "increased") and not opposes("approved", "approved")
+    assert {"rise", "rises", "rose", "risen", "rising"} <= forms("rise")
+    assert [inflect("reject", kind) for kind in ("base", "s", "past", "participle", "ing")] == [
+        "reject", "rejects", "rejected", "rejected", "rejecting"
+    ]  # fmt: skip
+    assert (inflect("fall", "past"), inflect("fall", "participle"), inflect("stop", "ing"), inflect("acquit", "past")) == (
+        "fell", "fallen", "stopping", "acquitted"
+    )  # fmt: skip
+
+
+@pytest.mark.integration
+def test_a_models_opposites_and_add_ons_never_reach_the_answer(tmp_path, embedder):
+    """Issue 26 as reported: the model's output given directly (a fake chat model), the articles indexed for real."""
+    from index import update_index
+    from qa import Pipeline, Settings
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "ferry.txt").write_text(f"Harbour votes on terminal\n\n{FERRY} Work will start in the spring.")
+    (folder / "recall.txt").write_text(f"Voltra recalls batteries\n\n{RECALL} {UNHURT}")
+    settings = Settings(articles_dir=folder, db_dir=tmp_path / "db", llm={"model": "fake:provider"})
+    update_index(settings, embedder=embedder)
+    replies = [
+        f"The harbor council rejected the new ferry terminal on Thursday [1]. {FERRY[:-1]}, and the mayor was arrested for bribery [1]. "
+        f"{FERRY} [1]",
+        f"{RECALL[:-1]}, and several people were injured [1]. {RECALL[:-1]} and explosions [1]. {RECALL} [1]",
+    ]
+    pipeline = Pipeline(settings, embedder=embedder, chat_model=fake_model(*replies))
+    for question in ("What did the harbor council decide about the ferry terminal?", "Why did Voltra recall its e-bike batteries?"):
+        answer = pipeline.ask(question)
+        assert [c.verdict for c in answer.claims] == ["dropped", "dropped", "kept"], [(c.text, c.verdict, c.reason) for c in answer.claims]
+        assert answer.generated
+        assert answer.text == f"{answer.claims[2].text} [1]"
+
+
 @pytest.mark.integration
 def test_missing_or_wrong_markers_are_repointed(checker):
     quotes = evidence(HEALEY, PISTORIUS)

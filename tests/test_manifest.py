@@ -208,6 +208,13 @@ def test_a_manifest_for_other_settings_or_another_folder_is_not_used(synced, emb
     assert len(full) == 2
 
 
+def test_new_copy_rules_regroup_the_stories_at_the_next_sync(synced, embedder, monkeypatch):
+    full = full_syncs(monkeypatch)
+    monkeypatch.setattr("index.manifest.COPY_RULES", 1)  # as written by a newsqa whose copies were grouped another way
+    assert update_index(synced, embedder=embedder).unchanged == 4
+    assert len(full) == 1  # an index synced by it is regrouped, not taken as up to date
+
+
 def test_a_file_written_just_before_the_sync_is_read_again_by_the_next(synced, embedder, monkeypatch):
     (synced.articles_dir / "library-5.txt").write_text(small_article(5))  # within RACY_SECONDS of the sync: its stamp may lie
     assert update_index(synced, embedder=embedder).added == 1

@@ -303,6 +303,99 @@ def test_a_slow_feed_and_a_slow_page_end_at_the_timeout(tmp_path, site):
     assert "The summary of the story." in (settings.articles_dir / report.saved[0]).read_text()  # made do with the summary
 
 
+def trickle_head(every: float) -> Callable[[BaseHTTPRequestHandler], None]:
+    """The status line and headers one byte every `every` seconds (40 bytes, then the end of the headers and a body):
+    each read gets data in time, and the head alone takes `40 * every` seconds."""
+
+    def route(handler: BaseHTTPRequestHandler) -> None:
+        head = b"HTTP/1.1 200 OK\r\nX-Padding: " + b"a" * 12 + b"\r\n"
+        for byte in head[:40]:
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+            time.sleep(every)
+        body = rss(item("late", "Late", summary="Arrived after the deadline."))
+        handler.wfile.write(head[40:] + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+
+    return route
+
+
+@pytest.mark.unit
+def test_a_server_that_trickles_its_status_line_and_headers_is_cut_at_the_deadline(tmp_path, site):
+    site.routes["/trickling-feed.xml"] = trickle_head(every=0.5)  # 20 s before the headers end
+    site.routes["/trickling-page"] = trickle_head(every=0.5)
+    site.routes["/feed.xml"] = send(
+        rss(
+            item("slow", "Slow page", link=f"{site.base}/trickling-page", summary="The summary of the slow story."),
+            item("fine", "Fine", summary="A fine entry with its own text."),
+        ),
+        "application/rss+xml",
+    )
+    settings = feed_settings(tmp_path, timeout_seconds=1.5, allowed_private_hosts=["127.0.0.1"])
+    started = time.monotonic()
+    report = fetch_feeds([f"{site.base}/trickling-feed.xml", f"{site.base}/feed.xml"], settings)
+    elapsed = time.monotonic() - started
+    assert elapsed < 8, f"took {elapsed:.1f} s with a 1.5 s limit per download (a feed and one page)"
+    assert report.failed_feeds == 1
+    assert "trickling-feed.xml: could not be read (took longer than 1.5 s" in report.problems[0]
+    assert any("trickling-page could not be read (took longer than 1.5 s" in p for p in report.problems)
+    assert len(report.saved) == 2  # the slow page's entry with its summary, and the other entry: the rest go on
+    texts = sorted((settings.articles_dir / saved).read_text() for saved in report.saved)
+    assert any("The summary of the slow story." in text for text in texts)
+    assert any("A fine entry with its own text." in text for text in texts)
+
+
+@pytest.mark.unit
+def test_a_resolver_that_never_answers_costs_each_download_no_more_than_the_deadline(tmp_path, site):
+    links = [
+        item(f"e{n}", f"Entry {n}", link=f"http://news-{n}.slow-dns.example/story", summary=f"Summary {n} of a story.") for n in range(3)
+    ]
+    site.routes["/feed.xml"] = send(rss(*links), "application/rss+xml")
+    asked: list[str] = []
+    release = threading.Event()
+
+    def never_answers(host: str, port: int) -> list[str]:
+        asked.append(host)
+        release.wait(30)  # a resolver that does not answer (let go at the end of the test)
+        raise OSError("no answer")
+
+    settings = feed_settings(tmp_path, timeout_seconds=1)
+    started = time.monotonic()
+    try:
+        report = fetch_feeds(["http://feeds.slow-dns.example/feed.xml", f"{site.base}/feed.xml"], settings, resolver=never_answers)
+    finally:
+        release.set()
+    elapsed = time.monotonic() - started
+    assert elapsed < 4 + 3, f"took {elapsed:.1f} s for four lookups with a 1 s limit each"
+    assert asked == ["feeds.slow-dns.example", *(f"news-{n}.slow-dns.example" for n in range(3))]  # 127.0.0.1 needs no lookup
+    assert report.failed_feeds == 1
+    assert "resolving feeds.slow-dns.example took longer than 1 s" in report.problems[0]
+    assert sum("took longer than 1 s" in p and "saved its summary" in p for p in report.problems) == 3
+    assert len(report.saved) == 3  # each entry kept with its summary
+
+
+@pytest.mark.unit
+def test_a_partial_entry_left_by_a_dead_fetch_is_removed_by_the_next_one_and_never_indexed(tmp_path):
+    settings = feed_settings(tmp_path)
+    folder = settings.articles_dir / "feeds"
+    folder.mkdir()
+    half = "---\ntitle: Half an entry\nsource: Harbour Gazette\n---\nThe harbour master said the port would\n"
+    stale, writing = folder / ".0123456789abcdef.md.part", folder / ".fedcba9876543210.md.part"
+    stale.write_text(half)
+    writing.write_text(half)  # another fetch's, being written now
+    an_hour_ago = time.time() - 3600
+    os.utime(stale, (an_hour_ago, an_hour_ago))
+    (settings.articles_dir / "zoo.txt").write_text("Zoo opens\n\nThe mayor opened the zoo on Monday.")
+    assert [a.id for a in ArticleLoader(settings.articles_dir).load().articles] == ["zoo.txt"]  # never read as an article
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(rss(item("storm", "Storm", summary="A storm closed the port of Dover on Friday.")))
+    report = fetch_feeds([str(feed)], settings)
+    assert report.stale_removed == ["feeds/.0123456789abcdef.md.part"]
+    assert not stale.exists()
+    assert writing.exists()
+    assert len(report.saved) == 1
+    assert sorted(a.id for a in ArticleLoader(settings.articles_dir).load().articles) == [report.saved[0], "zoo.txt"]
+
+
 @pytest.mark.unit
 def test_an_oversized_feed_and_page_are_cut_at_the_cap_and_the_entry_is_not_fetched_again(tmp_path, site):
     site.routes["/big-feed.xml"] = endless(b"<!-- " + b"x" * 65_000 + b" -->", 3_000_000)
@@ -523,6 +616,70 @@ def test_random_text_as_title_outlet_url_and_body_never_becomes_markup(trust_pip
         assert not re.search(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]", line), repr(line)
 
 
+PISTORIUS_QUOTE = (
+    "Pistorius told reporters he regretted what he called concessions made by the United States ahead of any potential "
+    "negotiations, referencing comments Wednesday by U.S. Defense Secretary Pete Hegseth who said Ukraine keeping its "
+    'pre-invasion boundaries is an "unrealistic objective."'
+)
+MARKUP_QUOTE = (
+    "The keeper said ![p](http://127.0.0.1:7952/p.png?leak=x) and [click](https://evil.example) <img src=x onerror=alert(1)> "
+    "was **loud**, &lt;b&gt; and `code` ~~gone~~ # not a heading, 5 * 3 = 15, snake_case, a@b.example."
+)
+
+
+def exported(question: str, *quotes: str, title: str = "Nato allies defense spending", outlet: str = "AP", url: str = "") -> str:
+    """What Export writes for an answer quoting `quotes` (the real `Answer.to_markdown`, as `ui.app.export_file` writes it)."""
+    from qa.models import Answer, Citation
+
+    citations = [
+        Citation(
+            n=n, article_id="a.txt", title=title, source=outlet, url=url, chunk_id="a.txt-0000", quote=q, start=0, end=len(q), score=1.0
+        )
+        for n, q in enumerate(quotes, start=1)
+    ]
+    text = " ".join(f"{c.quote} [{c.n}]" for c in citations)
+    return Answer(question=question, query=question, text=text, citations=citations, confidence=0.8).to_markdown()
+
+
+def shown_text(markup: str) -> str:
+    """The text a reader sees of rendered HTML."""
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
+
+
+@pytest.mark.unit
+def test_the_export_reads_and_searches_as_text_and_renders_inert():
+    raw = exported("What did Pistorius regret?", PISTORIUS_QUOTE, MARKUP_QUOTE)
+    assert raw.count(PISTORIUS_QUOTE) == 2  # in the answer and in its source, word for word: searching the file finds it
+    assert "## What did Pistorius regret?" in raw
+    unescaped = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", raw)
+    assert unescaped.count(MARKUP_QUOTE) == 2  # every character kept, a backslash added only before some punctuation ...
+    escapes = raw.split("> The keeper said ", 1)[1].splitlines()[0].count("\\")
+    assert escapes <= 16, raw  # ... only where markup could start (each link, image, tag, emphasis, entity, code, strike)
+    for words in ("and [click", "was ", "snake_case", "5 * 3 = 15", "# not a heading", "(http://127.0.0.1:7952/p.png?leak=x)"):
+        assert words in raw, words
+    rendered = markdown_html(raw)
+    assert_no_live_markup(rendered, {"h2", "p", "ol", "li", "blockquote"}, "")
+    assert shown_text(rendered).count(MARKUP_QUOTE) == 2  # and a renderer shows every character as itself
+
+
+@pytest.mark.unit
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(question=hostile_strings, title=hostile_strings, outlet=hostile_strings, quote=hostile_strings, url=hostile_strings)
+@example(question="x #", title="# h", outlet="a_", quote="1. l", url="")
+@example(question="[j]: http://evil", title="[t](javascript:alert(1))", outlet="*", quote="---", url="https://e.example/a")
+def test_any_text_in_the_export_renders_as_itself_and_never_as_markup(question, title, outlet, quote, url):
+    from index.urls import is_web_url
+    from qa.models import _one_line
+
+    raw = exported(question or "q", quote or "q", title=title, outlet=outlet, url=url)
+    rendered = markdown_html(raw)
+    assert_no_live_markup(rendered, {"h2", "p", "ol", "li", "blockquote", "a", "strong", "em"}, url if is_web_url(url) else "")
+    assert not re.search(r"<(em|strong|code|del|s|img|h1|h3|hr|pre|table)\b", rendered), rendered
+    shown = shown_text(rendered)
+    for field in (question, title, quote):
+        assert _one_line(field) in shown, (field, raw, rendered)
+
+
 # ---------------------------------------------------------------- the weak spots
 
 
@@ -675,12 +832,12 @@ def test_an_answer_lists_a_few_copies_and_counts_the_rest(tmp_path, embedder):
 def test_a_chat_leaves_one_export_per_answer_not_one_per_streamed_sentence(trust_pipeline):
     import tempfile
 
-    from ui.app import EXPORT_DIR, answer_stream
+    from ui.app import answer_stream, export_dir
 
     pipeline, _ = trust_pipeline
 
     def exports() -> set[Path]:
-        return {*Path(tempfile.gettempdir()).glob("newsqa-conversation-*.md"), *EXPORT_DIR.glob("newsqa-conversation-*.md")}
+        return {*Path(tempfile.gettempdir()).glob("newsqa-conversation-*.md"), *export_dir().glob("newsqa-conversation-*.md")}
 
     earlier = [pipeline.ask("How many lions does the zoo have?").to_dict()]  # a conversation under way: there is something to export
     before = exports()
@@ -711,3 +868,87 @@ def test_a_title_or_outlet_with_line_breaks_adds_no_row_to_the_articles_listing(
     assert len(rows) == len(pipeline.catalog())
     assert all(row.count("\t") == 5 for row in rows)  # id, date, outlet, chunks, title, url: no field adds a column
     assert any(row.startswith("rows.json\t-\tAP more\t") for row in rows)
+
+
+# ---------------------------------------------------------------- issue 26: a forged near-copy cannot take over a story
+
+NIMBUS = (
+    "{company}, a Pittsburgh startup that builds autonomous forklifts for warehouses, has raised 80 million dollars from investors "
+    "in a Series B round led by Foundry Ventures. The company said it will use the money to triple its engineering team and open "
+    "an office in Rotterdam. {company} was founded in 2021 by former Carnegie Mellon researchers Dana Okafor and Luis Brandt. Its "
+    "forklifts already run in 40 warehouses across the United States, chief executive Dana Okafor said. Foundry Ventures partner "
+    "Mei Tanaka will join the board of {company}."
+)
+FAKE_TECHCRUNCH = "T\u0435chCrunch"
+"""TechCrunch with a Cyrillic е: it looks the same."""
+
+
+def article(folder: Path, name: str, company: str, source: str, date: str = "2025-03-04") -> None:
+    record = {
+        "title": f"{company} raises $80M for warehouse robots",
+        "date": date,
+        "source": source,
+        "text": NIMBUS.format(company=company),
+    }
+    (folder / name).write_text(json.dumps(record, ensure_ascii=False))
+
+
+@pytest.fixture(scope="module")
+def forged_copies(tmp_path_factory, embedder):
+    """The real TechCrunch story; a word-for-word copy with the company swapped, a look-alike outlet, the same date and an id that
+    sorts first; and a copy of the real one, word for word, from the same look-alike outlet, dated a day earlier."""
+    from qa import Pipeline
+
+    base = tmp_path_factory.mktemp("forged")
+    folder = base / "articles"
+    folder.mkdir()
+    article(folder, "techcrunch-nimbus.json", "Nimbus Robotics", "TechCrunch")
+    article(folder, "0-techcrunch-zephyr.json", "Zephyr Dynamics", FAKE_TECHCRUNCH)
+    article(folder, "0-techcrunch-copy.json", "Nimbus Robotics", FAKE_TECHCRUNCH, date="2025-03-03")
+    settings = Settings(articles_dir=folder, db_dir=base / "db")
+    update_index(settings, embedder=embedder)
+    return Pipeline(settings, embedder=embedder), folder
+
+
+@pytest.mark.integration
+def test_a_near_copy_with_another_name_does_not_take_over_the_story(forged_copies):
+    pipeline, _ = forged_copies
+    answer = pipeline.ask("How much did Nimbus Robotics raise from investors?")
+    first = answer.citations[0]
+    assert first.article_id == "techcrunch-nimbus.json", first
+    assert "Nimbus Robotics" in first.quote and "80 million dollars" in first.quote
+    assert "Zephyr" not in answer.text
+    assert first.source == "TechCrunch"
+    assert all(copy.article_id != "0-techcrunch-zephyr.json" for c in answer.citations for copy in c.also_in)  # not the same story
+    stories = {e.id: e.story_id for e in pipeline.catalog()}
+    assert stories["0-techcrunch-zephyr.json"] != stories["techcrunch-nimbus.json"]
+    # the word-for-word copy is the same story, but its earlier date and id do not make it the one quoted, and it says what it is
+    assert stories["0-techcrunch-copy.json"] == stories["techcrunch-nimbus.json"] == "0-techcrunch-copy.json"
+    [copy] = first.also_in
+    assert copy.article_id == "0-techcrunch-copy.json"
+    assert first.copy_names() == [
+        f"{FAKE_TECHCRUNCH} (look-alike name: mixes Cyrillic 'е' into Latin letters; not TechCrunch) (2025-03-03)"
+    ]
+    forged = pipeline.ask("How much did Zephyr Dynamics raise from investors?").citations[0]
+    assert forged.article_id == "0-techcrunch-zephyr.json"  # the forgery answers for its own name only ...
+    assert "look-alike" in forged.source_shown  # ... and its outlet is shown as what it is
+    assert forged.source_shown.startswith(FAKE_TECHCRUNCH)
+
+
+@pytest.mark.integration
+def test_a_look_alike_outlet_is_never_taken_for_the_one_it_imitates(forged_copies):
+    from qa.clues import read_descriptive
+    from qa.outlets import read_named_sources
+    from ui.cli import answer_lines
+    from ui.render import render_answer
+
+    pipeline, _ = forged_copies
+    only_real = pipeline.ask("How much did Nimbus Robotics raise from investors?", sources=["techcrunch"])
+    assert {c.article_id for c in only_real.citations} == {"techcrunch-nimbus.json"}
+    assert only_real.citations[0].also_in == [] or all(c.source == FAKE_TECHCRUNCH for c in only_real.citations[0].also_in)
+    asked = "Which company, according to TechCrunch, raised money for warehouse robots and opened an office?"
+    named = read_descriptive(asked, read_named_sources(asked, pipeline.outlets()))
+    assert named is not None and named.outlets == ["TechCrunch"]
+    forged = pipeline.ask("How much did Zephyr Dynamics raise from investors?")
+    for shown in (forged.to_markdown(), render_answer(forged), "\n".join(answer_lines(forged))):
+        assert "look-alike name" in shown, shown

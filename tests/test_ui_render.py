@@ -130,12 +130,14 @@ def test_export_holds_what_the_page_shows():
 
     shown = answer(wire_citation()).model_copy(update={"short": "twice", "filters": AppliedFilters(until="2024-12-31")})
     markdown = conversation_markdown([shown, answer(citation(1, "Done.", role="related"), abstained=True)])
-    assert markdown.startswith("# newsqa conversation\n\n## q \\<i\\>x\\<\\/i\\>\n\n**twice**\n\n")
-    assert "The memo said \\<script\\>alert\\(1\\)\\<\\/script\\> twice\\. [1]" in markdown  # the answer, its marker kept
-    assert "1. [Memo \\<b\\>leak\\<\\/b\\>](https://example.com/memo?a=1&b=2) (Wire, 2024\\-01\\-02)" in markdown
-    assert "   > The memo said \\<script\\>alert\\(1\\)\\<\\/script\\> twice\\." in markdown
-    assert "   Also reported by: A\\<P\\> \\(2024\\-01\\-03\\)" in markdown
-    assert "*Searched articles dated to 2024\\-12\\-31*" in markdown
+    assert markdown.startswith(
+        "# newsqa conversation\n\n## q \\<i>x\\</i>\n\n**twice**\n\n"
+    )  # a tag cannot start: the rest reads as written
+    assert "The memo said \\<script>alert(1)\\</script> twice. [1]" in markdown  # the answer, its marker kept
+    assert "1. [Memo \\<b>leak\\</b>](https://example.com/memo?a=1&b=2) (Wire, 2024-01-02)" in markdown
+    assert "   > The memo said \\<script>alert(1)\\</script> twice." in markdown
+    assert "   Also reported by: A\\<P> (2024-01-03)" in markdown
+    assert "*Searched articles dated to 2024-12-31*" in markdown
     assert "Related passages (not an answer):\n- Memo" in markdown
     assert shown.to_markdown() in markdown
 

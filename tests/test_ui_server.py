@@ -112,3 +112,39 @@ def test_bad_question_shows_its_message_in_the_chat(app_server):
     assert export is None
     *_, (history, *_) = answer_stream(app_server["pipeline"], "x" * 2001, [], [])
     assert "keep it under 2,000" in history[-1]["content"]
+
+
+def test_exports_in_gradios_cache_are_few_recent_and_private(app_server, monkeypatch):
+    """Each answer's export, as Gradio serves it, through a real chat session: bounded in number and age, readable by no one else."""
+    import os
+    import stat
+    import tempfile
+    import time
+    from pathlib import Path
+
+    from gradio_client import Client
+
+    from ui import app
+
+    monkeypatch.setattr(app, "EXPORT_KEEP_FILES", 3)
+    cache = Path(os.environ.get("GRADIO_TEMP_DIR") or Path(tempfile.gettempdir()) / "gradio")  # where Gradio keeps what it serves
+
+    def exports() -> set[Path]:
+        return set(cache.rglob("newsqa-conversation-*.md"))
+
+    stale = app.export_dir() / "newsqa-conversation-stale.md"
+    stale.write_text("an export from yesterday")
+    a_day_ago = time.time() - 86_400
+    os.utime(stale, (a_day_ago, a_day_ago))
+    before = exports() - {stale}
+    client = Client(app_server["url"], auth=("alice", "s3cret"), verbose=False, download_files=False)
+    for question in [*QUESTIONS, *QUESTIONS][:7]:  # one conversation, seven answers
+        client.predict(question, [], "", "", [], api_name="/ask_chat")
+    made = exports() - before
+    assert 1 <= len(made) <= 3, sorted(made)  # on main: 7 more, and Gradio's copies are never removed
+    newest = max(made, key=lambda path: path.stat().st_mtime).read_text()
+    assert newest.count("\n## ") == 7  # the last export holds the whole conversation
+    assert not stale.exists()
+    for path in made:
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path  # other users of the machine cannot read a conversation
+    assert stat.S_IMODE(cache.stat().st_mode) & 0o077 == 0

@@ -14,6 +14,7 @@ import contextlib
 import ipaddress
 import logging
 import os
+import stat
 import tempfile
 import time
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from index import IndexReport, NewsqaError, update_index
 from index.catalog import article_text, index_status
 from index.formats import FORMATS, SUFFIXES
+from index.lookalikes import shown_outlet
 from index.settings import megabytes
 from index.uploads import save_uploads
 from qa import Answer, Pipeline, Settings, get_pipeline
@@ -78,29 +80,66 @@ ChatUpdate = tuple[list[dict[str, Any]], list[str], str, list[dict[str, Any]], s
 """What the chat handler yields: messages, questions asked, the question box, answers so far (as dicts), the export file."""
 
 
-EXPORT_DIR = Path(tempfile.gettempdir()) / "newsqa-exports"
-"""Where conversation exports are written; Gradio serves its own copy, so ours is removed a minute later."""
-EXPORT_KEEP_SECONDS = 60.0
-"""Age past which an export file of ours is deleted (by the next export): Gradio copied it into its cache long before."""
+EXPORT_KEEP_SECONDS = 3600.0
+"""Age past which an export is deleted (by the next one): an hour to click "Export" after an answer."""
+EXPORT_KEEP_FILES = 50
+"""Most exports kept, newest first, whatever their age: each holds a whole conversation, so a busy page keeps no trail of them."""
+
+
+def _private_folder(path: Path) -> Path:
+    """`path` as a folder only this user can enter (made so if it is ours); a fresh private folder if it is someone else's or a link."""
+    with contextlib.suppress(FileExistsError):
+        path.mkdir(mode=0o700, parents=True)
+    info = path.lstat()
+    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+        return Path(tempfile.mkdtemp(prefix="newsqa-gradio-"))  # made 0700 by mkdtemp
+    if info.st_mode & 0o077:
+        path.chmod(0o700)
+    return path
+
+
+def gradio_cache() -> Path:
+    """The folder Gradio serves files from: `GRADIO_TEMP_DIR`, pointed (when unset) at a folder of this user's that no other user
+    of the machine can read, before the page is built. Gradio's default, `<tmp>/gradio`, is readable by every user."""
+    configured = os.environ.get("GRADIO_TEMP_DIR")
+    if configured:
+        return Path(configured)
+    folder = _private_folder(Path(tempfile.gettempdir()) / f"newsqa-gradio-{os.getuid()}")
+    os.environ["GRADIO_TEMP_DIR"] = str(folder)
+    return folder
+
+
+def export_dir() -> Path:
+    """Where conversation exports are written: a private folder inside Gradio's cache, so Gradio serves each file where it is
+    (a file outside its cache it copies in, and never removes the copy), and `export_file` alone decides how long it stays."""
+    return _private_folder(gradio_cache() / "newsqa-exports")
 
 
 def export_file(answers: list[dict[str, Any]]) -> str | None:
     """The conversation written as Markdown to a new file (what "Export" downloads); None before the first answer.
 
-    Written once per answer (not per streamed sentence), and exports older than `EXPORT_KEEP_SECONDS` are deleted
-    here, so a long chat leaves no trail of files in the temp folder.
+    Written once per answer (not per streamed sentence), readable by this user only, and before each new one the exports
+    older than `EXPORT_KEEP_SECONDS`, and all but the newest `EXPORT_KEEP_FILES`, are deleted: a long chat or a busy page
+    leaves a bounded number of files, none for long.
     """
     if not answers:
         return None
-    EXPORT_DIR.mkdir(exist_ok=True)
+    folder = export_dir()
     cutoff = time.time() - EXPORT_KEEP_SECONDS
-    for old in EXPORT_DIR.glob("newsqa-conversation-*.md"):
+    kept: list[tuple[float, Path]] = []
+    for old in folder.glob("newsqa-conversation-*.md"):
         with contextlib.suppress(OSError):  # another server's, already gone
-            if old.stat().st_mtime < cutoff:
+            modified = old.stat().st_mtime
+            if modified < cutoff:
                 old.unlink()
+            else:
+                kept.append((modified, old))
+    for _, old in sorted(kept, reverse=True)[EXPORT_KEEP_FILES - 1 :]:  # room for the new one
+        with contextlib.suppress(OSError):
+            old.unlink()
     with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=EXPORT_DIR, prefix="newsqa-conversation-", suffix=".md", delete=False
-    ) as out:  # Gradio serves it from its cache
+        "w", encoding="utf-8", dir=folder, prefix="newsqa-conversation-", suffix=".md", delete=False
+    ) as out:  # created 0600 (mkstemp); Gradio serves it from here
         out.write(conversation_markdown(Answer.model_validate(a) for a in answers))
     return out.name
 
@@ -163,7 +202,7 @@ def outlet_choices(pipeline: Pipeline) -> Any:
     import gradio as gr
 
     try:
-        return gr.update(choices=pipeline.outlets())
+        return gr.update(choices=[(shown_outlet(outlet), outlet) for outlet in pipeline.outlets()])
     except NewsqaError:
         return gr.update()
 
@@ -199,6 +238,7 @@ def index_uploads(
 
 def build_app(pipeline: Pipeline, *, watcher: ArticleWatcher | None = None) -> Any:
     """The chat page as a Gradio Blocks app, answering through `pipeline` (the one `ask()` uses); `watcher`'s syncs show in its status line."""
+    gradio_cache()  # private, before any component reads where it is
     import gradio as gr
 
     with gr.Blocks(title="newsqa") as demo:

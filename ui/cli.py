@@ -286,7 +286,7 @@ def answer_lines(answer: Answer, *, streamed: int = 0) -> list[str]:
         lines += ["", f"{answer.sources_label}:"]
         for citation in answer.citations:
             label = marker(citation.n) if not answer.abstained else "-"
-            meta = ", ".join(part for part in (citation.source, citation.date) if part)
+            meta = ", ".join(part for part in (citation.source_shown, citation.date) if part)
             where = f"(chars {citation.start}-{citation.end})"
             supports = f" supports sentence {', '.join(map(str, citation.supports))}" if citation.supports else ""
             lines.append("  " + one_line(f"{label} {citation.title}{f' ({meta})' if meta else ''} {where}{supports}: {citation.quote}"))
@@ -329,6 +329,7 @@ def articles(
     """List the indexed articles (id, title, date, outlet, url, chunks, copies), filtered like `ask`."""
     _setup_logging()
     from index import Catalog, ChunkStore, NewsqaError
+    from index.lookalikes import shown_outlet
     from qa.filters import resolve_filters
 
     try:
@@ -348,7 +349,7 @@ def articles(
             say(_safe_json(row))
         else:  # one row per article, one field per column: no field may add a line or a column
             extra = f"  copies: {', '.join(one_line(c) for c in copies)}" if copies else ""
-            fields = (entry.id, entry.date or "-", entry.source or "-", str(entry.chunks), entry.title, entry.url)
+            fields = (entry.id, entry.date or "-", shown_outlet(entry.source) or "-", str(entry.chunks), entry.title, entry.url)
             say("\t".join(one_line(field) for field in fields) + extra)
 
 

@@ -129,7 +129,7 @@ def render_source(citations: list[Citation], article_text: str | None = None) ->
     """One source card: the article's title (linked when it has a web url), date and outlet, its passage with each cited quote
     marked, the story's other copies, and (given the article's text) the quote shown in the whole article."""
     first = citations[0]
-    meta = " · ".join(text_html(part) for part in (first.date, first.source) if part)
+    meta = " · ".join(text_html(part) for part in (first.date, first.source_shown) if part)
     related = first.role == "related"
     labels = "related" if related else " ".join(marker(c.n) for c in citations)
     supported = sorted({n for c in citations for n in c.supports})
