@@ -19,37 +19,39 @@ from qa.kinds import (
     HOW_LONG,
     HOW_MANY,
     HOW_MUCH,
-    ORGANISATION,
+    KIND_NOUNS,
+    NOUN_KIND,
     OTHER,
     PERSON,
-    PLACE,
-    TEAM,
-    TIME,
     WHAT_SHARE,
     WHEN,
     WHERE,
-    WHICH_GROUP,
     WHO,
     Expected,
     nouns_pattern,
 )
 
-_TIME_NOUN = nouns_pattern((TIME,))
-_PLACE_NOUN = nouns_pattern((PLACE,))
-_GROUP_NOUN = nouns_pattern((ORGANISATION, TEAM))
-_PERSON_NOUN = nouns_pattern((PERSON,))
+_WHICH_NOUN = re.compile(
+    r"\b(?i:which|what|whose|in which|in what) "
+    r"(?:(?!(?i:is|was|are|were|do|does|did|has|have|had|will|would|can|could|the|this|that|these|its|his|her|their|of|in|on|at|to)\b)"
+    rf"[\w'’-]+ ){{0,4}}?(?P<noun>{nouns_pattern(tuple(KIND_NOUNS))})\b"
+)
+""""Which" and its noun, up to four words on ("which 33-year-old boxing superstar", "in which French city"), the nearest
+kind noun (`qa.kinds.KIND_NOUNS`) written in lower case (so "Which European Council president" asks for a president), with
+no verb, article or preposition between them ("which bank warned this week" asks for a bank, not a week)."""
 # First match wins; each pattern is anchored on words, with no nested repetition (linear time on any input).
-_FORMS: tuple[tuple[re.Pattern[str], Expected], ...] = (
+_AMOUNTS: tuple[tuple[re.Pattern[str], Expected], ...] = (
     (re.compile(r"\bhow many (?:years|months|weeks|days|hours|minutes)\b"), HOW_LONG),
     (re.compile(r"\bhow much\b|\bwhat (?:price|sum|amount)\b"), HOW_MUCH),
     (re.compile(r"\bwhat (?:percentage|percent|share|proportion|fraction|rate)\b|\bby how much\b"), WHAT_SHARE),
     (re.compile(r"\bhow many\b|\bwhat (?:number|total)\b|\bnumber of\b"), HOW_MANY),
     (re.compile(r"\bhow (?:long|old)\b"), HOW_LONG),
     (re.compile(r"\bhow (?:far|big|large|high|tall|deep|fast|heavy|wide|low|strong|hot|cold|warm|severe|loud|steep)\b"), HOW_BIG),
-    (re.compile(rf"\bwhen\b|\b(?:what|which) (?:{_TIME_NOUN})\b|\bwhat time\b"), WHEN),
-    (re.compile(rf"\bwhere\b|\b(?:what|which|in what|in which) (?:{_PLACE_NOUN})\b"), WHERE),
-    (re.compile(rf"\b(?:which|what|whose) (?:{_GROUP_NOUN})\b"), WHICH_GROUP),
-    (re.compile(rf"\b(?:which|what) (?:{_PERSON_NOUN})\b|\bname of the (?:{_PERSON_NOUN})\b"), WHO),
+    (re.compile(r"\bwhen\b|\bwhat time\b"), WHEN),
+    (re.compile(r"\bwhere\b"), WHERE),
+)
+_OTHERS: tuple[tuple[re.Pattern[str], Expected], ...] = (
+    (re.compile(rf"\bname of the (?:{nouns_pattern((PERSON,))})\b"), WHO),
     (re.compile(r"\bwho(?:m|se)?\b"), WHO),
     (re.compile(r"\bwhy\b"), Expected("why")),
     (re.compile(r"\bwhich\b"), Expected("which")),
@@ -64,10 +66,31 @@ _FORMS: tuple[tuple[re.Pattern[str], Expected], ...] = (
 )
 
 
+_RELATIVE = re.compile(
+    r"(?<=[\w,])(?<!\band)(?<!\bor)(?<!\bbut)(?<!\bof)(?<!\bto)(?<!\bby)(?<!\bfor)(?<!\bwith)(?<!\bfrom)(?<!\bin)(?<!\bon)(?<!\bat)"
+    r" (?:who|whom|whose|when|where|why)\b",
+    re.IGNORECASE,
+)
+"""A "who", "when" or "where" right after a word or a comma opens a relative clause ("Lucas Goeller, the boy who needs a
+transplant", "scolded him when he took the stand"): it does not say what the question asks; after a preposition or a
+conjunction ("of whom", "and where") it still asks."""
+
+
 def expected(question: str) -> Expected:
-    """The question's wh-form and the entity labels that would answer it (`qa.kinds`)."""
-    lowered = " ".join(question.lower().split())
-    return next((kind for pattern, kind in _FORMS if pattern.search(lowered)), OTHER)
+    """The question's wh-form and the entity labels that would answer it (`qa.kinds`); relative clauses say nothing of it.
+
+    An amount ("how many"), "when" and "where" first; then "which" and its noun (a kind noun: "which company" expects an
+    organisation, "which app" any name); then "who", "why" and the bare forms; then a keyword query's noun ("winner").
+    """
+    text = _RELATIVE.sub(" that", " ".join(question.split()))
+    lowered = text.lower()
+    found = next((kind for pattern, kind in _AMOUNTS if pattern.search(lowered)), None)
+    if found is not None:
+        return found
+    which = _WHICH_NOUN.search(text)
+    if which is not None:
+        return NOUN_KIND[which.group("noun")].expects or Expected("which")
+    return next((kind for pattern, kind in _OTHERS if pattern.search(lowered)), OTHER)
 
 
 _PERIOD = re.compile(
