@@ -12,7 +12,10 @@ The decision reads the ranked candidates (`qa.features.Scored`, best first) and 
   passages as related and its confidence is at most `qa.confidence.ABSTAINED_CONFIDENCE`;
 - `choose`: the best sentence and further ones within `second_sentence_margin` of it that stay in
   its story (names, numbers, period), up to `max_sentences`, each with the sentence it needs to be
-  read (`qa.sentences.Neighbours.context_for`), which is quoted as context with its score.
+  read (`qa.sentences.Neighbours.context_for`), which is quoted as context with its score;
+- `with_naming`: when the short answer is written in a sentence not quoted (the lede that names
+  the story's subject, `qa.story_subject`), that sentence is quoted as context before the best
+  one, in place of further sentences.
 """
 
 from __future__ import annotations
@@ -108,3 +111,13 @@ class Decision:
             groups.append(sorted(group, key=lambda g: g.start))
         quotes = [Quote(member, *cited[id(member)]) for group in groups for member in group]
         return Choice(quotes=quotes, best_score=score(best.sentence))
+
+    def with_naming(self, choice: Choice, naming: Sentence, best: Sentence) -> list[Quote]:
+        """The best sentence's group (it and its context) with `naming`, the sentence that writes the short answer (the lede
+        naming the story's subject), quoted before it as context when it is not quoted yet: the naming sentence takes the
+        place of further sentences, so the answer stays short."""
+        quotes = choice.quotes
+        if any(q.key == naming.key for q in quotes):
+            return quotes
+        group = [q for q in quotes if q.sentence is best or (q.role == "context" and q.score == choice.best_score)]
+        return [Quote(naming, "context", choice.best_score), *group]
