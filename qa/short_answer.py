@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from index.entities import Entity
 from index.filters import source_key
 from index.lexical import is_stopword, term_set, terms
-from index.lexicon import SPEAKER_LABELS
+from index.lexicon import AMOUNT_LABELS, PLACE_LABELS, SPEAKER_LABELS, TIME_LABELS
 from qa.features import Scored
 from qa.kinds import HOW_MANY
 from qa.question import Question
@@ -102,8 +103,10 @@ class _Fit:
         self.unit = term_set(plural) if question.expected is HOW_MANY else frozenset()
 
     def candidates(self, owner: Sentence, labels: frozenset[str]) -> list[Entity]:
-        """The entities of `labels` in `owner` that may answer: news to the asker, not a source, with the question's unit."""
-        found = [e for e in owner.typed(labels, self.question.terms) if self.fits(owner, e)]
+        """The entities of `labels` in `owner` that may answer: news to the asker, not a source, with the question's unit; a
+        place and the region after it one place ("Hartford, Connecticut"), an amount restated after it in another unit
+        ("11 million Swedish kronor, or about $1 million") once."""
+        found = _restated_once(owner, _places_joined(owner, [e for e in owner.typed(labels, self.question.terms) if self.fits(owner, e)]))
         if self.unit:  # "how many customers": a figure of customers, or none
             found = [
                 e
@@ -125,3 +128,37 @@ class _Fit:
             return False
         word = text.lower()
         return not (" " not in word and len(word) > 3 and any(w != word and (w.startswith(word) or word.startswith(w)) for w in self.words))
+
+
+_PLACE_JOIN = re.compile(r"^,\s*$")
+_RESTATED = re.compile(r"^(?:\s+[\w'’-]+){0,4}?(?:\s*\(\W?|,?\s+or(?:\s+(?:about|around|roughly|some|nearly))?\s+\W?|\s*/\s*)$")
+_RELATIVE_DATE = term_set("today yesterday tomorrow tonight now this last next week month year day ago recent recently")
+
+
+def _places_joined(owner: Sentence, found: list[Entity]) -> list[Entity]:
+    """Places written one after the other with a comma between them ("Hartford, Connecticut") as one place."""
+    joined: list[Entity] = []
+    for entity in found:
+        last = joined[-1] if joined else None
+        between = owner.text[last.end - owner.start : entity.start - owner.start] if last else ""
+        if last is not None and last.label in PLACE_LABELS and entity.label in PLACE_LABELS and _PLACE_JOIN.match(between):
+            joined[-1] = Entity(last.start, entity.end, last.label, "")
+        else:
+            joined.append(entity)
+    return joined
+
+
+def _restated_once(owner: Sentence, found: list[Entity]) -> list[Entity]:
+    """Amounts without those restating the amount before them in the sentence ("$69bn (£56bn)", "$221 million, or 10 cents
+    per share"), and dates that are only "today" or "next year" (the day the story was written, not an answer)."""
+    amounts = [e for e in owner.entities if e.label in AMOUNT_LABELS]
+    restating = {
+        (later.start, later.end)
+        for earlier, later in pairwise(amounts)
+        if _RESTATED.match(owner.text[earlier.end - owner.start : later.start - owner.start])
+    }
+    return [
+        e
+        for e in found
+        if (e.start, e.end) not in restating and not (e.label in TIME_LABELS and term_set(owner.phrase(e)) <= _RELATIVE_DATE)
+    ]

@@ -80,10 +80,10 @@ def read_asked(question: str, expected: Expected) -> Asked | None:
         if phrase and is_stopword(word):
             break
         phrase.append(word)
-        if len(phrase) == ASKED_WORDS or _head(word) in NOUN_KIND:  # "which company maintained ...": the noun ends it
+        if len(phrase) == ASKED_WORDS or _kind_noun(word):  # "which company maintained ...": the noun ends it
             break
     if kind is None:  # "which app": a kind noun says the kind; "which edtech" asks for any name
-        kind = next((NOUN_KIND[_head(w)] for w in phrase if _head(w) in NOUN_KIND), None)
+        kind = next((NOUN_KIND[_head(w)] for w in phrase if _kind_noun(w)), None)
     text = " ".join(phrase)
     heads = {_head(phrase[0]), _head(phrase[-1])} if phrase else set()
     return Asked(kind=kind, words=term_set(text), heads=frozenset(term_set(" ".join(heads))), ages=frozenset(_AGE.findall(text)))
@@ -131,6 +131,11 @@ def _opens(before: str) -> bool:
     """Whether a description after `before` opens its sentence (or its main clause, after a short leading clause)."""
     before = before.strip(" \"“‘'")
     return not before or (before.endswith(",") and len(before.split()) <= LEADING_CLAUSE_WORDS)
+
+
+def _kind_noun(word: str) -> bool:
+    """Whether a word of the question is a kind noun ("company"; not the "City" of "Kansas City")."""
+    return word[:1].islower() and _head(word) in NOUN_KIND
 
 
 def _head(word: str) -> str:
@@ -192,9 +197,14 @@ class _Names:
         )
 
     def earlier_in_sentence(self, description: Description) -> _Found | None:
-        """The fitting name nearest before the description in its own sentence ("Twitch ... after the company opened")."""
+        """The name nearest before the description in its own sentence, of a label that fits its kind fully ("Twitch ... after
+        the company opened")."""
         at = self.sentence.start + description.start
-        earlier = [e for e in self.sentence.entities if e.end <= at and self.fits(e, self.sentence.phrase(e))]
+        earlier = [
+            e
+            for e in self.sentence.entities
+            if e.end <= at and self.kind.fit.get(e.label, 0.0) >= 1.0 and self.fits(e, self.sentence.phrase(e))
+        ]
         return _placed(self.sentence, earlier[-1], self.sentence.phrase(earlier[-1])) if earlier else None
 
     def before(self) -> _Found | None:
