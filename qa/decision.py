@@ -4,14 +4,18 @@ The decision reads the ranked candidates (`qa.features.Scored`, best first) and 
 
 - `confidence`: a Platt scaling of the best score (`confidence_slope`, `confidence_intercept`, fitted by
   `bench/calibrate.py` on the dev sets) into the chance that the answer is right;
-- `abstains`: the best score is below `abstain_below`, or the best sentence misses a number or the
-  period the question names, its story mentions too few of the question's names
-  (`min_name_coverage`), or it matches too little of the question's focus (`min_focus_coverage`)
-  and holds no entity of the asked type. An abstention quotes the closest passages as related and
-  its confidence is at most `qa.confidence.ABSTAINED_CONFIDENCE`;
+- `abstains`: the best score is below `abstain_below`, or the best sentence rules itself out
+  (`rules_out`): its story misses a number the question names (a year in its scope, another figure
+  anywhere in it), it is dated well outside the question's period, its story mentions too few of
+  the question's names (`min_name_coverage`), or it matches too little of the question's focus
+  (`min_focus_coverage`) and holds no entity of the asked type. An abstention quotes the closest
+  passages as related and its confidence is at most `qa.confidence.ABSTAINED_CONFIDENCE`;
 - `choose`: the best sentence and further ones within `second_sentence_margin` of it that stay in
   its story (names, numbers, period), up to `max_sentences`, each with the sentence it needs to be
-  read (`qa.sentences.Neighbours.context_for`), which is quoted as context with its score.
+  read (`qa.sentences.Neighbours.context_for`), which is quoted as context with its score;
+- `with_naming`: when the short answer is written in a sentence not quoted (the lede that names
+  the story's subject, `qa.story_subject`), that sentence is quoted as context before the best
+  one, in place of further sentences.
 """
 
 from __future__ import annotations
@@ -48,16 +52,19 @@ class Decision:
         """The chance that an answer whose best sentence scores `score` is right (Platt scaling fitted on the dev sets)."""
         return platt_scaling(score, slope=self.settings.confidence_slope, intercept=self.settings.confidence_intercept)
 
-    def abstains(self, best: Scored) -> bool:
-        """Whether the best candidate is too weak, or rules itself out (see the module docstring)."""
-        s, f = self.settings, best.features
+    def rules_out(self, candidate: Scored) -> bool:
+        """Whether a candidate cannot be the answer, however well it scores (see the module docstring)."""
+        s, f = self.settings, candidate.features
         return (
-            best.score < s.abstain_below
-            or f.numbers < 1.0
+            f.story_numbers < 1.0
             or f.period == 0.0
             or f.story_names < s.min_name_coverage
             or (f.focus < s.min_focus_coverage and f.expected_entity < 1.0)
         )
+
+    def abstains(self, best: Scored) -> bool:
+        """Whether the best candidate is too weak, or rules itself out (see the module docstring)."""
+        return best.score < self.settings.abstain_below or self.rules_out(best)
 
     @staticmethod
     def related(ranked: list[Scored]) -> list[Quote]:
@@ -104,3 +111,13 @@ class Decision:
             groups.append(sorted(group, key=lambda g: g.start))
         quotes = [Quote(member, *cited[id(member)]) for group in groups for member in group]
         return Choice(quotes=quotes, best_score=score(best.sentence))
+
+    def with_naming(self, choice: Choice, naming: Sentence, best: Sentence) -> list[Quote]:
+        """The best sentence's group (it and its context) with `naming`, the sentence that writes the short answer (the lede
+        naming the story's subject), quoted before it as context when it is not quoted yet: the naming sentence takes the
+        place of further sentences, so the answer stays short."""
+        quotes = choice.quotes
+        if any(q.key == naming.key for q in quotes):
+            return quotes
+        group = [q for q in quotes if q.sentence is best or (q.role == "context" and q.score == choice.best_score)]
+        return [Quote(naming, "context", choice.best_score), *group]

@@ -116,6 +116,7 @@ class EvidencePicker:
             if confidence >= s.short_min_confidence and best.features.focus >= s.min_focus_coverage
             else None
         )
-        return Evidence(
-            sentences=choice.quotes, abstained=False, confidence=round(confidence, 4), best_score=choice.best_score, short=short
-        )
+        quotes = choice.quotes
+        if short is not None and short.sentence is not None:
+            quotes = self.decision.with_naming(choice, short.sentence, best.sentence)
+        return Evidence(sentences=quotes, abstained=False, confidence=round(confidence, 4), best_score=choice.best_score, short=short)

@@ -28,9 +28,14 @@ sentence gets these features (`SentenceFeatures`; weights and thresholds are the
   sold?"): the answerer abstains (`qa.decision`).
 - `names`, `numbers`, `period`: the share of the question's names (in the sentence, its antecedent,
   its story's subject; for ruling an answer out, `story_names`: anywhere in the story before it), of
-  its numbers and years (in the sentence, title or date), and whether the story's date falls in the
-  question's "last year" (`undated_period_credit` for an undated story); missing ones are
-  penalties, and a missing number or period rules the sentence out.
+  its numbers and years (in the sentence, title or date; for ruling an answer out, `story_numbers`:
+  a year where a name would be, in the sentence or its story's scope, "who moved to Monaco in 2020"
+  said a sentence before; another figure anywhere in the retrieved text of its article), and how well the story's date fits the
+  question's "this week" or "last year" (`qa.question.Period`: 1 inside it, less for each day
+  outside, 0 past `period_margin_days`, or at once before a day it names, "on Tuesday";
+  `undated_period_credit` for an undated story); missing
+  ones are penalties, and a missing number, or a story dated well outside the period, rules the
+  sentence out.
 
 A new feature is one field of `SentenceFeatures`, computed in `FeatureReader.features`, weighted in
 `SentenceFeatures.score` by a new described field of `AnswerSettings`.
@@ -68,6 +73,9 @@ class SentenceFeatures:
     names: float = 1.0
     story_names: float = 1.0
     numbers: float = 1.0
+    story_numbers: float = 1.0
+    """The share of the question's numbers its story holds: a year in the sentence or the story's scope, another figure anywhere
+    in the retrieved text of its article."""
     period: float = 1.0
 
     def score(self, settings: AnswerSettings, chunk_rank: int) -> float:
@@ -132,6 +140,11 @@ class FeatureReader:
         self.idf = {t: weights.idf(t) for t in question.terms}
         self.total = sum(self.idf.values()) or 1.0
         self.focus_total = sum(self.idf[t] for t in question.focus) or 1.0
+        self.numbers = {n.replace(",", "") for n in question.numbers}
+        self.years = {n for n in self.numbers if _YEAR.fullmatch(n)}
+        self._story_numbers: dict[str, set[str]] = {}
+        for chunk in {id(s.chunk): s.chunk for s in sentences}.values():
+            self._story_numbers.setdefault(chunk.article_id, _numbers(chunk.title)).update(_numbers(chunk.text))
         self._sentence_words = {
             id(sentence): vectors for sentence, (_, vectors) in zip(sentences, words.of_texts([s.text for s in sentences]), strict=True)
         }
@@ -163,16 +176,20 @@ class FeatureReader:
         focus = sum(idf[t] for t in question.focus if t in found or t in soft) / self.focus_total if question.focus else 1.0
         matched = frozenset((found | soft) & question.focus)
         window = sentence_terms | before_terms | _title_and_date_terms(sentence)
-        names = story_names = numbers = period = 1.0
+        names = story_names = numbers = story_numbers = period = 1.0
         if question.names:
             names = len(question.names & (window | scope)) / len(question.names)
             story_names = len(question.names & (window | scope | mentioned)) / len(question.names)
         if question.numbers:
-            numbers_seen = window | set(re.findall(r"\d[\d,.]*\d|\d", sentence.text))
-            numbers = len(question.numbers & numbers_seen) / len(question.numbers)
+            numbers_seen = {n.replace(",", "") for n in window} | _numbers(sentence.text)
+            numbers = len(self.numbers & numbers_seen) / len(self.numbers)
+            # a year names the story, as a name does (in the sentence or its scope); other figures may sit a sentence away
+            in_story = (numbers_seen | scope) & self.years | (numbers_seen | self._story_numbers[sentence.article_id]) - self.years
+            story_numbers = len(self.numbers & in_story) / len(self.numbers)
         if question.period is not None:
             published = story_date(sentence.chunk.date)
-            period = s.undated_period_credit if published is None else float(question.period.holds(published))
+            margin = 0 if question.period.named_day else s.period_margin_days
+            period = s.undated_period_credit if published is None else _period_fit(question.period.days_outside(published), margin)
         return SentenceFeatures(
             semantic=semantic,
             alignment=alignment,
@@ -184,6 +201,7 @@ class FeatureReader:
             names=names,
             story_names=story_names,
             numbers=numbers,
+            story_numbers=story_numbers,
             period=period,
         )
 
@@ -234,6 +252,20 @@ def _word_alignment(
         return [(1.0 if word_terms & matched else 0.0, word_terms) for word_terms in words]
     best = (question_words @ sentence_words.astype(np.float32).T).max(axis=1).tolist()  # plain floats: numpy per word costs more
     return [(1.0 if word_terms & matched else value, word_terms) for value, word_terms in zip(best, words, strict=True)]
+
+
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+_YEAR = re.compile(r"1[89]\d\d|2[01]\d\d")
+
+
+def _numbers(text: str) -> set[str]:
+    """The numbers written in `text`, without thousands separators ("1,100" → "1100")."""
+    return {n.replace(",", "") for n in _NUMBER.findall(text)}
+
+
+def _period_fit(days_outside: int, margin: int) -> float:
+    """1 for a story dated in the question's period, less for each day outside it, 0 (ruled out) past `margin` days."""
+    return max(0.0, 1.0 - days_outside / (margin + 1))
 
 
 def _title_and_date_terms(sentence: Sentence) -> set[str]:

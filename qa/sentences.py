@@ -21,7 +21,7 @@ import numpy as np
 
 from index.entities import Entity
 from index.lexical import term_set
-from index.lexicon import PLAIN_NAME_LABELS
+from index.lexicon import AMOUNT_LABELS, PLAIN_NAME_LABELS
 from index.records import StoredChunk
 from index.words import WORD
 
@@ -35,6 +35,10 @@ SPEECH = re.compile(
     re.IGNORECASE,
 )
 """A verb of speech: a sentence holding one says who spoke."""
+QUANTIFIERS = term_set(
+    "at least more than fewer less about nearly almost over under around some up to per cent percent million billion thousand hundred trillion"
+)
+"""Words of an amount that say how much, not what: "at least 30" answers "at least how many journalists"."""
 _QUOTE_START = re.compile(r"^[\"“‘]")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
 _WORD_CHARACTER = re.compile(r"\w")
@@ -72,11 +76,13 @@ class Sentence:
         return (self.article_id, self.start)
 
     def typed(self, labels: frozenset[str], question_terms: set[str]) -> list[Entity]:
-        """Entities of these labels that share no word with the question (the answer is news to the asker; a name with digits in it is a tagging slip)."""
+        """Entities of these labels that share no word with the question (the answer is news to the asker; an amount's "at
+        least" or "million" are not its words; a name with digits in it is a tagging slip)."""
         found = []
         for entity in self.entities:
             text = self.phrase(entity)
-            if entity.label not in labels or not text.strip() or term_set(text) & question_terms:
+            words = term_set(text) - QUANTIFIERS if entity.label in AMOUNT_LABELS else term_set(text)
+            if entity.label not in labels or not text.strip() or words & question_terms:
                 continue
             if entity.label in PLAIN_NAME_LABELS and any(ch.isdigit() for ch in text):
                 continue

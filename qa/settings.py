@@ -94,7 +94,17 @@ class AnswerSettings(Section):
         0.6, ge=0, description="Penalty for the share of the question's numbers and years missing from the sentence, its title and date."
     )
     period_weight: float = Field(
-        0.6, ge=0, description="Penalty when the story's date is outside the question's 'last year' or 'this week'."
+        0.6,
+        ge=0,
+        description="Penalty when the story's date is outside the question's 'last year' or 'this week' (in full past `period_margin_days`).",
+    )
+    period_margin_days: int = Field(
+        7,
+        ge=0,
+        le=365,
+        description="A story dated this many days outside the question's period ('this week': the seven days up to today) still "
+        "counts, less for each day, rather than being ruled out: readers' 'this week' is loose, and a story may be dated the "
+        "day before the event it previews.",
     )
     undated_period_credit: float = Field(
         0.5,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -245,16 +245,36 @@ def test_question_reads_names_focus_and_period():
     assert q.names == {"harwick", "marathon"}
     assert q.focus == {"won"}
     assert q.period is not None
-    assert (q.period.start, q.period.end) == (date(2025, 1, 1), date(2025, 12, 31))
+    assert (q.period.start, q.period.end) == (date(2025, 1, 1), date(2026, 3, 1))  # reported from then until today
     assert without_names("When will the Kessel Bridge reopen?") == "When will the reopen?"
-    week = question_period("What happened this week?", date(2026, 3, 4))  # a Wednesday
-    assert week is not None
-    assert week.start == date(2026, 3, 2)
-    assert week.holds(date(2026, 3, 8))
-    monday = question_period("What did the council decide on Monday?", date(2026, 3, 4))
-    assert monday is not None
-    assert monday.start == date(2026, 3, 2)
     assert question_period("What did the council decide?", date(2026, 3, 4)) is None
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("phrase", "start", "named_day"),
+    [
+        # asked on Thursday 2026-03-05: a reader's "this week" is the seven days up to today, the weekend before included
+        ("What happened this week?", date(2026, 2, 26), False),
+        ("What happened last week?", date(2026, 2, 19), False),
+        ("What happened recently?", date(2026, 2, 3), False),
+        ("What happened this month?", date(2026, 3, 1), False),
+        ("What happened at the weekend?", date(2026, 2, 27), False),  # Friday night's games too
+        ("What did the council decide on Monday?", date(2026, 3, 2), True),
+        ("What did the council decide on Thursday?", date(2026, 2, 26), True),  # the Thursday before, not today
+        ("What did Saturday's vote decide?", date(2026, 2, 28), True),
+        ("What happened yesterday?", date(2026, 3, 4), True),
+        ("What happened in January?", date(2026, 1, 1), False),
+        ("What happened in December?", date(2025, 12, 1), False),
+    ],
+)
+def test_relative_dates_are_read_as_a_reader_means_them(phrase, start, named_day):
+    today = date(2026, 3, 5)
+    period = question_period(phrase, today)
+    assert period is not None
+    assert (period.start, period.end, period.named_day) == (start, today, named_day)
+    assert period.days_outside(start - timedelta(days=2)) == 2
+    assert period.days_outside(today) == 0
 
 
 @pytest.mark.unit
