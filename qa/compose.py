@@ -7,6 +7,7 @@ from qa.models import Answer, Citation, marker
 from qa.query import Query
 from qa.sentences import Quote
 from qa.short_answer import ShortAnswer
+from qa.side_by_side import side_by_side_text
 
 ABSTAIN_TEXT = "The indexed articles don't answer this question. The closest passages are listed as related, not as support."
 
@@ -19,6 +20,14 @@ def compose_answer(query: Query, evidence: Evidence, timings: dict[str, float]) 
     clue_of = {key: evidence.clues[i] for key, i in evidence.clue_of.items()} if not evidence.abstained else {}
     citations = [_citation(n, s, short, clue_of.get(s.key)) for n, s in enumerate(evidence.sentences, start=1)]
     text = ABSTAIN_TEXT if evidence.abstained else " ".join(f"{c.quote} {marker(c.n)}" for c in citations)
+    side = evidence.side_by_side
+    if side is not None:
+        for citation, quote in zip(citations, evidence.sentences, strict=True):
+            answered = side.reference_of.get(quote.key)
+            citation.reference = side.references[answered] if answered is not None and not evidence.abstained else None
+        if not evidence.abstained:
+            text = side_by_side_text(citations, side.unmatched)
+    kind = side.kind if side is not None else "entity" if evidence.clues else "sentences"
     return Answer(
         question=query.asked,
         query=query.search_text,
@@ -30,6 +39,9 @@ def compose_answer(query: Query, evidence: Evidence, timings: dict[str, float]) 
         evidence_score=round(evidence.best_score, 6),
         timings_ms=timings,
         clues=evidence.clues,
+        kind=kind,
+        references=side.references if side is not None else [],
+        unmatched=side.unmatched if side is not None and not evidence.abstained else [],
     )
 
 

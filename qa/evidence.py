@@ -30,6 +30,7 @@ from qa.retriever import Hit
 from qa.sentences import Neighbours, Quote, collect_sentences
 from qa.settings import AnswerSettings
 from qa.short_answer import ShortAnswer, short_answer
+from qa.side_by_side import SideBySide
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ class Evidence:
     """The clues of a descriptive question (`qa.clues`); empty for other questions."""
     clue_of: dict[tuple[str, int], int] = field(default_factory=dict)
     """Sentence key → the clue it supports (its index in `clues`)."""
+    side_by_side: SideBySide | None = None
+    """For a comparison or a timeline: how its dated quotes stand side by side (`qa.side_by_side`)."""
 
     def not_indexed(self) -> Evidence:
         """An abstention instead of this evidence, its sentences listed as related: the question names someone or something
@@ -54,6 +57,7 @@ class Evidence:
             abstained=True,
             confidence=round(min(self.confidence, ABSTAINED_CONFIDENCE), 4),
             best_score=self.best_score,
+            side_by_side=self.side_by_side,
         )
 
 

@@ -31,6 +31,7 @@ from index import ChunkStore, Embedder, NewsqaError, NoIndexError
 from index.catalog import Catalog, CatalogEntry
 from index.words import WordVectors
 from qa.answerers import Answered, Answerer, Found, Routed, route
+from qa.compare_answerer import CompareAnswerer
 from qa.compose import compose_answer
 from qa.entity_answerer import EntityAnswerer
 from qa.evidence import EvidencePicker
@@ -40,6 +41,7 @@ from qa.query import FilterArgs, Query, read_query
 from qa.retriever import HybridRetriever
 from qa.sentence_answerer import SentenceAnswerer
 from qa.settings import Settings
+from qa.timeline_answerer import TimelineAnswerer
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -72,7 +74,16 @@ class Pipeline:
             self.embedder, self.store, self.retriever, settings.entity_answer, candidates=settings.retrieval.candidates
         )
         self.sentence_answerer = SentenceAnswerer(self.embedder, self.words, self.retriever, self.picker)
-        self.answerers: list[Answerer[Any, Any]] = [self.entity_answerer, self.sentence_answerer]
+        self.compare_answerer = CompareAnswerer(
+            self.embedder, self.store, self.retriever, settings.compare, typo_similarity=settings.answer.name_typo_similarity
+        )
+        self.timeline_answerer = TimelineAnswerer(self.embedder, self.retriever, settings.compare)
+        self.answerers: list[Answerer[Any, Any]] = [
+            self.compare_answerer,
+            self.timeline_answerer,
+            self.entity_answerer,
+            self.sentence_answerer,
+        ]
         """The answerers, most specific first; the last takes every question (`qa.answerers.route`)."""
         self.chain = self.build_chain()
         self._catalog: Catalog | None = None
