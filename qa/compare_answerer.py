@@ -12,8 +12,8 @@ a change ...?" No one sentence answers it: each article's fact does. The answere
 3. scores every sentence retrieved for a reference (`qa.reference_match`: topic, claim, their terms,
    the title, the period, the rank) and gives each reference its best sentence from an article no
    other reference took;
-4. says plainly which references match no indexed article (no sentence scores `min_reference_score`,
-   or the topic names something no indexed article holds: "No article from Polygon on ... is
+4. says plainly which references match no indexed article (no sentence is `min_topic_similarity`
+   close to its topic, or the topic names something no indexed article holds: "No article from Polygon on ... is
    indexed.") and answers the rest: one quote per article, in date order, each saying which
    reference it answers (`qa.side_by_side`). It says no yes or no: the reader, or a language model
    whose every sentence is checked (`qa.generate`), compares the quotes.
@@ -80,8 +80,11 @@ class CompareAnswerer:
     def retrieve(self, query: Query, reading: ComparisonQuestion) -> ReferenceHits:
         """Each reference's chunks: within its outlet and the user's filters, for its topic and for the claim, in its period and
         without it."""
-        texts = [reference.topic or reading.claim for reference in reading.references] + [reading.claim]
-        vectors = self.embedder.encode(texts)
+        texts = [reference.topic or reading.claim for reference in reading.references]
+        topics = self.embedder.encode_questions(texts)[0]
+        # the claim's vector is the mean of the topics': the question is mostly its references, and a long text is the slowest to embed
+        mean = np.mean(topics, axis=0)
+        vectors = np.vstack([*topics, mean / max(float(np.linalg.norm(mean)), 1e-9)])
         claim = [float(x) for x in vectors[-1]]
         k = self.settings.chunks_per_reference
         per_reference: list[tuple[Hit, ...]] = []
@@ -158,9 +161,9 @@ class CompareAnswerer:
         return Evidence(sentences=quotes, abstained=False, confidence=round(confidence, 4), best_score=weakest, side_by_side=side)
 
     def _matches(self, reference: ArticleReference, scored: list[Scored]) -> bool:
-        """Whether an indexed article matches the reference: a sentence scores `min_reference_score`, and its topic holds no
-        name that no indexed article holds (a word the index has never seen, or a typo of one retrieved: `qa.names`)."""
-        if not scored or scored[0].score < self.settings.min_reference_score:
+        """Whether an indexed article matches the reference: a sentence is `min_topic_similarity` close to its topic, and its
+        topic holds no name that no indexed article holds (a word the index has never seen, or a typo of one retrieved: `qa.names`)."""
+        if not scored or max(item.features.topic for item in scored) < self.settings.min_topic_similarity:
             return False
         texts = [item.sentence.chunk.text for item in scored[:20]]
         missing = unknown_names(reference.topic, self.retriever.term_weights, texts, typo_similarity=self.typo_similarity)

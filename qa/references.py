@@ -148,7 +148,8 @@ class ArticleReference:
             first, last = self.published
             when = f" ({first.isoformat()})" if first == last else f" ({_period(first, last)})"
         about = f" on {self.topic}" if self.topic else ""
-        return f"the {self.outlet} article{about}{when}"
+        outlet = self.outlet if self.outlet.lower().startswith("the ") else f"the {self.outlet}"
+        return f"{outlet} article{about}{when}"
 
 
 @dataclass(frozen=True)
