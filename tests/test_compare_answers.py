@@ -31,7 +31,7 @@ NO_SUCH_ARTICLE = (
 )
 TIMELINE = "What has been reported about Google's antitrust cases, in order?"
 TIMELINE_SINCE = "How has the coverage of Google's antitrust cases changed since November 2023?"
-OUTLETS = ["TechCrunch", "The Verge", "Polygon", "Engadget", "Fortune", "The Independent - Life and Style", "Sporting News"]
+OUTLETS = ["TechCrunch", "The Verge", "Polygon", "Engadget", "Fortune", "The Independent - Life and Style", "Sporting News", "Wired"]
 
 
 def _checkable(answer, settings):
@@ -93,6 +93,13 @@ def test_the_references_are_read_with_their_outlet_topic_and_day():
             "of the ActivityPub protocol in social media contexts?",
             ["TechCrunch", "The Verge"],
             ["Flipboard's integration of the ActivityPub protocol", "structure of the ActivityPub protocol in social media contexts"],
+        ),
+        (  # outlets named together share their topic
+            "Do 'The Verge' and 'Engadget' articles both suggest that 'Consumers' have guides or opportunities to make better "
+            "purchasing decisions, while 'TechCrunch' discusses 'Consumers' desire for a new model in a different sector?",
+            ["The Verge", "Engadget", "TechCrunch"],
+            ["Consumers have guides or opportunities to make better purchasing decisions"] * 2
+            + ["discusses Consumers desire for a new model in a different sector"],
         ),
         (  # "the same news source"
             "Did the portrayal of Prince William's reaction in 'The Crown season six' as reported by 'The Independent - Life and "
@@ -169,6 +176,42 @@ def test_two_dated_references_are_quoted_side_by_side_in_date_order(compare):
         "the TechCrunch article on Meta's alleged violations of the Children's Online Privacy Protection Act (2023-11-27)",
     ]
     _checkable(answer, compare.settings)
+
+
+@pytest.mark.unit
+def test_quotes_are_put_in_date_order_an_articles_sentences_together():
+    from types import SimpleNamespace
+
+    from qa.sentences import Quote
+    from qa.side_by_side import Pick, dated_evidence
+
+    def pick(article, day, start, reference):
+        sentence = SimpleNamespace(article_id=article, start=start, key=(article, start), chunk=SimpleNamespace(date=day))
+        return Pick(Quote(sentence, "answer", 1.0), reference)  # type: ignore[arg-type]
+
+    picks = [
+        pick("late", "2023-11-27", 50, 0),
+        pick("undated", "", 0, 1),
+        pick("early", "2023-10-19", 90, 2),
+        pick("late", "2023-11-27", 10, 0),
+    ]
+    quotes, side = dated_evidence("comparison", picks, references=["late", "undated", "early"])
+    assert [(q.sentence.article_id, q.sentence.start) for q in quotes] == [("early", 90), ("late", 10), ("late", 50), ("undated", 0)]
+    assert side.reference_of[("early", 90)] == 2
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_quotes_are_in_date_order_whatever_order_the_question_names_them(compare):
+    answer = compare.ask(
+        "Between the TechCrunch report on Meta's alleged violations of the Children’s Online Privacy Protection Act published "
+        "on November 27, 2023, and the TechCrunch report on Meta's moderation bias problem suppressing Palestinian voices "
+        "published on October 19, 2023, was there a change in the nature of issues reported concerning Meta's platform practices?"
+    )
+    assert answer.citations[0].date == "2023-10-19"
+    assert answer.citations[0].reference is not None
+    assert "moderation bias" in answer.citations[0].reference
+    assert [c.date for c in answer.citations] == sorted(c.date for c in answer.citations)
 
 
 @pytest.mark.integration
@@ -264,3 +307,58 @@ def test_a_language_model_may_state_the_comparison_and_each_sentence_is_checked(
     assert verdicts[0] in ("kept", "repointed")
     assert verdicts[1] == "dropped"
     assert "40 billion" not in answer.text
+
+
+def _side_by_side_answer():
+    from qa.models import Answer, Citation
+
+    def cite(n, quote, day, source, article):
+        return Citation(n=n, article_id=article, title=f"{source} story", date=day, source=source, chunk_id=f"{article}-0", quote=quote,
+                        start=0, end=len(quote), score=1.0, passage=quote, reference=f"the {source} article on <b>bold</b> claims")  # fmt: skip
+
+    citations = [
+        cite(1, 'Meta said <script>alert("x")</script> it fixed the *bug*.', "2023-10-19", "TechCrunch", "a.md"),
+        cite(2, "It said so again [sic].", "2023-10-19", "TechCrunch", "a.md"),
+        cite(3, "Attorneys general filed a lawsuit.", "2023-11-27", "TechCrunch", "b.md"),
+    ]
+    unmatched = ["No article from Polygon on ![img](http://x/) is indexed."]
+    from qa.side_by_side import side_by_side_text
+
+    return Answer(
+        question="Q?", query="Q?", text=side_by_side_text(citations, unmatched), citations=citations, kind="comparison",
+        references=[c.reference or "" for c in citations], unmatched=unmatched, confidence=0.64,
+    )  # fmt: skip
+
+
+@pytest.mark.unit
+def test_the_chat_shows_the_quotes_on_a_dated_timeline_escaped():
+    from ui.render import render_answer
+
+    shown = render_answer(_side_by_side_answer())
+    timeline = shown[shown.index('<ol class="nq-timeline">') : shown.index("</ol>")]
+    assert timeline.count('<li class="nq-moment"') == 2  # one entry per article, its two quotes together
+    assert timeline.index("2023-10-19") < timeline.index("2023-11-27")
+    assert "<script>" not in shown
+    assert "&#60;script&#62;" in timeline
+    assert "<b>bold</b>" not in shown
+    assert "answers the TechCrunch article on &#60;b&#62;bold&#60;/b&#62; claims" in timeline
+    assert '<div class="nq-unmatched">No article from Polygon on &#33;&#91;img&#93;' in shown
+    streaming = render_answer(_side_by_side_answer(), text="Meta said ... [1]", with_sources=False)
+    assert streaming.count('<li class="nq-moment"') == 1  # while it streams, the quotes so far
+
+
+@pytest.mark.unit
+def test_the_cli_and_the_export_list_one_line_per_article_in_date_order():
+    from ui.cli import answer_lines
+
+    answer = _side_by_side_answer()
+    lines = answer_lines(answer)
+    assert lines[0] == 'TechCrunch, 2023-10-19: Meta said <script>alert("x")</script> it fixed the *bug*. [1] It said so again [sic]. [2]'
+    assert lines[1] == "TechCrunch, 2023-11-27: Attorneys general filed a lawsuit. [3]"
+    assert lines[2] == "No article from Polygon on ![img](http://x/) is indexed."
+    assert any(line.strip() == "answers: the TechCrunch article on <b>bold</b> claims" for line in lines)
+    markdown = answer.to_markdown()
+    assert "- TechCrunch\\, 2023\\-10\\-19: Meta said \\<script\\>" in markdown
+    assert "\\*bug\\*\\. [1] It said so again \\[sic\\]\\. [2]" in markdown  # markers kept, article brackets escaped
+    assert "- No article from Polygon on \\!\\[img\\]\\(http\\:\\/\\/x\\/\\) is indexed\\." in markdown
+    assert "Answers: the TechCrunch article on \\<b\\>bold\\<\\/b\\> claims" in markdown
