@@ -2,7 +2,7 @@
 
 `bench/quality.py` (answer quality), `bench/calibrate.py` (the confidence scaling) and
 `bench/latency.py` (warm ask() time) read their sets from `GOLD_SETS`; `bench/scale.py` composes
-articles from theirs. A new gold set is one entry here (and a line in the README's evaluation data).
+articles from theirs; `bench/compare.py` measures the comparison set. A new gold set is one entry here (and a line in the README's evaluation data).
 Tuning may use only `dev` sets; `test` sets are only reported.
 """
 
@@ -31,6 +31,8 @@ class GoldSet:
     """Descriptive questions answered with an entity (`qa.candidates`): the entity calibration."""
     timed: bool = False
     """Timed by `bench/latency.py` (warm ask() against a baseline commit)."""
+    compare: bool = False
+    """Questions that set articles side by side, each with its evidence facts: measured by `bench/compare.py` alone."""
 
     def available(self) -> bool:
         """Whether its questions and articles are on this machine (the shared MultiHop-RAG half may not be)."""
@@ -46,10 +48,11 @@ GOLD_SETS: dict[str, GoldSet] = {
     "multihop-dev": GoldSet(SHARED / "multihop-dev/questions.jsonl", SHARED / "multihop-dev/articles", "dev", descriptive=True),
     "multihop-kinds": GoldSet(DATA / "multihop-kinds/questions.jsonl", SHARED / "multihop-dev/articles", "dev", descriptive=True),
     "quiz-dev": GoldSet(DATA / "quiz-dev/questions.jsonl", SHARED / "multihop-compare/articles", "dev", news=True),
+    "multihop-compare": GoldSet(SHARED / "multihop-compare/questions.jsonl", SHARED / "multihop-compare/articles", "dev", compare=True),
 }
 """Every gold set, by the name the reports use."""
 
-QUALITY = [name for name, gold in GOLD_SETS.items() if not gold.descriptive]
+QUALITY = [name for name, gold in GOLD_SETS.items() if not gold.descriptive and not gold.compare]
 """The sets `bench/quality.py` compares newsqa with the baselines on (descriptive sets have their own section)."""
 LATENCY = [name for name, gold in GOLD_SETS.items() if gold.timed]
 """The sets `bench/latency.py` times."""

@@ -7,6 +7,7 @@ from qa.models import Answer, Citation, marker
 from qa.query import Query
 from qa.sentences import Quote
 from qa.short_answer import ShortAnswer
+from qa.side_by_side import side_by_side_text
 
 ABSTAIN_TEXT = "The indexed articles don't answer this question. The closest passages are listed as related, not as support."
 
@@ -20,6 +21,14 @@ def compose_answer(query: Query, evidence: Evidence, timings: dict[str, float]) 
     citations = [_citation(n, s, short, clue_of.get(s.key)) for n, s in enumerate(evidence.sentences, start=1)]
     abstained = f"{evidence.reason} {ABSTAIN_TEXT}" if evidence.reason else ABSTAIN_TEXT
     text = abstained if evidence.abstained else " ".join(f"{c.quote} {marker(c.n)}" for c in citations)
+    side = evidence.side_by_side
+    if side is not None:
+        for citation, quote in zip(citations, evidence.sentences, strict=True):
+            answered = side.reference_of.get(quote.key)
+            citation.reference = side.references[answered] if answered is not None and not evidence.abstained else None
+        if not evidence.abstained:
+            text = side_by_side_text(citations, side.unmatched)
+    kind = side.kind if side is not None else "entity" if evidence.clues else "sentences"
     return Answer(
         question=query.asked,
         query=query.search_text,
@@ -31,6 +40,9 @@ def compose_answer(query: Query, evidence: Evidence, timings: dict[str, float]) 
         evidence_score=round(evidence.best_score, 6),
         timings_ms=timings,
         clues=evidence.clues,
+        kind=kind,
+        references=side.references if side is not None else [],
+        unmatched=side.unmatched if side is not None and not evidence.abstained else [],
     )
 
 

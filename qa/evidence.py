@@ -30,6 +30,7 @@ from qa.retriever import Hit
 from qa.sentences import Neighbours, Quote, collect_sentences
 from qa.settings import AnswerSettings
 from qa.short_answer import ShortAnswer, short_answer
+from qa.side_by_side import SideBySide
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class Evidence:
     """Sentence key → the clue it supports (its index in `clues`)."""
     reason: str = ""
     """For an abstention that knows why, the reason in one sentence ("No article from Reuters is indexed.")."""
+    side_by_side: SideBySide | None = None
+    """For a comparison or a timeline: how its dated quotes stand side by side (`qa.side_by_side`)."""
 
     def not_indexed(self, reason: str = "") -> Evidence:
         """An abstention instead of this evidence, its sentences listed as related: the question names someone, something
@@ -57,6 +60,7 @@ class Evidence:
             confidence=round(min(self.confidence, ABSTAINED_CONFIDENCE), 4),
             best_score=self.best_score,
             reason=reason,
+            side_by_side=self.side_by_side,
         )
 
 

@@ -48,6 +48,11 @@ SYSTEM_PROMPT = (
     "If the sources do not answer the question, say so."
 )
 """What the model is told; the sources, the conversation and the question follow in the user message."""
+SIDE_BY_SIDE_NOTE = (
+    "The sources are one article each, in date order, as the question sets them side by side: say what each one states, "
+    "naming its outlet and date, and compare them only as far as their words allow.\n"
+)
+"""Put before the sources of a comparison or a timeline (`Answer.side_by_side`): the model may state the comparison."""
 
 
 @dataclass(frozen=True)
@@ -280,7 +285,8 @@ class ChatAnswerer:
         evidence = extractive.citations
         turns = list(earlier)[-self.settings.limits.max_history_turns :] if self.settings.limits.max_history_turns else []
         conversation = "".join(f"Earlier question: {q}\n" for q in turns) + ("\n" if turns else "")
-        inputs = {"conversation": conversation, "sources": sources_block(evidence), "question": question}
+        sources = (SIDE_BY_SIDE_NOTE if extractive.side_by_side else "") + sources_block(evidence)
+        inputs = {"conversation": conversation, "sources": sources, "question": question}
         state = _Building(extractive, self.settings.llm.unsupported, self.name)
         buffer = ""
         failure: str | None = None

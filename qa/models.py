@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -253,6 +254,16 @@ class Citation(BaseModel):
         None, description="For an answer to a descriptive question: the clue of the question this quote supports (`Answer.clues`)."
     )
     more_copies: int = Field(0, ge=0, description="Copies of the story beyond those in `also_in`, counted, not listed.")
+    reference: str | None = Field(
+        None,
+        description="For a comparison or a timeline: the article of the question this quote answers ('the TechCrunch article on "
+        "Meta's moderation bias (2023-10-19)'; `Answer.references`).",
+    )
+
+    @property
+    def dated_label(self) -> str:
+        """The outlet and date a side-by-side answer labels this quote with ("TechCrunch, 2023-10-19"), or its title."""
+        return ", ".join(part for part in (self.source, self.date[:10]) if part) or self.title
 
     @property
     def source_shown(self) -> str:
@@ -274,9 +285,22 @@ class Citation(BaseModel):
         lines = [f"{head}{f' ({meta})' if meta else ''}", f"   > {_markdown_text(self.quote, line_start=True)}"]
         if self.clue:
             lines.append(f"   Supports: {_markdown_text(self.clue)}")
+        if self.reference:
+            lines.append(f"   Answers: {_markdown_text(self.reference)}")
         if self.also_in or self.more_copies:
             lines.append(f"   Also reported by: {'; '.join(_markdown_text(name) for name in self.copy_names())}")
         return "\n".join(lines)
+
+
+def by_article(citations: Sequence[Citation]) -> list[list[Citation]]:
+    """Consecutive citations of the same article, grouped: one group per article of a side-by-side answer, in its order."""
+    groups: list[list[Citation]] = []
+    for citation in citations:
+        if groups and groups[-1][0].article_id == citation.article_id:
+            groups[-1].append(citation)
+        else:
+            groups.append([citation])
+    return groups
 
 
 class Claim(BaseModel):
@@ -344,6 +368,27 @@ class Answer(BaseModel):
         description="A descriptive question ('Which company, reported by X, did A and also B?') as read: its clues, each supported by "
         "a quote (`Citation.clue`) when answered; empty for other questions.",
     )
+    kind: Literal["sentences", "entity", "comparison", "timeline"] = Field(
+        "sentences",
+        description="How the question was answered: `sentences` (the best sentences), `entity` (a descriptive question's entity), "
+        "`comparison` (one dated quote per article the question sets side by side, in date order) or `timeline` (one dated "
+        "quote per article about a subject, in date order).",
+    )
+    references: list[str] = Field(
+        default_factory=list,
+        description="A comparison's articles as the question refers to them, in its order; each quote says which it answers "
+        "(`Citation.reference`). Empty for other answers.",
+    )
+    unmatched: list[str] = Field(
+        default_factory=list,
+        description="What a comparison or a timeline could not find, one sentence each ('No article from Polygon on Valve's "
+        "Steam Deck updates is indexed.'); the rest is answered.",
+    )
+
+    @property
+    def side_by_side(self) -> bool:
+        """Whether the answer sets dated quotes side by side (a comparison or a timeline), earliest first."""
+        return self.kind in ("comparison", "timeline")
 
     @property
     def confidence_words(self) -> str:
@@ -360,7 +405,13 @@ class Answer(BaseModel):
         lines = [f"## {_markdown_text(self.question, heading=True)}", ""]
         if self.short:
             lines += [f"**{_markdown_text(self.short)}**", ""]
-        lines += [_markdown_answer(self.text), ""]
+        if self.side_by_side and not self.abstained and not self.generated:  # one dated quote a line, earliest first
+            for group in by_article(self.citations):
+                quotes = " ".join(f"{_markdown_text(c.quote)} {marker(c.n)}" for c in group)
+                lines.append(f"- {_markdown_text(group[0].dated_label)}: {quotes}")
+            lines += [f"- {_markdown_text(line)}" for line in self.unmatched] + [""]
+        else:
+            lines += [_markdown_answer(self.text), ""]
         struck = [c for c in self.claims if c.verdict == "struck"]
         if struck:
             lines += [f"~~{_markdown_text(c.text)}~~ (not supported by the sources)" for c in struck] + [""]

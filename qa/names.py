@@ -60,7 +60,7 @@ def unknown_names(
         weights: IDF of the indexed terms (the BM25 index): a name term it has never seen is unknown.
         chunks: The texts of the chunks retrieved for the question.
         lookup: Finds chunks for a name of several words that the retrieved ones do not hold together.
-        ignore: Stemmed terms that are not names here (a descriptive question's kind words).
+        ignore: Stemmed terms that are not names here (a descriptive question's kind words), in a word or in a phrase.
         typo_similarity: How alike (difflib's ratio) a name and a retrieved word must be for the name to be a typo of it.
     """
     chunks = list(chunks)
@@ -75,7 +75,7 @@ def unknown_names(
         return sorted(set(unknown))
     held = [term_set(sentence) for chunk in chunks for sentence in _sentences(chunk)]
     for phrase in NAME_PHRASE.findall(text):
-        phrase_terms = {t for t in term_set(phrase) if len(t) > 1}
+        phrase_terms = {t for t in term_set(phrase) if len(t) > 1} - ignore
         if len(phrase_terms) < 2 or any(_all_held(phrase_terms, sentence_terms, typo_similarity) for sentence_terms in held):
             continue
         found = lookup(phrase) if lookup is not None else []

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from index.filters import source_key
+from index.lexical import is_stopword
 from index.lexicon import MONTH_PATTERN, MONTHS, WEEKDAYS
 
 
@@ -123,8 +124,19 @@ def outlet_forms(outlet: str) -> list[tuple[str, bool]]:
     return sorted(((f, len(f.split()) == 1 and f[:1].isupper() and f[1:].islower()) for f in usable), key=lambda x: -len(x[0]))
 
 
-def _mask_outlets(question: str, outlets: Sequence[str]) -> tuple[list[str], str]:
-    """The indexed outlets the question names, and the question with each of them and its "as reported by" cut out.
+@dataclass(frozen=True)
+class OutletMention:
+    """One place where a question names indexed outlets: its span and the outlets that form names."""
+
+    start: int
+    end: int
+    outlets: tuple[str, ...]
+    """The indexed outlets it names, as they are indexed (a form shared by several names them all)."""
+
+
+def outlet_mentions(question: str, outlets: Sequence[str]) -> list[OutletMention]:
+    """Where `question` names indexed `outlets`, in order: each form of an outlet (`outlet_forms`) found as a whole word,
+    the longest first, none overlapping another.
 
     A form shared by several outlets ("BBC News" for "BBC News - Technology" and "BBC News - Entertainment & Arts")
     names them all.
@@ -133,7 +145,7 @@ def _mask_outlets(question: str, outlets: Sequence[str]) -> tuple[list[str], str
     for outlet in outlets:
         for written in outlet_forms(outlet):
             owners.setdefault(written, []).append(outlet)
-    spans: list[tuple[int, int, list[str]]] = []
+    spans: list[OutletMention] = []
     for (form, exact), named_by in sorted(owners.items(), key=lambda item: -len(item[0][0])):  # longest first
         pattern = re.compile(rf"(?<!\w){re.escape(form)}(?!\w)", re.IGNORECASE)
         for match in pattern.finditer(question):
@@ -143,9 +155,15 @@ def _mask_outlets(question: str, outlets: Sequence[str]) -> tuple[list[str], str
                 continue  # "Tyreek Hill" names a player, not the outlet The Hill
             if not _stands_as_outlet(question, match.start(), match.end()):
                 continue  # "Which company ..." asks a question: it does not name the outlet "Which company"
-            if not any(match.start() < end and match.end() > start for start, end, _ in spans):
-                spans.append((match.start(), match.end(), named_by))
-    named = list(dict.fromkeys(outlet for _, _, named_by in sorted(spans) for outlet in named_by))
+            if not any(match.start() < m.end and match.end() > m.start for m in spans):
+                spans.append(OutletMention(match.start(), match.end(), tuple(named_by)))
+    return sorted(spans, key=lambda m: m.start)
+
+
+def _mask_outlets(question: str, outlets: Sequence[str]) -> tuple[list[str], str]:
+    """The indexed outlets the question names, and the question with each of them and its "as reported by" cut out."""
+    spans = [(m.start, m.end, m.outlets) for m in outlet_mentions(question, outlets)]
+    named = list(dict.fromkeys(outlet for _, _, named_by in spans for outlet in named_by))
     masked = question
     for start, end, _ in sorted(spans, reverse=True):
         masked = f"{masked[:start]} {_OUTLET} {masked[end:]}"
@@ -190,9 +208,12 @@ def _stands_as_outlet(question: str, start: int, end: int) -> bool:
 
 
 def _beside_a_name(text: str, start: int, end: int) -> bool:
-    """Whether the span is right after or before another capitalised word (part of a longer name)."""
+    """Whether the span is right after or before another capitalised word (part of a longer name); a capitalised stopword
+    before it ("Did TechCrunch report ...", "After Polygon ...") is the start of the question, not of a name."""
     before = re.search(r"([A-Za-z][\w.'’-]*)\s+$", text[:start])
     after = re.match(r"\s+([A-Za-z][\w.'’-]*)", text[end:])
+    if before is not None and is_stopword(before.group(1)):
+        before = None
     return any(m is not None and m.group(1)[:1].isupper() for m in (before, after))
 
 

@@ -10,7 +10,8 @@ the chain (LCEL, built from typed steps) takes it through
 
 The rules every answer follows, whichever answerer picked its evidence: a question naming someone
 or something no indexed article holds (`qa.names`), or naming as its source an outlet that is not
-indexed ("a Wall Street Journal article", `qa.outlets`), is abstained on; the answer reports the filters
+indexed ("a Wall Street Journal article", `qa.outlets`), is abstained on (a comparison instead says which
+of its references no indexed article matches, and answers the rest); the answer reports the filters
 searched with, the user's and the question's own; each citation lists the other copies of its story.
 With a language model configured, `ChatAnswerer` phrases the extractive answer and checks each
 sentence (`qa.generate`).
@@ -32,6 +33,7 @@ from index import ChunkStore, Embedder, NewsqaError, NoIndexError
 from index.catalog import Catalog, CatalogEntry
 from index.words import WordVectors
 from qa.answerers import Answered, Answerer, Found, Routed, route
+from qa.compare_answerer import CompareAnswerer
 from qa.compose import compose_answer
 from qa.entity_answerer import EntityAnswerer
 from qa.evidence import EvidencePicker
@@ -41,6 +43,7 @@ from qa.query import FilterArgs, Query, read_query
 from qa.retriever import HybridRetriever
 from qa.sentence_answerer import SentenceAnswerer
 from qa.settings import Settings
+from qa.timeline_answerer import TimelineAnswerer
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -73,7 +76,16 @@ class Pipeline:
             self.embedder, self.store, self.retriever, settings.entity_answer, candidates=settings.retrieval.candidates
         )
         self.sentence_answerer = SentenceAnswerer(self.embedder, self.words, self.retriever, self.picker)
-        self.answerers: list[Answerer[Any, Any]] = [self.entity_answerer, self.sentence_answerer]
+        self.compare_answerer = CompareAnswerer(
+            self.embedder, self.store, self.retriever, settings.compare, typo_similarity=settings.answer.name_typo_similarity
+        )
+        self.timeline_answerer = TimelineAnswerer(self.embedder, self.retriever, settings.compare)
+        self.answerers: list[Answerer[Any, Any]] = [
+            self.compare_answerer,
+            self.timeline_answerer,
+            self.entity_answerer,
+            self.sentence_answerer,
+        ]
         """The answerers, most specific first; the last takes every question (`qa.answerers.route`)."""
         self.chain = self.build_chain()
         self._catalog: Catalog | None = None
@@ -145,7 +157,7 @@ class Pipeline:
         """The rules every answer follows (see the module docstring), then the `Answer`."""
         found, evidence = answered.found, answered.evidence
         query = found.routed.query
-        if not evidence.abstained and query.named.unindexed:
+        if not evidence.abstained and query.named.unindexed and evidence.side_by_side is None:  # a comparison says it per reference
             evidence = evidence.not_indexed(f"No article from {' or '.join(query.named.unindexed)} is indexed.")
         elif not evidence.abstained and self._names_not_indexed(query, found):
             evidence = evidence.not_indexed()

@@ -4,7 +4,8 @@
 the index's (`index.settings.IndexSettings`: where articles and the store are, chunking, limits,
 feeds, copies) and, in sections here, what only `qa/` reads: `retrieval` (`qa.retriever`),
 `answer` (the sentence answerer: `qa.features`, `qa.decision`, `qa.short_answer`, `qa.names`),
-`entity_answer` (`qa.entity_answerer` and its parts), `llm` (`qa.generate`), `claims`
+`entity_answer` (`qa.entity_answerer` and its parts), `compare` (`qa.compare_answerer`,
+`qa.timeline_answerer`), `llm` (`qa.generate`), `claims`
 (`qa.claims`), and the question's own limits (`today`, `max_question_chars`). Same names, same
 checks: an unknown variable or key is an error naming the closest setting, and every number must be
 finite.
@@ -253,6 +254,56 @@ class EntityAnswerSettings(Section):
     confidence_intercept: float = Field(-0.08, description="Intercept of that Platt scaling.")
 
 
+class CompareSettings(Section):
+    """Answers that set articles side by side: a comparison's references (`qa.compare_answerer`) and a timeline's articles
+    (`qa.timeline_answerer`).
+
+    A sentence's score for a reference is the weighted sum of its features (`qa/reference_match.py` lists them); the
+    weights were chosen on MultiHop-RAG's development comparison questions (`bench/compare.py` reports them by fold).
+    """
+
+    chunks_per_reference: int = Field(8, ge=1, le=50, description="Chunks retrieved for each reference, for its topic and for the claim.")
+    topic_weight: float = Field(1.0, ge=0, description="Embedding cosine with the reference's topic: it states what the question says.")
+    claim_weight: float = Field(1.0, ge=0, description="Embedding cosine with what the articles are compared on.")
+    topic_terms_weight: float = Field(0.0, ge=0, description="IDF-weighted share of the topic's terms the sentence holds.")
+    claim_terms_weight: float = Field(0.25, ge=0, description="Summed IDF of the claim's terms the sentence holds, over 10.")
+    title_terms_weight: float = Field(1.0, ge=0, description="IDF-weighted share of the topic's terms the article's title holds.")
+    period_weight: float = Field(1.0, ge=0, description="The article was published on the day, or in the period, the reference gives.")
+    rank_weight: float = Field(0.0, ge=0, description="Rank of the sentence's chunk in the reference's retrieval (subtracted, per chunk).")
+    min_topic_similarity: float = Field(
+        0.35,
+        ge=-1,
+        le=1,
+        description="A reference none of whose retrieved sentences is this close to its topic (embedding cosine) matches no indexed "
+        "article, and the answer says so (on the development questions: 0.99 of the references kept, 0.66 of those whose outlet "
+        "was swapped for another said not indexed).",
+    )
+    another_article: bool = Field(
+        True,
+        description="Also quote the sentence closest to the claim from one more article of the outlets named: comparisons often "
+        "rest on an article they do not name (MultiHop-RAG's do, a third of the time).",
+    )
+    second_sentence_margin: float = Field(
+        0.4, ge=0, description="Quote an article's second sentence for its reference when it scores within this of its best."
+    )
+    max_words: int = Field(
+        110, ge=20, le=1000, description="Second sentences are added only while the answer stays within this many words."
+    )
+    timeline_articles: int = Field(8, ge=1, le=30, description="Most articles a timeline quotes (one dated sentence each).")
+    timeline_min_similarity: float = Field(
+        0.3, ge=-1, le=1, description="A timeline quotes an article only when its best sentence is at least this close to the subject."
+    )
+    confidence_slope: float = Field(
+        0.0,
+        description="Slope of the Platt scaling of the weakest matched reference's score; 0: the scores did not tell right from "
+        "wrong on the development questions (ROC AUC 0.36), so every comparison gets the same confidence.",
+    )
+    confidence_intercept: float = Field(
+        0.58,
+        description="Intercept of that Platt scaling: 0.58 gives 0.64, the share of development answers citing every evidence article.",
+    )
+
+
 class LlmSettings(Section):
     """The optional language model that phrases the answer from the evidence sentences (`qa/generate.py`).
 
@@ -357,6 +408,9 @@ class Settings(IndexSettings):
     answer: AnswerSettings = Field(default_factory=AnswerSettings, description="Evidence picking and abstention.")
     entity_answer: EntityAnswerSettings = Field(
         default_factory=EntityAnswerSettings, description="Answers to descriptive questions: the entity the clues agree on."
+    )
+    compare: CompareSettings = Field(
+        default_factory=CompareSettings, description="Answers that set articles side by side: comparisons and timelines."
     )
     llm: LlmSettings = Field(
         default_factory=LlmSettings, description="The optional language model that phrases answers (`NEWSQA_LLM=ollama:llama3.2`)."

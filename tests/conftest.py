@@ -180,3 +180,37 @@ def chroma_server(tmp_path) -> Iterator[ChromaServer]:
         yield server
     finally:
         server.stop()
+
+
+COMPARE_ARTICLES = ROOT.parent / "shared" / "eval" / "multihop-compare" / "articles"
+"""All 609 MultiHop-RAG articles, kept beside the project (`../shared/eval`); the comparison tests index a few of them."""
+COMPARE_FILES = (
+    "meta-has-a-moderation-bias-problem-not-just-a-bug-thats-suppressing-palestinian.md",  # TechCrunch 2023-10-19
+    "meta-turned-a-blind-eye-to-kids-on-its-platforms-for-years-unredacted-lawsuit-al.md",  # TechCrunch 2023-11-27
+    "apple-defends-google-search-deal-in-court-there-wasnt-a-valid-alternative.md",  # The Verge 2023-09-26
+    "5-things-we-learned-so-far-about-the-google-antitrust-case.md",  # TechCrunch 2023-10-31
+    "epic-v-google-explained.md",  # The Verge 2023-11-05
+    "early-impressions-of-googles-gemini-arent-great.md",  # TechCrunch 2023-12-07
+    "news-publisher-files-class-action-antitrust-suit-against-google-citing-ais-harms.md",  # TechCrunch 2023-12-15
+    "the-steam-deck-oled-improves-much-more-than-its-screen.md",  # Polygon 2023-11-09
+    "steam-deck-oled-review-it-s-just-better.md",  # Engadget 2023-11-09
+)
+"""Nine real articles that MultiHop-RAG's development comparison questions set side by side, and others of their outlets."""
+
+
+@pytest.fixture(scope="session")
+def compare_settings(tmp_path_factory, embedder) -> Settings:
+    """An indexed store of `COMPARE_FILES`, read from the shared MultiHop-RAG folder (shared by the comparison and browser tests)."""
+    from index import update_index
+    from qa import Settings
+
+    if not COMPARE_ARTICLES.is_dir():
+        pytest.skip(f"MultiHop-RAG's articles are not at {COMPARE_ARTICLES} (../shared/eval/multihop-compare beside the project)")
+    base = tmp_path_factory.mktemp("compare")
+    folder = base / "articles"
+    folder.mkdir()
+    for name in COMPARE_FILES:
+        shutil.copy(COMPARE_ARTICLES / name, folder / name)
+    settings = Settings(articles_dir=folder, db_dir=base / "db")
+    update_index(settings, embedder=embedder)
+    return settings

@@ -324,6 +324,47 @@ def test_outlet_selector_copies_link_article_and_export(news_page, tmp_path):
     assert "*Searched articles from AP*" in exported
 
 
+@pytest.fixture(scope="module")
+def compare_server(compare_settings, embedder):
+    """The chat over nine real MultiHop-RAG articles (`compare_settings`), for questions that set articles side by side."""
+    from qa import Pipeline
+    from ui.app import launch
+
+    port = free_port()
+    pipeline = Pipeline(compare_settings, embedder=embedder)
+    demo = launch(compare_settings, host="127.0.0.1", port=port, block=False, pipeline=pipeline)
+    yield f"http://127.0.0.1:{port}/"
+    demo.close()
+
+
+def test_a_comparison_shows_each_articles_quote_on_a_dated_timeline(browser, compare_server):
+    context = browser.new_context(viewport={"width": 1200, "height": 1100})
+    page = context.new_page()
+    page.goto(compare_server)
+    page.wait_for_selector("#nq-question textarea")
+    question = (
+        "Between the TechCrunch report on Meta's moderation bias problem suppressing Palestinian voices published on October 19, "
+        "2023, and the TechCrunch report on Meta's alleged violations of the Children’s Online Privacy Protection Act published "
+        "on November 27, 2023, was there a change in the nature of issues reported concerning Meta's platform practices?"
+    )
+    message = ask(page, question, nth=0)
+    moments = message.locator(".nq-timeline .nq-moment")
+    assert moments.count() >= 2
+    heads = moments.locator(".nq-when").all_inner_texts()
+    assert heads[0] == "2023-10-19 · TechCrunch"
+    assert "2023-11-27 · TechCrunch" in heads
+    assert heads == sorted(heads)  # earliest first
+    first = moments.first
+    assert "[1]" in first.locator(".nq-quote").inner_text()
+    assert "answers the TechCrunch article on Meta's moderation bias problem" in first.locator(".nq-reference").inner_text()
+    assert message.locator(".nq-source").count() >= 2  # each quote also has its source card, highlighted in its passage
+    assert message.locator(".nq-passage mark").count() >= 2
+    ARTIFACTS.mkdir(exist_ok=True)
+    message.locator(".nq-timeline").evaluate("element => element.scrollIntoView({block: 'start'})")
+    page.screenshot(path=str(ARTIFACTS / "chat-comparison.png"))
+    context.close()
+
+
 @pytest.fixture
 def watched_page(browser, tmp_path, embedder, start_watcher):
     """The chat of `serve --watch`: a watcher thread syncing a copy of the seeds, shown in the status line."""

@@ -267,10 +267,14 @@ def answer_lines(answer: Answer, *, streamed: int = 0) -> list[str]:
 
     `streamed`: how many of a generated answer's sentences `--stream` printed already.
     """
-    from qa.models import marker
+    from qa.models import by_article, marker
 
     lines = [one_line(answer.short), ""] if answer.short else []
-    if answer.generated:
+    if answer.side_by_side and not answer.generated and not answer.abstained:  # one dated quote a line, earliest first
+        for group in by_article(answer.citations):
+            lines.append(one_line(f"{group[0].dated_label}: " + " ".join(f"{c.quote} {marker(c.n)}" for c in group)))
+        lines += [one_line(line) for line in answer.unmatched]
+    elif answer.generated:
         lines += [one_line(_claim_line(claim)) for claim in answer.claims[streamed:] if claim.shown]
     else:
         lines.append(one_line(answer.text))
@@ -292,6 +296,8 @@ def answer_lines(answer: Answer, *, streamed: int = 0) -> list[str]:
             lines.append("  " + one_line(f"{label} {citation.title}{f' ({meta})' if meta else ''} {where}{supports}: {citation.quote}"))
             if citation.clue:
                 lines.append("      " + one_line(f"supports: {citation.clue}"))
+            if citation.reference:
+                lines.append("      " + one_line(f"answers: {citation.reference}"))
             if citation.also_in or citation.more_copies:
                 lines.append("      " + one_line("also reported by: " + "; ".join(citation.copy_names())))
     return lines

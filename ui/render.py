@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 
 from qa import Answer, Citation
 from qa.generate import model_label
-from qa.models import LINE_BREAKS, is_web_link, marker, shown_character, split_markers
+from qa.models import LINE_BREAKS, by_article, is_web_link, marker, shown_character, split_markers
 
 CONFIDENCE_TEXT = {
     "likely": "Likely right: answers this sure were right most of the time in our tests.",
@@ -51,6 +51,13 @@ CSS = """
 .nq-model, .nq-notice { font-size: 0.78rem; color: #6b7280; margin-top: 0.3rem; }
 .nq-notice { color: #92400e; }
 .nq-supports { font-size: 0.75rem; color: #6b7280; margin-left: 0.3rem; }
+.nq-timeline { list-style: none; margin: 0.2rem 0 0 0.3rem; padding: 0 0 0 0.9rem; border-left: 2px solid #93c5fd; }
+.nq-moment { position: relative; margin: 0 0 0.7rem 0; }
+.nq-moment::before { content: ""; position: absolute; left: -1.26rem; top: 0.35rem; width: 0.6rem; height: 0.6rem; border-radius: 50%; background: #1d4ed8; }
+.nq-when { font-size: 0.82rem; color: #374151; margin-bottom: 0.15rem; }
+.nq-when b { color: #111827; }
+.nq-reference { font-size: 0.78rem; color: #6b7280; margin-top: 0.15rem; }
+.nq-unmatched { color: #92400e; font-size: 0.9rem; margin: 0.2rem 0 0.4rem 0.3rem; }
 """
 
 
@@ -84,6 +91,30 @@ def _with_markers(text: str) -> str:
     """Answer text escaped by `text_html`, its `[n]` markers styled."""
     parts = split_markers(text)  # text, number, text, number, ..., text
     return "".join(text_html(part) if i % 2 == 0 else f'<span class="nq-marker">{marker(part)}</span>' for i, part in enumerate(parts))
+
+
+def render_timeline(answer: Answer, *, shown: int | None = None) -> str:
+    """A comparison's or a timeline's quotes as a small dated timeline, earliest first: each article's quotes under its date
+    and outlet, each with its `[n]`, and the reference they answer; then what was not found. `shown`: how many quotes have
+    streamed in so far."""
+    items = []
+    for group in by_article(answer.citations[:shown]):
+        first = group[0]
+        when = " · ".join(f"<b>{text_html(part)}</b>" if i == 0 else text_html(part) for i, part in enumerate(_when(first)))
+        quotes = " ".join(f'{text_html(c.quote)} <span class="nq-marker">{marker(c.n)}</span>' for c in group)
+        reference = f'<div class="nq-reference">answers {text_html(first.reference)}</div>' if first.reference else ""
+        items.append(
+            f'<li class="nq-moment" data-n="{first.n}"><div class="nq-when">{when}</div><div class="nq-quote">{quotes}</div>'
+            f"{reference}</li>"
+        )
+    unmatched = "".join(f'<div class="nq-unmatched">{text_html(line)}</div>' for line in answer.unmatched) if shown is None else ""
+    return f'<ol class="nq-timeline">{"".join(items)}</ol>{unmatched}'
+
+
+def _when(citation: Citation) -> list[str]:
+    """A timeline entry's heading: its date, then its outlet (its title when it has neither)."""
+    parts = [part for part in (citation.date[:10], citation.source) if part]
+    return parts or [citation.title]
 
 
 def _marked_text(answer: Answer) -> str:
@@ -224,6 +255,9 @@ def render_answer(
     """
     if answer.abstained:
         parts = [f'<div class="nq-answer nq-abstain">{text_html(answer.text)}</div>']
+    elif answer.side_by_side and not answer.generated:
+        streamed = None if text is None else len(split_markers(text)) // 2
+        parts = [f'<div class="nq-answer nq-side-by-side">{render_timeline(answer, shown=streamed)}</div>']
     else:
         shown = _generated_text(answer) if answer.generated else _marked_text(answer) if text is None else _with_markers(text)
         if writing:
