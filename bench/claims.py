@@ -54,6 +54,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import numpy as np
+from results import write_section  # bench/ is scripts: its folder is on sys.path
 
 import qa.claims
 import qa.opposites
@@ -98,7 +99,6 @@ CAUSES = (
     "because of a safety scare",
 )
 _TAG_KIND = {"VBD": "past", "VBN": "participle", "VBZ": "s", "VBG": "ing"}
-MARKER_START, MARKER_END = "<!-- bench/claims.py: start -->", "<!-- bench/claims.py: end -->"
 _AUX = re.compile(r"\b(is|are|was|were|has|had|have|will|would|could|can|should|did|does)\b")
 
 
@@ -468,18 +468,6 @@ def _parsed(text: str) -> Any:
     return parse([text])[0]
 
 
-def write_section(out: Path, section: str) -> None:
-    """Put this benchmark's section into RESULTS.md between its markers (other sections stay as they are)."""
-    text = out.read_text() if out.exists() else ""
-    block = f"{MARKER_START}\n{section}\n{MARKER_END}"
-    if MARKER_START in text and MARKER_END in text:
-        head, rest = text.split(MARKER_START, 1)
-        text = head + block + rest.split(MARKER_END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    out.write_text(text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calibrate", action="store_true", help="Search the thresholds on the dev sets first.")
@@ -529,7 +517,7 @@ def main() -> None:
         e2e = end_to_end(raw, args.e2e_out, args.e2e_limit)
         print("\n".join(e2e))
         sections.append("### End to end: `NEWSQA_LLM=local:smollm2` on the news dev sets (answerable questions)\n\n" + "\n".join(e2e))
-    write_section(args.out, "\n\n".join(sections))
+    write_section(args.out, "bench/claims.py", "\n\n".join(sections))
 
 
 if __name__ == "__main__":

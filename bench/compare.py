@@ -42,6 +42,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from gold_sets import GOLD_SETS  # bench/ is scripts: its folder is on sys.path
+from results import write_section
 
 from index import ArticleLoader, Embedder, update_index
 from index.lexical import terms
@@ -52,8 +53,6 @@ from qa.pipeline import Pipeline
 HERE = Path(__file__).resolve().parent
 FOLDER = GOLD_SETS["multihop-compare"].questions.parent
 K = 4
-MARKER_START = "<!-- bench/compare.py: start -->"
-MARKER_END = "<!-- bench/compare.py: end -->"
 TARGETS = {
     "every evidence fact quoted": "≥ 0.50",
     "some evidence fact quoted": "≥ 0.85",
@@ -280,18 +279,6 @@ def section(rows: list[tuple[str, dict[str, float]]], questions: int, compared: 
     return "\n".join(lines)
 
 
-def write_section(out: Path, text: str) -> None:
-    """Put this benchmark's section into RESULTS.md between its markers (other sections stay as they are)."""
-    whole = out.read_text() if out.exists() else ""
-    block = f"{MARKER_START}\n{text}\n{MARKER_END}"
-    if MARKER_START in whole and MARKER_END in whole:
-        head, rest = whole.split(MARKER_START, 1)
-        whole = head + block + rest.split(MARKER_END, 1)[1]
-    else:
-        whole = whole.rstrip("\n") + "\n\n" + block + "\n"
-    out.write_text(whole)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folder", type=Path, default=FOLDER, help="questions.jsonl and articles/ (MultiHop-RAG compare half)")
@@ -326,7 +313,7 @@ def main() -> None:
     print(text)
     machine = f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     if not args.print_only:
-        write_section(args.out, f"{text}\n\nMeasured {date.today().isoformat()} on {machine} by `bench/compare.py`.")
+        write_section(args.out, "bench/compare.py", f"{text}\n\nMeasured {date.today().isoformat()} on {machine} by `bench/compare.py`.")
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ from entity_vote import EntityVote  # bench/ is scripts: its folder is on sys.pa
 from folds import collect as collect_cases
 from folds import report as cross_validation_report
 from gold_sets import GOLD_SETS, QUALITY
+from results import marked_sections
 
 from index import ArticleLoader, Embedder, update_index
 from qa import Settings
@@ -435,10 +436,6 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-CLAIMS_SECTION = "<!-- bench/claims.py: start -->"
-"""Where the section that bench/claims.py writes into the same file begins."""
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS))
@@ -492,13 +489,13 @@ def main() -> None:
             print(sections[-1])
     machine = f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     previous = args.out.read_text() if args.out.exists() else ""
-    claims = previous[previous.find(CLAIMS_SECTION) :] if CLAIMS_SECTION in previous else ""  # bench/claims.py's section stays
+    kept = marked_sections(previous)  # bench/claims.py's and bench/compare.py's sections stay
     args.out.write_text(
         f"# Answer quality: newsqa vs the LangChain tutorial pipeline vs BM25\n\n"
         f"Measured {date.today().isoformat()} on {machine}, by `bench/quality.py`, all three systems in one run on the same\n"
         f"articles and questions, same embedding model (all-MiniLM-L6-v2). Answer hit: a gold string (SQuAD\n"
         f"normalisation) appears in the answer, and no distractor does; for the baselines the answer is the top chunk.\n"
-        f"Latency is per question, warm, on this machine.\n\n" + "\n\n".join(sections) + "\n" + (f"\n{claims}" if claims else "")
+        f"Latency is per question, warm, on this machine.\n\n" + "\n\n".join(sections) + "\n" + (f"\n{kept}\n" if kept else "")
     )
 
 

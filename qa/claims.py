@@ -234,6 +234,7 @@ class ClaimChecker:
         self.embedder = embedder
         self.words = words
         self.settings = settings
+        self.support = WordSupport(words, settings.word_match_similarity)
 
     def check_all(self, sentences: Sequence[GeneratedSentence], evidence: Sequence[Citation], *, question: str = "") -> list[Verdict]:
         """A verdict for each sentence against the evidence quotes (numbered by `Citation.n`).
@@ -301,7 +302,7 @@ class ClaimChecker:
         parsed: _Parsed,
     ) -> Verdict:
         by_n = {c.n: c for c in evidence}
-        claimed = self._claimed(sentence.text, question, parsed)
+        claimed = read_claim(sentence.text, question, parsed)
         cited = [by_n[n] for n in dict.fromkeys(sentence.markers) if n in by_n]
         first: Verdict | None = None
         if cited:
@@ -330,45 +331,6 @@ class ClaimChecker:
             first.reason = f"cites no source, and none supports it ({first.reason})"
         return Verdict(False, [], first.reason, first.similarity, first.alignment)
 
-    def _claimed(self, text: str, question: str, parsed: _Parsed) -> _Claimed:
-        """What a sentence states that the check looks for: its numbers, months, names, negations, words and clauses."""
-        entities = find_entities(text, [(0, len(text))])
-        names = [text[e.start : e.end] for e in entities if e.label in _NAME_LABELS]
-        inside = [(e.start, e.end) for e in entities if e.label in _NAME_LABELS]
-        first_words = []
-        for match in _CAPITALISED.finditer(text):
-            start = match.start()
-            word = match.group(0).rstrip(".")
-            lowered = word.lower()
-            if any(a <= start < b for a, b in inside) or lowered in _IGNORED_CAPITALS or lowered in _MONTHS or lowered in WEEKDAYS:
-                continue
-            before = text[:start].rstrip()
-            if not before or before[-1] in ".!?:" + _QUOTE_OPENERS:
-                # a first word is capitalised anyway: a name if the parse says so ("Dunmore, 61, was sentenced"), else only if
-                # it is no common word the quotes have a close one for ("Organizers" ~ "organisers")
-                if word in parsed.proper:
-                    names.append(word)
-                elif not is_stopword(lowered) and lowered not in FRAMING_WORDS:
-                    first_words.append(word)
-                continue
-            names.append(word)
-        content = [
-            w for w in words_of(text) if not is_stopword(w) and w not in FRAMING_WORDS | LIGHT_WORDS | _UNIT_WORDS and not w.isdigit()
-        ]
-        asked = set(terms(question))
-        return _Claimed(
-            text=text,
-            facts=numbers_in(text),
-            dates=months_and_weekdays(text),
-            names=names,
-            first_words=first_words,
-            negations=_negated_scopes(text),
-            content=list(dict.fromkeys(content)),
-            restates=bool(content) and bool(asked) and all(set(terms(w)) <= asked for w in content),
-            parsed=parsed,
-            said=set(words_of(text)),
-        )
-
     def _judge(
         self,
         claimed: _Claimed,
@@ -389,7 +351,7 @@ class ClaimChecker:
         clauses = np.concatenate([quote_vectors[c.n] for c in cited])
         similarity = float(max((clauses @ vector).max(), mean_vector(whole) @ vector))
         said_by = f"{quotes} {' '.join(c.source for c in cited)}"  # "<outlet> reported that ...": the outlet was shown with the quote
-        alignment = self._alignment(claimed, said_by, cited)
+        alignment = self.support.alignment(claimed, said_by, cited)
 
         def verdict(reason: str = "") -> Verdict:
             return Verdict(not reason, numbers if not reason else [], reason, round(similarity, 4), round(alignment, 4))
@@ -407,10 +369,10 @@ class ClaimChecker:
         vocabulary = _words(f"{quotes} {shown} {who}")
         story = " ".join([quotes, shown, who, *(c.passage for c in cited)])
         for name in claimed.names:
-            if not self._name_found(name, vocabulary, story):
+            if not self.support.name_found(name, vocabulary, story):
                 return verdict(f"names {name}, which the cited quotes do not")
         for word in claimed.first_words:
-            if not self._name_found(word, vocabulary, story) and not self._close_word(word, vocabulary):
+            if not self.support.name_found(word, vocabulary, story) and not self.support.close_word(word, vocabulary):
                 return verdict(f"names {word}, which the cited quotes do not")
         quoted = _negated_scopes(quotes)
         for cue, scope in claimed.negations:
@@ -420,7 +382,7 @@ class ClaimChecker:
         for cue, scope in quoted:
             if len(scope) >= 2 and len(scope & claimed_terms) >= 2 and not any(scope & mine for _, mine in claimed.negations):
                 return verdict(f"leaves out the cited quote's '{cue}'")
-        contradiction = self._contradiction(claimed, quotes, cited, quoted) or self._denied(claimed, said_by, cited)
+        contradiction = self.support.contradiction(claimed, quotes, cited, quoted) or self.support.denied(claimed, said_by, cited)
         if contradiction:
             return verdict(contradiction)
         if claimed.restates:
@@ -432,12 +394,26 @@ class ClaimChecker:
             if close < s.min_clause_similarity:
                 return verdict(f"adds what the cited quotes do not say: '{clause}' (similarity {close:.2f})")
         if alignment < s.min_alignment:
-            missing = ", ".join(f"'{w}'" for w in self._missing(claimed, said_by, cited)[:4])
+            missing = ", ".join(f"'{w}'" for w in self.support.missing(claimed, said_by, cited)[:4])
             return verdict(f"says more than the cited quotes: {missing} not in them ({alignment:.0%} of its words found)")
         return verdict()
 
+
+class WordSupport:
+    """Whether the words of a claim are in the quotes it cites (as themselves, their stem or lemma, or a close word that is
+    not their opposite), and where the quotes say a word's opposite, or say it only under a negation.
+
+    Args:
+        words: Word vectors (each word encoded alone).
+        word_match_similarity: The word-vector similarity at which a word counts as found (`ClaimSettings`).
+    """
+
+    def __init__(self, words: WordVectors, word_match_similarity: float) -> None:
+        self.words = words
+        self.word_match_similarity = word_match_similarity
+
     @staticmethod
-    def _contradiction(claimed: _Claimed, quotes: str, cited: list[Citation], quoted: list[tuple[str, set[str]]]) -> str:
+    def contradiction(claimed: _Claimed, quotes: str, cited: list[Citation], quoted: list[tuple[str, set[str]]]) -> str:
         """Why the sentence contradicts the quotes: a word of it whose opposite (`qa.opposites`) they say instead, neither negated."""
         quote_words = set(words_of(quotes))
         quote_lemmas = set().union(*(claimed.parsed.quote_lemmas.get(c.n, set()) for c in cited))
@@ -452,7 +428,7 @@ class ClaimChecker:
         return ""
 
     @staticmethod
-    def _name_found(name: str, vocabulary: set[str], story: str) -> bool:
+    def name_found(name: str, vocabulary: set[str], story: str) -> bool:
         """Whether every word of `name` is in the quotes, or the quotes hold part of it and the story spells it out.
 
         A word matches one it begins or ends ("Ethiopia" and "Ethiopian", not "Ethan" and "Ethiopian"):
@@ -464,7 +440,7 @@ class ClaimChecker:
             return True
         return bool(found) and re.search(rf"\b{re.escape(name)}\b", story, re.IGNORECASE) is not None
 
-    def _close_word(self, word: str, vocabulary: set[str]) -> bool:
+    def close_word(self, word: str, vocabulary: set[str]) -> bool:
         """Whether the quotes hold a word close to `word` (a common word that happens to open the sentence: Organizers ~ organisers)."""
         candidates = [w for w in vocabulary if not is_stopword(w) and not w.isdigit()]
         if not candidates:
@@ -472,34 +448,34 @@ class ClaimChecker:
         lowered = word.lower()
         table = self.words.vectors([lowered, *candidates])
         best = (np.stack([table[w] for w in candidates]).astype(np.float32) @ table[lowered].astype(np.float32)).max()
-        return bool(best >= self.settings.word_match_similarity)
+        return bool(best >= self.word_match_similarity)
 
-    def _alignment(self, claimed: _Claimed, support: str, cited: Sequence[Citation]) -> float:
+    def alignment(self, claimed: _Claimed, support: str, cited: Sequence[Citation]) -> float:
         """Share of the content words (names aside: checked on their own) found in the quotes: the same stem or lemma, or a close
         word vector that is not their opposite.
 
         Titles are no support here: "broke a record" from a headline about another record is a claim the quote does not make.
         """
-        content = self._content(claimed)
+        content = self.content(claimed)
         if not content:
             return 1.0 if any([*claimed.names, *claimed.first_words]) else 0.0
-        return (len(content) - len(self._unmatched(claimed, content, support, cited))) / len(content)
+        return (len(content) - len(self.unmatched(claimed, content, support, cited))) / len(content)
 
-    def _missing(self, claimed: _Claimed, support: str, cited: Sequence[Citation]) -> list[str]:
+    def missing(self, claimed: _Claimed, support: str, cited: Sequence[Citation]) -> list[str]:
         """The content words of the sentence the quotes do not hold in any accepted form (for the reason)."""
-        return self._unmatched(claimed, self._content(claimed), support, cited)
+        return self.unmatched(claimed, self.content(claimed), support, cited)
 
     @staticmethod
-    def _content(claimed: _Claimed) -> list[str]:
+    def content(claimed: _Claimed) -> list[str]:
         """The sentence's content words that are not part of a name."""
         named = {w for name in [*claimed.names, *claimed.first_words] for w in _words(name)}
         return [w for w in claimed.content if w not in named]
 
-    def _unmatched(self, claimed: _Claimed, content: list[str], support: str, cited: Sequence[Citation]) -> list[str]:
+    def unmatched(self, claimed: _Claimed, content: list[str], support: str, cited: Sequence[Citation]) -> list[str]:
         """The words of `content` that `support` (the cited quotes) holds in no accepted form (`_matched`)."""
-        return [w for w, match in self._matched(claimed, content, support, cited).items() if match is None]
+        return [w for w, match in self.matched(claimed, content, support, cited).items() if match is None]
 
-    def _matched(self, claimed: _Claimed, content: list[str], support: str, cited: Sequence[Citation]) -> dict[str, str | None]:
+    def matched(self, claimed: _Claimed, content: list[str], support: str, cited: Sequence[Citation]) -> dict[str, str | None]:
         """Each word of `content` → the word of `support` (the cited quotes) it is found as: itself (the same stem or lemma),
         a title's noun, or a close word that is not its opposite; None where there is none."""
         support_words = [w for w in dict.fromkeys(words_of(support)) if not is_stopword(w)]
@@ -524,11 +500,11 @@ class ClaimChecker:
                     similar[row, column] = -1.0
         for word, scores in zip(missing, similar, strict=True):
             best = int(scores.argmax())
-            if scores[best] >= self.settings.word_match_similarity:
+            if scores[best] >= self.word_match_similarity:
                 matched[word] = support_words[best]
         return matched
 
-    def _denied(self, claimed: _Claimed, support: str, cited: Sequence[Citation]) -> str:
+    def denied(self, claimed: _Claimed, support: str, cited: Sequence[Citation]) -> str:
         """Why the sentence states what the quotes only deny or leave open: a word of it found in the quotes only under their
         negation ("several people were injured" for "did not say whether anyone was hurt"), where it negates nothing itself."""
         negated: set[str] = set()
@@ -539,13 +515,51 @@ class ClaimChecker:
         only = negated - stated
         if not only:
             return ""
-        for word, match in self._matched(claimed, self._content(claimed), support, cited).items():
+        for word, match in self.matched(claimed, self.content(claimed), support, cited).items():
             if match is None or word in claimed.parsed.negated:
                 continue
             forms = {match, claimed.parsed.lemma.get(match, match)} if match != word else {word, claimed.parsed.lemma.get(word, word)}
             if forms & only and not forms & stated:
                 return f"says '{word}' where the cited quotes say it under a negation ('{match}')"
         return ""
+
+
+def read_claim(text: str, question: str, parsed: _Parsed) -> _Claimed:
+    """What a sentence states that the check looks for: its numbers, months, names, negations, words and clauses."""
+    entities = find_entities(text, [(0, len(text))])
+    names = [text[e.start : e.end] for e in entities if e.label in _NAME_LABELS]
+    inside = [(e.start, e.end) for e in entities if e.label in _NAME_LABELS]
+    first_words = []
+    for match in _CAPITALISED.finditer(text):
+        start = match.start()
+        word = match.group(0).rstrip(".")
+        lowered = word.lower()
+        if any(a <= start < b for a, b in inside) or lowered in _IGNORED_CAPITALS or lowered in _MONTHS or lowered in WEEKDAYS:
+            continue
+        before = text[:start].rstrip()
+        if not before or before[-1] in ".!?:" + _QUOTE_OPENERS:
+            # a first word is capitalised anyway: a name if the parse says so ("Dunmore, 61, was sentenced"), else only if
+            # it is no common word the quotes have a close one for ("Organizers" ~ "organisers")
+            if word in parsed.proper:
+                names.append(word)
+            elif not is_stopword(lowered) and lowered not in FRAMING_WORDS:
+                first_words.append(word)
+            continue
+        names.append(word)
+    content = [w for w in words_of(text) if not is_stopword(w) and w not in FRAMING_WORDS | LIGHT_WORDS | _UNIT_WORDS and not w.isdigit()]
+    asked = set(terms(question))
+    return _Claimed(
+        text=text,
+        facts=numbers_in(text),
+        dates=months_and_weekdays(text),
+        names=names,
+        first_words=first_words,
+        negations=_negated_scopes(text),
+        content=list(dict.fromkeys(content)),
+        restates=bool(content) and bool(asked) and all(set(terms(w)) <= asked for w in content),
+        parsed=parsed,
+        said=set(words_of(text)),
+    )
 
 
 @dataclass
