@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
@@ -28,16 +27,14 @@ def test_squad_normalisation():
 
 
 def run_eval(gold, articles, tmp_path, *extra):
-    env = {**os.environ, "NEWSQA_DB_DIR": str(tmp_path / "user-db")}
-    result = subprocess.run(
-        [sys.executable, "-m", "ui", "eval", str(gold), "--articles", str(articles), "--json", *extra],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr
+    """`newsqa eval ...` in this process (typer's CliRunner), its JSON figures."""
+    from typer.testing import CliRunner
+
+    from ui.cli import app
+
+    args = ["eval", str(gold), "--articles", str(articles), "--json", *extra]
+    result = CliRunner().invoke(app, args, env={"NEWSQA_DB_DIR": str(tmp_path / "user-db")})
+    assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +12,6 @@ import pytest
 
 from index import BadQuestionError, update_index
 from qa import Pipeline, Settings
-from tests.conftest import ROOT
 
 pytestmark = pytest.mark.integration
 
@@ -130,8 +127,14 @@ def test_editing_a_copy_into_another_story_splits_it_off(news):
 
 
 def run(args, tmp_path):
-    env = {**os.environ, "NEWSQA_DB_DIR": str(tmp_path / "db"), "NEWSQA_ARTICLES_DIR": str(tmp_path / "articles")}
-    return subprocess.run([sys.executable, "-m", "ui", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    """`newsqa ARGS...` in this process (typer's CliRunner; the console entry point runs as a process in tests/test_cli.py)."""
+    from typer.testing import CliRunner
+
+    from ui.cli import app
+
+    env = {"NEWSQA_DB_DIR": str(tmp_path / "db"), "NEWSQA_ARTICLES_DIR": str(tmp_path / "articles")}
+    result = CliRunner().invoke(app, args, env=env)
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
 
 
 @pytest.mark.slow
