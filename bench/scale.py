@@ -538,6 +538,7 @@ def report(rows: list[dict[str, float]], out: Path, *, command: str, measured: s
 
 
 def main() -> None:
+    global COLD_RUNS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 5000, 20000], help="Article counts to measure, local store.")
     parser.add_argument("--server-sizes", type=int, nargs="*", default=[], help="Article counts to measure against a `chroma run` server.")
@@ -547,7 +548,6 @@ def main() -> None:
     parser.add_argument("--cold-runs", type=int, default=COLD_RUNS, help="New processes the cold-start floor is the median of.")
     parser.add_argument("--report-only", action="store_true", help="Write the report again from the figures saved beside it.")
     args = parser.parse_args()
-    global COLD_RUNS
     COLD_RUNS = args.cold_runs
     figures = args.out.with_name("scale.json")
     if args.report_only:
