@@ -72,6 +72,17 @@ def zoo_pipeline(base: Path, embedder) -> tuple[Pipeline, Path]:
     return Pipeline(settings, embedder=embedder), folder
 
 
+def indexed_pipeline(articles: Path, db: Path, embedder) -> tuple[Pipeline, dict[str, str]]:
+    """A pipeline over the real articles in `articles`, indexed into `db`, and the articles' texts by id (to check quotes)."""
+    from index import ArticleLoader, update_index
+    from qa import Pipeline, Settings
+
+    settings = Settings(articles_dir=articles, db_dir=db)
+    update_index(settings, embedder=embedder)
+    texts = {a.id: a.text for a in ArticleLoader(articles).load().articles}
+    return Pipeline(settings, embedder=embedder), texts
+
+
 @pytest.fixture(scope="session")
 def seed_pipeline(tmp_path_factory, embedder):
     """A pipeline over the indexed seed article, shared by the read-only question tests."""

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import indexed_pipeline
+
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ARTICLES = Path(__file__).resolve().parent / "data" / "multihop-kinds" / "articles"
@@ -37,13 +39,7 @@ NOT_INDEXED = (
 @pytest.fixture(scope="module")
 def kinds(tmp_path_factory, embedder):
     """A pipeline over the five real articles, and their texts by id."""
-    from index import ArticleLoader, update_index
-    from qa import Pipeline, Settings
-
-    settings = Settings(articles_dir=ARTICLES, db_dir=tmp_path_factory.mktemp("kinds") / "db")
-    update_index(settings, embedder=embedder)
-    texts = {a.id: a.text for a in ArticleLoader(ARTICLES).load().articles}
-    return Pipeline(settings, embedder=embedder), texts
+    return indexed_pipeline(ARTICLES, tmp_path_factory.mktemp("kinds") / "db", embedder)
 
 
 def _quotes_are_verbatim(answer, texts):
