@@ -119,20 +119,25 @@ class ArticleWatcher:
             before = after
 
     def run(self, stop: threading.Event | None = None) -> None:
-        """Sync now, then after every burst of changes, until `stop` is set."""
+        """Sync now, then after every burst of changes, until `stop` is set.
+
+        The first sync (and the one after a missing folder is back) runs once the folder is watched, at the watch's first
+        tick: a file written while it runs (minutes, on a large archive) is a change the watch sees, not one it missed.
+        """
         import watchfiles
 
         stop = stop or threading.Event()
         timing = self.settings.watch
         quiet_ms = int(timing.debounce_seconds * 1000)
-        failed_at = self._sync_or_failure_time()
+        failed_at: float | None = None
+        pending = True  # a sync is owed as soon as the watch has started
         while not stop.is_set():
             if not self.folder.is_dir():
                 log.warning("articles folder %s is missing; waiting for it (the index is kept as it is)", self.folder)
                 while not self.folder.is_dir():
                     if stop.wait(FOLDER_POLL_SECONDS):
                         return
-                failed_at = self._sync_or_failure_time()
+                pending = True
             try:
                 for changes in watchfiles.watch(
                     self.folder,
@@ -143,7 +148,9 @@ class ArticleWatcher:
                     yield_on_timeout=True,  # an empty set each second, so a failed sync is retried without a change
                     raise_interrupt=False,
                 ):
-                    if not changes and (failed_at is None or time.monotonic() - failed_at < timing.retry_seconds):
+                    if pending:
+                        pending = False
+                    elif not changes and (failed_at is None or time.monotonic() - failed_at < timing.retry_seconds):
                         continue
                     if changes:
                         self.wait_until_settled({Path(path) for _, path in changes}, stop)

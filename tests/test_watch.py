@@ -109,6 +109,25 @@ def test_a_failing_follow_up_of_a_sync_does_not_stop_the_watcher(tmp_path, embed
     eventually(lambda: len(seen) == 2, SYNCED)
 
 
+def test_a_file_dropped_while_the_first_sync_runs_is_indexed_too(tmp_path, embedder, start_watcher):
+    """A reader drops an article while the watcher's first sync (minutes, on a large archive) is still running: it is not
+    missed until some later change. Here it is written at the first sync's end, before the watcher could see it before."""
+    shutil.copytree(SEEDS, tmp_path / "articles")
+    settings = Settings(articles_dir=tmp_path / "articles", db_dir=tmp_path / "db")
+    pipeline = Pipeline(settings, embedder=embedder)
+    flood = settings.articles_dir / "flood.txt"
+
+    def drop_during_the_first(report: IndexReport) -> None:
+        if not flood.exists():
+            flood.write_text(FLOOD)
+
+    run = start_watcher(settings, store=pipeline.store, on_report=drop_during_the_first)
+    eventually(lambda: bool(run.reports), 60)
+    eventually(lambda: cites_flood(pipeline), SYNCED)
+    eventually(lambda: len(run.reports) >= 2, SYNCED)  # the report follows the write the question already sees
+    assert [r.added for r in run.reports[:2]] == [1, 1]  # the seed, then the article dropped meanwhile
+
+
 def test_a_file_written_in_parts_seconds_apart_is_indexed_once_whole(tmp_path, embedder, start_watcher):
     shutil.copytree(SEEDS, tmp_path / "articles")
     settings = Settings(articles_dir=tmp_path / "articles", db_dir=tmp_path / "db")  # the default timing: what users get
