@@ -76,8 +76,8 @@ def quote_entity(
     quoted = [Quote(sentence, "answer", value) for sentence, _, value in chosen.values()]
     clue_of = {key: row for key, (_, row, _) in chosen.items()}
     short = next((found for found in (full_name_in(x.sentence, name) for x in quoted) if found is not None), None)
-    naming_support = [o for o in options if o[2].key not in chosen and full_name_in(o[2], name) is not None]
-    if short is None and naming_support:  # one that supports a clue too, from another article first
+    naming_support = [o for o in options if o[2].key not in chosen and full_name_in(o[2], name) is not None] if short is None else []
+    if naming_support:  # one that supports a clue too, from another article first
         row, value, sentence = min(naming_support, key=lambda o: (o[2].article_id in articles, -o[1]))
         quoted.append(Quote(sentence, "answer", value))
         clue_of[sentence.key] = row

@@ -83,6 +83,16 @@ def indexed_pipeline(articles: Path, db: Path, embedder) -> tuple[Pipeline, dict
     return Pipeline(settings, embedder=embedder), texts
 
 
+def assert_quotes_verbatim(answer, texts: dict[str, str], *, short_case: bool = True) -> None:
+    """Every quote is its article's text at its offsets, and the short answer is where its citation says (`short_case`
+    False: in any case, as a phrase opening a sentence is capitalised there: "Parents")."""
+    for citation in answer.citations:
+        assert texts[citation.article_id][citation.start : citation.end] == citation.quote
+        if citation.answer_start is not None:
+            placed = texts[citation.article_id][citation.answer_start : citation.answer_end]
+            assert placed == answer.short if short_case else placed.lower() == answer.short.lower()
+
+
 @pytest.fixture(scope="session")
 def seed_pipeline(tmp_path_factory, embedder):
     """A pipeline over the indexed seed article, shared by the read-only question tests."""

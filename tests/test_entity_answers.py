@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import indexed_pipeline
+from tests.conftest import assert_quotes_verbatim, indexed_pipeline
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -48,14 +48,6 @@ def news(tmp_path_factory, embedder):
     return indexed_pipeline(ARTICLES, tmp_path_factory.mktemp("multihop") / "db", embedder)
 
 
-def _checkable(answer, texts):
-    """Every quote is the article's text at its offsets, and the short answer is where its citation says."""
-    for citation in answer.citations:
-        assert texts[citation.article_id][citation.start : citation.end] == citation.quote
-        if citation.answer_start is not None:
-            assert texts[citation.article_id][citation.answer_start : citation.answer_end] == answer.short
-
-
 def test_the_person_the_clues_describe_is_named_in_full_from_several_articles(news):
     pipeline, texts = news
     answer = pipeline.ask(SBF)
@@ -67,7 +59,7 @@ def test_the_person_the_clues_describe_is_named_in_full_from_several_articles(ne
     assert all(c.clue for c in supporting)
     # the quotes mostly say "Bankman-Fried"; one quoted sentence holds the full name, underlined in place
     assert any(c.answer_start is not None for c in answer.citations)
-    _checkable(answer, texts)
+    assert_quotes_verbatim(answer, texts)
 
 
 def test_the_outlets_a_question_names_are_searched_first_and_reported(news):
@@ -83,7 +75,7 @@ def test_an_entity_the_question_names_is_never_the_answer(news):
     answer = pipeline.ask(SBF_NAMING_FTX)
     assert not answer.abstained
     assert answer.short == "Sam Bankman-Fried"
-    _checkable(answer, texts)
+    assert_quotes_verbatim(answer, texts)
 
 
 def test_an_institution_said_by_its_short_form_is_answered_by_its_full_name(news):
@@ -92,7 +84,7 @@ def test_an_institution_said_by_its_short_form_is_answered_by_its_full_name(news
     assert not answer.abstained
     assert answer.short == "Federal Reserve"
     assert answer.confidence > 0.5
-    _checkable(answer, texts)
+    assert_quotes_verbatim(answer, texts)
 
 
 def test_a_person_in_a_story_full_of_other_people_is_found(news):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import indexed_pipeline
+from tests.conftest import assert_quotes_verbatim, indexed_pipeline
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -42,13 +42,6 @@ def kinds(tmp_path_factory, embedder):
     return indexed_pipeline(ARTICLES, tmp_path_factory.mktemp("kinds") / "db", embedder)
 
 
-def _quotes_are_verbatim(answer, texts):
-    for citation in answer.citations:
-        assert texts[citation.article_id][citation.start : citation.end] == citation.quote
-        if citation.answer_start is not None:
-            assert texts[citation.article_id][citation.answer_start : citation.answer_end].lower() == answer.short.lower()
-
-
 @pytest.mark.parametrize(("question", "group"), [(PARENTS, "parents"), (RETAILERS, "retailers")])
 def test_a_group_is_answered_with_the_phrase_the_articles_use_for_it(kinds, question, group):
     pipeline, texts = kinds
@@ -57,7 +50,7 @@ def test_a_group_is_answered_with_the_phrase_the_articles_use_for_it(kinds, ques
     assert answer.clues  # read as a descriptive question about a class
     assert answer.short == group
     assert any(c.answer_start is not None for c in answer.citations)  # underlined where a quote says it
-    _quotes_are_verbatim(answer, texts)
+    assert_quotes_verbatim(answer, texts, short_case=False)
 
 
 def test_which_two_is_answered_with_the_two_named_together(kinds):
@@ -66,7 +59,7 @@ def test_which_two_is_answered_with_the_two_named_together(kinds):
     assert not answer.abstained
     assert answer.short is not None
     assert set(answer.short.split(" and ")) == {"Meta", "IBM"}
-    _quotes_are_verbatim(answer, texts)
+    assert_quotes_verbatim(answer, texts, short_case=False)
 
 
 def test_a_question_resting_on_an_outlet_that_is_not_indexed_is_abstained_on_saying_so(kinds):
