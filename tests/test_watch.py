@@ -29,6 +29,8 @@ SYNCED = 60
 """Seconds a change may take to be synced here: generous, since a busy machine makes a sync slower, not wrong. How soon a
 dropped file is answerable on an idle machine (within seconds: the debounce, the settle time and one sync) is a figure for
 benchmarks, not a test."""
+QUICK = WatchSettings(debounce_seconds=0.5, settle_seconds=0.3)
+"""Short waits for the tests whose subject is not the timing (the default timing is what users get: one test keeps it)."""
 
 
 def cites_flood(pipeline: Pipeline) -> bool:
@@ -39,7 +41,7 @@ def cites_flood(pipeline: Pipeline) -> bool:
 @pytest.fixture
 def watched(tmp_path, embedder, start_watcher) -> tuple[Settings, Pipeline, list[IndexReport]]:
     shutil.copytree(SEEDS, tmp_path / "articles")
-    settings = Settings(articles_dir=tmp_path / "articles", db_dir=tmp_path / "db")
+    settings = Settings(articles_dir=tmp_path / "articles", db_dir=tmp_path / "db", watch=QUICK)
     pipeline = Pipeline(settings, embedder=embedder)
     run = start_watcher(settings, store=pipeline.store)
     eventually(lambda: bool(run.reports), 60)  # the first sync
@@ -92,7 +94,7 @@ def test_a_failed_sync_is_retried_without_waiting_for_a_change(tmp_path, caplog,
 
 def test_a_failing_follow_up_of_a_sync_does_not_stop_the_watcher(tmp_path, embedder, start_watcher):
     shutil.copytree(SEEDS, tmp_path / "articles")
-    settings = Settings(articles_dir=tmp_path / "articles", db_dir=tmp_path / "db")
+    settings = Settings(articles_dir=tmp_path / "articles", db_dir=tmp_path / "db", watch=QUICK)
     pipeline = Pipeline(settings, embedder=embedder)
     seen: list[IndexReport] = []
 
@@ -113,7 +115,7 @@ def test_a_file_dropped_while_the_first_sync_runs_is_indexed_too(tmp_path, embed
     """A reader drops an article while the watcher's first sync (minutes, on a large archive) is still running: it is not
     missed until some later change. Here it is written at the first sync's end, before the watcher could see it before."""
     shutil.copytree(SEEDS, tmp_path / "articles")
-    settings = Settings(articles_dir=tmp_path / "articles", db_dir=tmp_path / "db")
+    settings = Settings(articles_dir=tmp_path / "articles", db_dir=tmp_path / "db", watch=QUICK)
     pipeline = Pipeline(settings, embedder=embedder)
     flood = settings.articles_dir / "flood.txt"
 
@@ -189,6 +191,8 @@ class ServeWatch:
         env = {
             **os.environ,
             "NEWSQA_DB_DIR": str(db),
+            "NEWSQA_WATCH__DEBOUNCE_SECONDS": str(QUICK.debounce_seconds),
+            "NEWSQA_WATCH__SETTLE_SECONDS": str(QUICK.settle_seconds),
             "GRADIO_ANALYTICS_ENABLED": "False",
             "PYTHONPATH": str(ROOT),
             "PYTHONUNBUFFERED": "1",
