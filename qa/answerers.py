@@ -8,7 +8,9 @@ retrieves what it needs for that reading (`retrieve`) and picks the evidence (`a
 - `qa.sentence_answerer.SentenceAnswerer`: every other question, answered with the best sentences.
 
 `route` asks them in turn, most specific first; the sentence answerer takes every question, so one
-always answers. The rules that hold for every answer (a name no indexed article holds means
+always answers. When a specific answerer abstains ("Which company ..." whose clues agree on no
+entity), the sentence answerer tries the question too, and its answer stands if it does not abstain
+(`qa.pipeline.Pipeline`). The rules that hold for every answer (a name no indexed article holds means
 abstaining, the filters applied, copies of the cited stories, confidence words) run once, after
 whichever answered (`qa.pipeline`). A new kind of question is a new class with these three methods,
 put before the sentence answerer in `Pipeline.answerers`.

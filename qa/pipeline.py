@@ -5,7 +5,7 @@ the chain (LCEL, built from typed steps) takes it through
 
     route (`qa.answerers.route`: the first answerer that reads it as its kind)
     → retrieve (that answerer's retrieval)
-    → answer (its evidence)
+    → answer (its evidence; when a kind's answerer abstains, the sentence answerer's, if it answers)
     → finish (the rules every answer follows, then `qa.compose.compose_answer`).
 
 The rules every answer follows, whichever answerer picked its evidence: a question naming someone
@@ -147,11 +147,18 @@ class Pipeline:
         retrieved = routed.answerer.retrieve(routed.query, routed.reading)
         return Found(routed, retrieved, (time.perf_counter() - routed.started) * 1000)
 
-    @staticmethod
-    def _answer(found: Found[Any, Any]) -> Answered[Any, Any]:
+    def _answer(self, found: Found[Any, Any]) -> Answered[Any, Any]:
+        """The evidence the routed answerer picks; when it abstains, the sentence answerer's, if that one answers."""
         started = time.perf_counter()
         routed = found.routed
-        return Answered(found, routed.answerer.answer(routed.query, routed.reading, found.retrieved), started)
+        evidence = routed.answerer.answer(routed.query, routed.reading, found.retrieved)
+        general = self.sentence_answerer
+        if evidence.abstained and routed.answerer is not general:
+            retried = self._retrieve(Routed(routed.query, general, general.read(routed.query), routed.started))
+            fallback = general.answer(routed.query, retried.routed.reading, retried.retrieved)
+            if not fallback.abstained:
+                return Answered(retried, fallback, started)
+        return Answered(found, evidence, started)
 
     def _finish(self, answered: Answered[Any, Any]) -> Answer:
         """The rules every answer follows (see the module docstring), then the `Answer`."""

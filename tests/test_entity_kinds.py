@@ -98,3 +98,31 @@ def test_a_short_form_is_answered_with_the_fuller_name_another_article_uses(tmp_
     assert not answer.abstained
     assert answer.short == "Martin Scorsese"
     assert any(c.answer_start is not None and "Martin Scorsese" in c.quote for c in answer.citations)
+
+
+DRONE = (
+    '---\ntitle: "Amazon\'s new delivery drone is quieter, and it will fly in Italy and the UK"\nsource: The Verge\n'
+    "date: 2023-10-18\n---\n"
+    "Amazon's new delivery drone is quieter, and it will fly in Italy and the UK.\n\n"
+    "The retailer said on Wednesday that the MK30 delivery drone will start rolling out next year. The MK30 is significantly "
+    "quieter than the MK27, the drone it replaces, and can fly in light rain.\n"
+)
+
+
+def test_a_which_question_the_entity_answerer_abstains_on_is_answered_by_the_sentences_that_do(tmp_path, embedder):
+    """ "Which company, according to ..." is read as a descriptive question; when the clues' sentences name no company (here
+    "the retailer"), the entity answerer abstains, and the sentence answerer answers with the sentence that says it. A
+    question about something no article holds is still abstained on."""
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "drone.md").write_text(DRONE, encoding="utf-8")
+    pipeline, texts = indexed_pipeline(articles, tmp_path / "db", embedder)
+    question = "Which company, according to The Verge, will start rolling out the MK30 delivery drone next year?"
+    query = pipeline.read_query(question)
+    assert pipeline.entity_answerer.read(query) is not None  # routed to the entity answerer first
+    answer = pipeline.ask(question)
+    assert not answer.abstained
+    assert answer.kind == "sentences"
+    assert any("MK30 delivery drone will start rolling out" in c.quote for c in answer.citations)
+    assert_quotes_verbatim(answer, texts)
+    assert pipeline.ask("Which company, according to The Verge, will open a steel mill in Ohio next spring?").abstained
