@@ -5,7 +5,9 @@
 indexed chunk holds ("Tulloch": a word the BM25 index has never seen), or a name of several words
 whose words no sentence holds together ("Heather Knight", "Storm Imogen": in the chunks retrieved
 for the question, or found by BM25 for the name itself), says the question is about something not indexed, and both
-answerers abstain on it.
+answerers abstain on it. Two names listed ("Charlie Puth and John Legend") are two names; a lower-case word hyphened to a
+name ("Miles Franklin-winning") is no part of it; a title or adjective before a name of two words or more ("Goalkeeper
+Emiliano Martinez", "Philippine House of Representatives") may stand elsewhere in the chunk that holds the name.
 """
 
 from __future__ import annotations
@@ -73,15 +75,41 @@ def unknown_names(
             unknown.append(word)
     if _title_case(text):
         return sorted(set(unknown))
-    held = [term_set(sentence) for chunk in chunks for sentence in _sentences(chunk)]
-    for phrase in NAME_PHRASE.findall(text):
-        phrase_terms = {t for t in term_set(phrase) if len(t) > 1} - ignore
-        if len(phrase_terms) < 2 or any(_all_held(phrase_terms, sentence_terms, typo_similarity) for sentence_terms in held):
+    held = [(term_set(chunk), [term_set(sentence) for sentence in _sentences(chunk)]) for chunk in chunks]
+    for phrase in _name_phrases(text):
+        words = [{t for t in term_set(word) if len(t) > 1} - ignore for word in phrase.split()]
+        if len(set().union(*words)) < 2 or _held_together(words, held, typo_similarity):
             continue
         found = lookup(phrase) if lookup is not None else []
-        if not any(_all_held(phrase_terms, term_set(x), typo_similarity) for chunk in found for x in _sentences(chunk.text)):
+        if not _held_together(words, [(term_set(c.text), [term_set(x) for x in _sentences(c.text)]) for c in found], typo_similarity):
             unknown.append(phrase)
     return sorted(set(unknown))
+
+
+_LISTED = re.compile(r"\s+(?:and|&)\s+")
+_ABOUT_THE_NAME = re.compile(r"-[a-z][\w-]*")
+"""A lower-case word hyphened to a name says something about it ("Miles Franklin-winning", "Texas-based")."""
+
+
+def _name_phrases(text: str) -> list[str]:
+    """The names of several words in `text` (`NAME_PHRASE`): two listed are two names ("Charlie Puth and John Legend"; the
+    single words of "Procter & Gamble" are checked as words), a lower-case word hyphened to one is no part of it."""
+    return [name for phrase in NAME_PHRASE.findall(text) for name in _LISTED.split(_ABOUT_THE_NAME.sub("", phrase))]
+
+
+def _held_together(words: list[set[str]], held: list[tuple[frozenset[str], list[frozenset[str]]]], typo_similarity: float) -> bool:
+    """Whether a chunk holds a name whose words' terms are `words` (`held`: each chunk's terms and its sentences'): one sentence
+    holds all of them, or, for a name of three words or more, all but the first, which the chunk holds elsewhere (a title or
+    an adjective the sentence leaves out: "Goalkeeper Emiliano Martinez", "Philippine House of Representatives")."""
+    every = set().union(*words)
+    rest = set().union(*words[1:])
+    titled = len(words) >= 3 and len(rest) >= 2
+    for chunk_terms, sentences in held:
+        if any(_all_held(every, sentence, typo_similarity) for sentence in sentences):
+            return True
+        if titled and _all_held(words[0], chunk_terms, typo_similarity) and any(_all_held(rest, x, typo_similarity) for x in sentences):
+            return True
+    return False
 
 
 def _sentences(text: str) -> list[str]:
@@ -101,14 +129,15 @@ def _all_held(phrase_terms: set[str], held: frozenset[str], typo_similarity: flo
 
 
 def _candidate_names(text: str) -> list[str]:
-    """The capitalised words of `text` that may be names: not its first word, not a stopword, not an acronym."""
+    """The capitalised words of `text` that may be names: not its first word, not a stopword, not an acronym; without a
+    lower-case word hyphened to them ("Franklin-winning" is "Franklin")."""
     found = []
     for match in CAPITALISED.finditer(text):
         word = match.group(0)
         first = not text[: match.start()].strip()
         if first or is_stopword(word) or _ACRONYM.fullmatch(word.strip(".")):
             continue
-        found.append(word)
+        found.append(_ABOUT_THE_NAME.sub("", word))
     return found
 
 
