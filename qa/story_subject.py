@@ -8,7 +8,8 @@ rules find it:
 1. **A description** is "the", "this" or "these" and at most three more words ending in a kind noun
    (`qa.kinds.KIND_NOUNS`: company, startup, retailer, founder, ...), an age ("the 28-year-old", a
    person) or a word of what the question asks for ("the Cupertino tech giant" for "which tech
-   giant"), with nothing but words between them.
+   giant"), with nothing but words between them; "a" or "an" opens one only when it repeats the
+   question's description ("A Utah mother of six who ..." for "Which Utah mother of six ...?").
 2. **It stands for the answer** when it is what the sentence is about, and of a kind the question
    asks for: it opens the sentence (after a leading clause of a few words: "Importantly, the
    58-year-old, ..."), or it repeats the question's own description, two of its words or its age
@@ -40,7 +41,9 @@ from qa.sentences import Neighbours, Sentence, chunk_sentences
 _ASKED = re.compile(r"\b(?:which|what|whose|who (?:is|was|are|were) the)\s+(?P<phrase>[^,;:?!.]+)", re.IGNORECASE)
 _TOKEN = re.compile(r"[\w’'-]+|[^\w\s’'-]")
 _AGE = re.compile(r"(\d{1,3})-year-old")
-_DETERMINERS = frozenset({"the", "this", "these"})
+_INDEFINITE = frozenset({"a", "an"})
+"""An indefinite description stands for a name only when it repeats the question's ("A Utah mother of six who ...")."""
+_DETERMINERS = frozenset({"the", "this", "these"}) | _INDEFINITE
 ASKED_WORDS = 4
 """Words after "which" read as what the question asks for ("which 33-year-old boxing superstar")."""
 DESCRIPTION_WORDS = 4
@@ -121,6 +124,8 @@ def descriptions(text: str, asked: Asked) -> list[Description]:
                 continue
             words = term_set(text[token.start() : tokens[j].end()])
             repeats = bool(age and age.group(1) in asked.ages) or len(words & asked.words) >= 2 or bool(term_set(head) & asked.heads)
+            if token.group(0).lower() in _INDEFINITE and not repeats:
+                break
             kind = PERSON if age else NOUN_KIND.get(head)
             found.append(Description(token.start(), tokens[j].end(), kind, _opens(text[: token.start()]), repeats))
             break

@@ -314,3 +314,20 @@ def test_an_outlet_named_like_a_question_word_is_only_matched_where_it_stands_as
     for named in (f"according to {outlet}", f"as reported by {outlet}", f"in the {outlet} article"):
         read = descriptive(f"Which company, {named}, cut 600 jobs and saw its revenue fall this year?", outlets)
         assert read is not None and read.outlets == [outlet], named
+
+
+def test_an_indefinite_description_stands_for_a_name_only_when_it_repeats_the_questions():
+    from qa.question import analyze_question
+    from qa.story_subject import descriptions, read_asked
+
+    today = date(2023, 12, 19)
+    question = analyze_question("Which Utah mother of six, who gave parenting advice on YouTube, pleaded guilty on Monday?", today=today)
+    asked = read_asked(question.text, question.expected)
+    assert asked is not None
+    [found] = descriptions("A Utah mother of six who gave parenting advice pleaded guilty Monday.", asked)
+    assert (found.start, found.opens, found.repeats) == (0, True, True)
+    assert descriptions("A judge in Utah heard the plea on Monday.", asked) == []  # says nothing of what is asked
+    company = analyze_question("Which company will start rolling out the MK30 drone?", today=today)
+    assert [
+        d.repeats for d in descriptions("The retailer said the MK30 will fly next year.", read_asked(company.text, company.expected))
+    ] == [False]
