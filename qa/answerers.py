@@ -10,7 +10,7 @@ retrieves what it needs for that reading (`retrieve`) and picks the evidence (`a
 `route` asks them in turn, most specific first; the sentence answerer takes every question, so one
 always answers. When a specific answerer abstains ("Which company ..." whose clues agree on no
 entity), the sentence answerer tries the question too, and its answer stands if it does not abstain
-(`qa.pipeline.Pipeline`). The rules that hold for every answer (a name no indexed article holds means
+(`answer_or_fall_back`). The rules that hold for every answer (a name no indexed article holds means
 abstaining, the filters applied, copies of the cited stories, confidence words) run once, after
 whichever answered (`qa.pipeline`). A new kind of question is a new class with these three methods,
 put before the sentence answerer in `Pipeline.answerers`.
@@ -18,6 +18,7 @@ put before the sentence answerer in `Pipeline.answerers`.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -110,3 +111,23 @@ class Answered(Generic[R, F]):
     evidence: Evidence
     started: float
     """When the answerer started picking (`time.perf_counter()`), for the answer's timing."""
+
+
+def retrieve(routed: Routed[R, F]) -> Found[R, F]:
+    """What the routed answerer retrieves for its reading of the question."""
+    retrieved = routed.answerer.retrieve(routed.query, routed.reading)
+    return Found(routed, retrieved, (time.perf_counter() - routed.started) * 1000)
+
+
+def answer_or_fall_back(found: Found[Any, Any], general: Answerer[Any, Any]) -> Answered[Any, Any]:
+    """The evidence the routed answerer picks; when it abstains, `general`'s (the answerer that takes every question), if that
+    one answers."""
+    started = time.perf_counter()
+    routed = found.routed
+    evidence = routed.answerer.answer(routed.query, routed.reading, found.retrieved)
+    if evidence.abstained and routed.answerer is not general:
+        retried = retrieve(Routed(routed.query, general, general.read(routed.query), routed.started))
+        fallback = general.answer(routed.query, retried.routed.reading, retried.retrieved)
+        if not fallback.abstained:
+            return Answered(retried, fallback, started)
+    return Answered(found, evidence, started)

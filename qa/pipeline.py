@@ -32,7 +32,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from index import ChunkStore, Embedder, NewsqaError, NoIndexError
 from index.catalog import Catalog, CatalogEntry
 from index.words import WordVectors
-from qa.answerers import Answered, Answerer, Found, Routed, route
+from qa.answerers import Answered, Answerer, Found, Routed, answer_or_fall_back, retrieve, route
 from qa.compare_answerer import CompareAnswerer
 from qa.compose import compose_answer
 from qa.entity_answerer import EntityAnswerer
@@ -137,28 +137,13 @@ class Pipeline:
 
     def build_chain(self) -> Runnable[Query, Answer]:
         """LCEL from the typed steps: `Query` → `Routed` → `Found` → `Answered` → `Answer` (see the module docstring)."""
-        return RunnableLambda(self._route) | RunnableLambda(self._retrieve) | RunnableLambda(self._answer) | RunnableLambda(self._finish)
+        return RunnableLambda(self._route) | RunnableLambda(retrieve) | RunnableLambda(self._answer) | RunnableLambda(self._finish)
 
     def _route(self, query: Query) -> Routed[Any, Any]:
         return route(query, self.answerers, started=time.perf_counter())
 
-    @staticmethod
-    def _retrieve(routed: Routed[Any, Any]) -> Found[Any, Any]:
-        retrieved = routed.answerer.retrieve(routed.query, routed.reading)
-        return Found(routed, retrieved, (time.perf_counter() - routed.started) * 1000)
-
     def _answer(self, found: Found[Any, Any]) -> Answered[Any, Any]:
-        """The evidence the routed answerer picks; when it abstains, the sentence answerer's, if that one answers."""
-        started = time.perf_counter()
-        routed = found.routed
-        evidence = routed.answerer.answer(routed.query, routed.reading, found.retrieved)
-        general = self.sentence_answerer
-        if evidence.abstained and routed.answerer is not general:
-            retried = self._retrieve(Routed(routed.query, general, general.read(routed.query), routed.started))
-            fallback = general.answer(routed.query, retried.routed.reading, retried.retrieved)
-            if not fallback.abstained:
-                return Answered(retried, fallback, started)
-        return Answered(found, evidence, started)
+        return answer_or_fall_back(found, self.sentence_answerer)
 
     def _finish(self, answered: Answered[Any, Any]) -> Answer:
         """The rules every answer follows (see the module docstring), then the `Answer`."""
