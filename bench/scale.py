@@ -28,6 +28,7 @@ growth, and a plot (bench/scale.png); the raw figures go to bench/scale.json, fr
 `--report-only` writes the report again.
 
     .venv/bin/python bench/scale.py [--sizes 1000 5000 20000] [--server-sizes 5000] [--real | --real-store DIR] [--out bench/SCALE.md]
+        [--cold-runs 3] [--questions N]
 """
 
 from __future__ import annotations
