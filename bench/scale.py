@@ -324,7 +324,12 @@ def measure(size: int, scratch: Path, *, server: dict[str, str] | None = None, s
         compose(articles, size)
     env = _env(articles, db, server)
     sentences = sentences_of(articles)
-    figures = {"mode": "server" if server else "local", "articles": size, "sentences": len(sentences), **ingest_figures(articles, db, env)}
+    figures = {
+        "mode": "server" if server else "local",
+        "articles": size,
+        "sentences": float(len(sentences)),
+        **ingest_figures(articles, db, env),
+    }
     figures.update(model_floors(env, sentences))
     figures.update(serve_figures(db, env, questions()))
     figures["store_mb"] = folder_mb(store) if store else folder_mb(db, skip="bm25")
@@ -564,6 +569,8 @@ def main() -> None:
     parser.add_argument("--questions", type=int, help="At most this many warm questions of each kind (a smoke run).")
     parser.add_argument("--report-only", action="store_true", help="Write the report again from the figures saved beside it.")
     args = parser.parse_args()
+    if args.cold_runs < 1 or (args.questions is not None and args.questions < 1):
+        parser.error("--cold-runs and --questions must be at least 1")
     COLD_RUNS = args.cold_runs
     if args.questions is not None:
         QUESTIONS = {kind: min(count, args.questions) for kind, count in QUESTIONS.items()}

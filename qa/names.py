@@ -99,8 +99,9 @@ def _name_phrases(text: str) -> list[str]:
 
 def _held_together(words: list[set[str]], held: list[tuple[frozenset[str], list[frozenset[str]]]], typo_similarity: float) -> bool:
     """Whether a chunk holds a name whose words' terms are `words` (`held`: each chunk's terms and its sentences'): one sentence
-    holds all of them, or, for a name of three words or more, all but the first, which the chunk holds elsewhere (a title or
-    an adjective the sentence leaves out: "Goalkeeper Emiliano Martinez", "Philippine House of Representatives")."""
+    holds all of them, or, for a phrase of three words or more, all but the first, which the chunk holds elsewhere (a title
+    or an adjective before a name, which the sentence leaves out: "Goalkeeper Emiliano Martinez", "Philippine House of
+    Representatives")."""
     every = set().union(*words)
     rest = set().union(*words[1:])
     titled = len(words) >= 3 and len(rest) >= 2

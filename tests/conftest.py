@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from index.settings import WatchSettings
+
 if TYPE_CHECKING:
     from index import ChunkStore, IndexReport
     from index.watch import ArticleWatcher
@@ -28,6 +30,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
+QUICK_WATCH = WatchSettings(debounce_seconds=0.5, settle_seconds=0.3)
+"""Short watch waits for the tests whose subject is not the timing (the default timing is what users get: one test keeps it)."""
 SEED_ARTICLE = SEEDS / "nato-allies-defense-spending.txt"
 
 

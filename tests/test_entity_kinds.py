@@ -110,9 +110,9 @@ DRONE = (
 
 
 def test_a_which_question_the_entity_answerer_abstains_on_is_answered_by_the_sentences_that_do(tmp_path, embedder):
-    """ "Which company, according to ..." is read as a descriptive question; when the clues' sentences name no company (here
-    "the retailer"), the entity answerer abstains, and the sentence answerer answers with the sentence that says it. A
-    question about something no article holds is still abstained on."""
+    """A question "Which company, according to ..." is read as a descriptive one; when the clues' sentences name no company
+    (here "the retailer"), the entity answerer abstains, and the sentence answerer answers with the sentence that says it.
+    A question about something no article holds is still abstained on."""
     articles = tmp_path / "articles"
     articles.mkdir()
     (articles / "drone.md").write_text(DRONE, encoding="utf-8")

@@ -10,7 +10,7 @@ import pytest
 
 from index import update_index
 from qa import Settings
-from tests.conftest import ROOT, SEEDS, free_port
+from tests.conftest import QUICK_WATCH, ROOT, SEEDS, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow]
 
@@ -368,13 +368,11 @@ def test_a_comparison_shows_each_articles_quote_on_a_dated_timeline(browser, com
 @pytest.fixture
 def watched_page(browser, tmp_path, embedder, start_watcher):
     """The chat of `serve --watch`: a watcher thread syncing a copy of the seeds, shown in the status line."""
-    from index.settings import WatchSettings
     from qa import Pipeline
     from ui.app import launch
 
     shutil.copytree(SEEDS, tmp_path / "articles")
-    timing = WatchSettings(debounce_seconds=0.5, settle_seconds=0.3)
-    settings = Settings(articles_dir=tmp_path / "articles", db_dir=tmp_path / "db", watch=timing)
+    settings = Settings(articles_dir=tmp_path / "articles", db_dir=tmp_path / "db", watch=QUICK_WATCH)
     pipeline = Pipeline(settings, embedder=embedder)
     run = start_watcher(settings, store=pipeline.store)
     port = free_port()

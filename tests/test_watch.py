@@ -19,7 +19,7 @@ from index.catalog import article_text
 from index.settings import WatchSettings
 from index.watch import ArticleWatcher
 from qa import Pipeline, Settings
-from tests.conftest import ROOT, SEEDS, eventually, free_port, stays
+from tests.conftest import QUICK_WATCH, ROOT, SEEDS, eventually, free_port, stays
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -29,8 +29,6 @@ SYNCED = 60
 """Seconds a change may take to be synced here: generous, since a busy machine makes a sync slower, not wrong. How soon a
 dropped file is answerable on an idle machine (within seconds: the debounce, the settle time and one sync) is a figure for
 benchmarks, not a test."""
-QUICK = WatchSettings(debounce_seconds=0.5, settle_seconds=0.3)
-"""Short waits for the tests whose subject is not the timing (the default timing is what users get: one test keeps it)."""
 
 
 def cites_flood(pipeline: Pipeline) -> bool:
@@ -41,7 +39,7 @@ def cites_flood(pipeline: Pipeline) -> bool:
 @pytest.fixture
 def watched(tmp_path, embedder, start_watcher) -> tuple[Settings, Pipeline, list[IndexReport]]:
     shutil.copytree(SEEDS, tmp_path / "articles")
-    settings = Settings(articles_dir=tmp_path / "articles", db_dir=tmp_path / "db", watch=QUICK)
+    settings = Settings(articles_dir=tmp_path / "articles", db_dir=tmp_path / "db", watch=QUICK_WATCH)
     pipeline = Pipeline(settings, embedder=embedder)
     run = start_watcher(settings, store=pipeline.store)
     eventually(lambda: bool(run.reports), 60)  # the first sync
@@ -94,7 +92,7 @@ def test_a_failed_sync_is_retried_without_waiting_for_a_change(tmp_path, caplog,
 
 def test_a_failing_follow_up_of_a_sync_does_not_stop_the_watcher(tmp_path, embedder, start_watcher):
     shutil.copytree(SEEDS, tmp_path / "articles")
-    settings = Settings(articles_dir=tmp_path / "articles", db_dir=tmp_path / "db", watch=QUICK)
+    settings = Settings(articles_dir=tmp_path / "articles", db_dir=tmp_path / "db", watch=QUICK_WATCH)
     pipeline = Pipeline(settings, embedder=embedder)
     seen: list[IndexReport] = []
 
@@ -115,7 +113,7 @@ def test_a_file_dropped_while_the_first_sync_runs_is_indexed_too(tmp_path, embed
     """A reader drops an article while the watcher's first sync (minutes, on a large archive) is still running: it is not
     missed until some later change. Here it is written at the first sync's end, before the watcher could see it before."""
     shutil.copytree(SEEDS, tmp_path / "articles")
-    settings = Settings(articles_dir=tmp_path / "articles", db_dir=tmp_path / "db", watch=QUICK)
+    settings = Settings(articles_dir=tmp_path / "articles", db_dir=tmp_path / "db", watch=QUICK_WATCH)
     pipeline = Pipeline(settings, embedder=embedder)
     flood = settings.articles_dir / "flood.txt"
 
@@ -191,8 +189,8 @@ class ServeWatch:
         env = {
             **os.environ,
             "NEWSQA_DB_DIR": str(db),
-            "NEWSQA_WATCH__DEBOUNCE_SECONDS": str(QUICK.debounce_seconds),
-            "NEWSQA_WATCH__SETTLE_SECONDS": str(QUICK.settle_seconds),
+            "NEWSQA_WATCH__DEBOUNCE_SECONDS": str(QUICK_WATCH.debounce_seconds),
+            "NEWSQA_WATCH__SETTLE_SECONDS": str(QUICK_WATCH.settle_seconds),
             "GRADIO_ANALYTICS_ENABLED": "False",
             "PYTHONPATH": str(ROOT),
             "PYTHONUNBUFFERED": "1",
