@@ -137,7 +137,7 @@ class EntityAnswerer:
         candidates = collect_candidates(reading, sentences, match, list(outlets), s)
         if reading.kind is CLASS and candidates:
             candidates = self._fit_class(reading, candidates)
-        return EntityRanking(sentences, match, score_candidates(reading, candidates, s))
+        return EntityRanking(sentences, match, score_candidates(reading, candidates, sentences, s))
 
     def _fit_class(self, reading: DescriptiveQuestion, candidates: list[Candidate]) -> list[Candidate]:
         """The candidates of a class question, each with how well its phrase fits the class the question names ("third-party

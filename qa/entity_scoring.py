@@ -14,7 +14,11 @@ and summed:
   smoothed: spaCy's small model often tags a person ORG);
 - `kind_words`: how often (up to 3) the question's kind words stand next to it ("the chatbot
   ChatGPT", "Snapchat, the social media platform");
-- `period`: the share of its supporting articles published in the period the question names.
+- `period`: the share of its supporting articles published in the period the question names;
+- `names`: the share of the question's names (its capitalised words, outlets aside) that its
+  supporting articles hold between them, in their titles or retrieved sentences: the story the question
+  is about ("moved into pharmacy with Netmeds and fashion with Zivame" is not met by a sentence on
+  Amazon's acquisitions that names neither).
 
 A new feature is one field of `EntityFeatures`, computed in `entity_features`, with a described
 `<name>_weight` in `EntityAnswerSettings`.
@@ -28,8 +32,10 @@ from datetime import date
 
 from index.dates import story_date
 from index.filters import source_key
+from index.lexical import term_set
 from qa.candidates import Candidate
 from qa.clues import DescriptiveQuestion
+from qa.question import key_terms
 from qa.sentences import Sentence
 from qa.settings import EntityAnswerSettings
 
@@ -47,6 +53,7 @@ class EntityFeatures:
     kind: float
     kind_words: float
     period: float
+    names: float
 
 
 FEATURES = tuple(f.name for f in fields(EntityFeatures))
@@ -62,7 +69,9 @@ class ScoredCandidate:
     score: float
 
 
-def entity_features(question: DescriptiveQuestion, candidate: Candidate, clue_support: float) -> EntityFeatures:
+def entity_features(
+    question: DescriptiveQuestion, candidate: Candidate, clue_support: float, names: frozenset[str], held: dict[str, frozenset[str]]
+) -> EntityFeatures:
     """The features of one candidate (see the module docstring)."""
     c = candidate
     supporting = [sentence for _, _, sentence in c.supporting(clue_support)]
@@ -80,12 +89,20 @@ def entity_features(question: DescriptiveQuestion, candidate: Candidate, clue_su
         kind=c.kind_fit if c.kind_fit is not None else (fitting + 0.5) / (labels + 1),
         kind_words=min(c.kind_words, 3) / 3,
         period=_in_period(supporting, question.published),
+        names=_names_held(names, articles, held),
     )
 
 
-def score_candidates(question: DescriptiveQuestion, candidates: list[Candidate], settings: EntityAnswerSettings) -> list[ScoredCandidate]:
-    """The candidates scored and ranked, best first (see the module docstring); the candidates are not changed."""
-    features = [entity_features(question, c, settings.clue_support) for c in candidates]
+def score_candidates(
+    question: DescriptiveQuestion, candidates: list[Candidate], sentences: list[Sentence], settings: EntityAnswerSettings
+) -> list[ScoredCandidate]:
+    """The candidates scored and ranked, best first (see the module docstring); the candidates are not changed.
+
+    `sentences` are the retrieved sentences the candidates were collected from: what each article is known to hold.
+    """
+    names = question_names(question)
+    held = article_terms(sentences)
+    features = [entity_features(question, c, settings.clue_support, names, held) for c in candidates]
     best = [max(values) for values in zip(*(astuple(f) for f in features), strict=True)] if features else []
     weights = [getattr(settings, f"{name}_weight") for name in FEATURES]
     scored = [
@@ -93,6 +110,27 @@ def score_candidates(question: DescriptiveQuestion, candidates: list[Candidate],
         for c, f in zip(candidates, features, strict=True)
     ]
     return sorted(scored, key=lambda x: (-x.score, -x.candidate.mentions, x.candidate.name))
+
+
+def question_names(question: DescriptiveQuestion) -> frozenset[str]:
+    """The stemmed names of the question, its outlets aside ("Netmeds", "Zivame" and "Clovia"; not "TechCrunch")."""
+    return frozenset(key_terms(question.named.about)[0])
+
+
+def article_terms(sentences: list[Sentence]) -> dict[str, frozenset[str]]:
+    """The stemmed terms of each article's title and of its retrieved sentences."""
+    held: dict[str, set[str]] = {}
+    for sentence in sentences:
+        held.setdefault(sentence.article_id, set(term_set(sentence.chunk.title))).update(term_set(sentence.text))
+    return {article: frozenset(found) for article, found in held.items()}
+
+
+def _names_held(names: frozenset[str], articles: set[str], held: dict[str, frozenset[str]]) -> float:
+    """The share of the question's `names` that the supporting `articles` hold between them (1 when it names none)."""
+    if not names:
+        return 1.0
+    found = frozenset().union(*(held.get(article, frozenset()) for article in articles)) if articles else frozenset()
+    return len(names & found) / len(names)
 
 
 def _in_period(supporting: list[Sentence], period: tuple[date, date] | None) -> float:

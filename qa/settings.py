@@ -231,6 +231,9 @@ class EntityAnswerSettings(Section):
         ge=0,
         description="Share of its supporting articles published in the period the question names.",
     )
+    names_weight: float = Field(
+        1.0, ge=0, description="Share of the question's names that its supporting articles hold: the story the question is about."
+    )
     min_clue_coverage: float = Field(
         0.2,
         ge=0,

@@ -126,3 +126,23 @@ def test_a_which_question_the_entity_answerer_abstains_on_is_answered_by_the_sen
     assert any("MK30 delivery drone will start rolling out" in c.quote for c in answer.citations)
     assert_quotes_verbatim(answer, texts)
     assert pipeline.ask("Which company, according to The Verge, will open a steel mill in Ohio next spring?").abstained
+
+
+QUIZ_NAMES = Path(__file__).resolve().parent / "data" / "quiz-names" / "articles"
+
+
+def test_the_names_a_description_gives_choose_the_story_its_entity_comes_from(tmp_path, embedder):
+    """"Which cybersecurity company, led by Rupal Shah Hollenbeck, ...?": each of two real stories supports one clue, and
+    the football report's Manchester City is named more often; the question's own name (Rupal Shah Hollenbeck) is held only
+    by the Check Point story, so its company is the answer (`names` in `qa.entity_scoring`)."""
+    pipeline, texts = indexed_pipeline(QUIZ_NAMES, tmp_path / "db", embedder)
+    question = (
+        "Which cybersecurity company, led by Rupal Shah Hollenbeck, has increased headcount over the past year, including a 25% "
+        "rise in its salesforce?"
+    )
+    assert pipeline.entity_answerer.read(pipeline.read_query(question)) is not None
+    answer = pipeline.ask(question)
+    assert answer.kind == "entity"
+    assert answer.short == "Check Point"
+    assert {c.article_id for c in answer.citations} == {"check-point-sees-fantastic-year-ahead-even-as-rival-report-disappointing-billing.md"}
+    assert_quotes_verbatim(answer, texts)
