@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from index.filters import source_key
 from index.lexical import is_stopword
@@ -92,7 +93,7 @@ def read_named_sources(question: str, outlets: Sequence[str]) -> NamedSources:
 
 def _unindexed(question: str, outlets: Sequence[str]) -> list[str]:
     """The sources `question` names (`_NAMES_A_SOURCE`) that are no form of an indexed outlet, in order, once each."""
-    forms = {source_key(form) for outlet in outlets for form, _ in outlet_forms(outlet)} | {source_key(o) for o in outlets}
+    forms = _outlet_index(tuple(outlets)).keys
     found: list[str] = []
     for pattern in _NAMES_A_SOURCE:
         for match in pattern.finditer(question):
@@ -141,13 +142,8 @@ def outlet_mentions(question: str, outlets: Sequence[str]) -> list[OutletMention
     A form shared by several outlets ("BBC News" for "BBC News - Technology" and "BBC News - Entertainment & Arts")
     names them all.
     """
-    owners: dict[tuple[str, bool], list[str]] = {}
-    for outlet in outlets:
-        for written in outlet_forms(outlet):
-            owners.setdefault(written, []).append(outlet)
     spans: list[OutletMention] = []
-    for (form, exact), named_by in sorted(owners.items(), key=lambda item: -len(item[0][0])):  # longest first
-        pattern = re.compile(rf"(?<!\w){re.escape(form)}(?!\w)", re.IGNORECASE)
+    for pattern, form, exact, named_by in _outlet_index(tuple(outlets)).patterns:  # longest first
         for match in pattern.finditer(question):
             if exact and match.group(0) not in (form, form.upper()):
                 continue
@@ -156,8 +152,34 @@ def outlet_mentions(question: str, outlets: Sequence[str]) -> list[OutletMention
             if not _stands_as_outlet(question, match.start(), match.end()):
                 continue  # "Which company ..." asks a question: it does not name the outlet "Which company"
             if not any(match.start() < m.end and match.end() > m.start for m in spans):
-                spans.append(OutletMention(match.start(), match.end(), tuple(named_by)))
+                spans.append(OutletMention(match.start(), match.end(), named_by))
     return sorted(spans, key=lambda m: m.start)
+
+
+@dataclass(frozen=True)
+class _OutletIndex:
+    """The indexed outlets' forms, read once per set of outlets: each form's pattern (longest first) and the outlets it names,
+    and the source keys of every form."""
+
+    patterns: list[tuple[re.Pattern[str], str, bool, tuple[str, ...]]]
+    """(whole-word pattern, form, whether its case matters, the outlets it names), the longest form first."""
+    keys: frozenset[str]
+    """`source_key` of every form and outlet."""
+
+
+@lru_cache(maxsize=4)
+def _outlet_index(outlets: tuple[str, ...]) -> _OutletIndex:
+    """The forms of `outlets` as `outlet_mentions` and `_unindexed` look for them (the outlets change only with the index)."""
+    owners: dict[tuple[str, bool], list[str]] = {}
+    for outlet in outlets:
+        for written in outlet_forms(outlet):
+            owners.setdefault(written, []).append(outlet)
+    patterns = [
+        (re.compile(rf"(?<!\w){re.escape(form)}(?!\w)", re.IGNORECASE), form, exact, tuple(named_by))
+        for (form, exact), named_by in sorted(owners.items(), key=lambda item: -len(item[0][0]))
+    ]
+    keys = frozenset(source_key(form) for form, _ in owners) | {source_key(o) for o in outlets}
+    return _OutletIndex(patterns, keys)
 
 
 def _mask_outlets(question: str, outlets: Sequence[str]) -> tuple[list[str], str]:
