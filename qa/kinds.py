@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from index.lexicon import AMOUNT_LABELS, GROUP_LABELS, NAME_LABELS, PERSON_LABELS, PLACE_LABELS, THING_LABELS, TIME_LABELS
+from index.lexicon import AMOUNT_LABELS, GROUP_LABELS, NAME_LABELS, PERSON_LABELS, PLACE_LABELS, TIME_LABELS
 
 
 @dataclass(frozen=True)
@@ -40,9 +40,6 @@ WHAT_SHARE = Expected("what share", frozenset({"PERCENT"}), AMOUNT_LABELS)
 HOW_MANY = Expected("how many", frozenset({"CARDINAL", "QUANTITY"}), AMOUNT_LABELS)
 HOW_LONG = Expected("how long", TIME_LABELS | frozenset({"QUANTITY"}), frozenset({"CARDINAL"}))
 HOW_BIG = Expected("how big", frozenset({"QUANTITY"}), AMOUNT_LABELS)
-NAMED = Expected("name", THING_LABELS | GROUP_LABELS, PLACE_LABELS | PERSON_LABELS)
-"""What something is called ("What is the name of the AI experiment ...?", "What is Apple calling its event?"): a name, most
-often of a thing or an organisation."""
 OTHER = Expected("other")
 
 

@@ -20,7 +20,6 @@ from qa.kinds import (
     HOW_MANY,
     HOW_MUCH,
     KIND_NOUNS,
-    NAMED,
     NOUN_KIND,
     OTHER,
     PERSON,
@@ -40,11 +39,6 @@ _WHICH_NOUN = re.compile(
 """"Which" and its noun, up to four words on ("which 33-year-old boxing superstar", "in which French city"), the nearest
 kind noun (`qa.kinds.KIND_NOUNS`) written in lower case (so "Which European Council president" asks for a president), with
 no verb, article or preposition between them ("which bank warned this week" asks for a bank, not a week)."""
-_ASKS_A_NAME = re.compile(
-    r"\b(?:name|title|nickname) of\b|\bwhat (?:is|are|was|were|will)\b[^?]*\b(?:calling|called|named|dubbed)\b|\bknown as what\b"
-)
-"""A question for what something is called: "the name of the AI experiment", "What is Apple calling its event?", "known as what?"
-(after "name of the <person noun>", which asks who)."""
 # First match wins; each pattern is anchored on words, with no nested repetition (linear time on any input).
 _AMOUNTS: tuple[tuple[re.Pattern[str], Expected], ...] = (
     (re.compile(r"\bhow many (?:years|months|weeks|days|hours|minutes)\b"), HOW_LONG),
@@ -59,7 +53,6 @@ _AMOUNTS: tuple[tuple[re.Pattern[str], Expected], ...] = (
 _OTHERS: tuple[tuple[re.Pattern[str], Expected], ...] = (
     (re.compile(rf"\bname of the (?:{nouns_pattern((PERSON,))})\b"), WHO),
     (re.compile(r"\bwho(?:m|se)?\b"), WHO),
-    (_ASKS_A_NAME, NAMED),
     (re.compile(r"\bwhy\b"), Expected("why")),
     (re.compile(r"\bwhich\b"), Expected("which")),
     (re.compile(r"\bwhat\b"), Expected("what")),
