@@ -260,23 +260,6 @@ class Collection:
             for row in range(rows)
         ]
 
-    def dense_ids_many(
-        self, query_vectors: list[list[float]], k: int, *, chunk_filter: ChunkFilter | None = None
-    ) -> list[list[tuple[str, float]]]:
-        """Up to k ids of the chunks nearest to each query vector that pass `chunk_filter`, with their cosine similarity, in one
-        request that reads no record (`get` reads the ones wanted: a record, its sentence vectors above all, is most of a
-        query's cost)."""
-        if k <= 0 or not query_vectors:
-            return [[] for _ in query_vectors]
-        where = chunk_filter.where() if chunk_filter is not None else None
-        with self._errors("searched"):
-            found = self._chroma.query(query_embeddings=query_vectors, n_results=k, where=where, include=["distances"])
-        distances = found["distances"] or [[] for _ in query_vectors]
-        return [
-            [(str(chunk_id), 1.0 - float(distance)) for chunk_id, distance in zip(found["ids"][row], distances[row], strict=True)]
-            for row in range(len(query_vectors))
-        ]
-
     # writing (under the write lock, `index.lock.WriteLock`)
 
     def add(self, chunks: list[StoredChunk], embeddings: NDArray[np.float32]) -> None:

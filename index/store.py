@@ -138,13 +138,6 @@ class ChunkStore:
         """Every stored chunk (`first_only`: each article's first chunk), page by page."""
         return self.collection.iter_chunks(with_text=with_text, first_only=first_only)
 
-    def dense_ids_many(
-        self, query_vectors: list[list[float]], k: int, *, chunk_filter: ChunkFilter | None = None
-    ) -> list[list[tuple[str, float]]]:
-        """The ids of up to k chunks nearest to each query vector that pass `chunk_filter`, with their cosine similarity (one
-        request, no record read: `get_chunks` reads those wanted)."""
-        return self.read(lambda c: c.dense_ids_many(query_vectors, k, chunk_filter=chunk_filter))
-
     def dense_search_many(
         self, query_vectors: list[list[float]], k: int, *, chunk_filter: ChunkFilter | None = None
     ) -> list[list[tuple[StoredChunk, float]]]:

@@ -200,16 +200,9 @@ class HybridRetriever(BaseRetriever):
                 if len(queries) > 1
                 else [self.embedder.embed_query(queries[0])]
             )
-        if dense_hits is not None:
-            return self._fuse(lexical, queries, vectors, dense_hits, k=k, chunk_filter=chunk_filter)
-        # the dense side's ids first, then one read of the records wanted: its hits' and BM25's top (a record is most of a
-        # query's cost, and BM25's top would be read after the fusion anyway)
-        bm25 = [lexical.search_ids(query, depth, chunk_filter=chunk_filter) for query in queries]
-        nearest = self.store.dense_ids_many(vectors, depth, chunk_filter=chunk_filter)
-        wanted = {i for row in nearest for i, _ in row} | {i for row in bm25 for i, _ in row[: 2 * k]}
-        records = {chunk.id: chunk for chunk in self.store.get_chunks(sorted(wanted))}
-        dense_hits = [[(records[i], score) for i, score in row if i in records] for row in nearest]
-        return self._fuse(lexical, queries, vectors, dense_hits, k=k, chunk_filter=chunk_filter, bm25=bm25, known=records)
+        if dense_hits is None:
+            dense_hits = self.store.dense_search_many(vectors, depth, chunk_filter=chunk_filter)
+        return self._fuse(lexical, queries, vectors, dense_hits, k=k, chunk_filter=chunk_filter)
 
     def lexical_hits(self, query: str, *, k: int, revision: str | None = None) -> list[Hit]:
         """The k best chunks for `query` by BM25 alone (one copy per story), as typed hits: no embedding, no dense request.
@@ -231,25 +224,17 @@ class HybridRetriever(BaseRetriever):
         *,
         k: int,
         chunk_filter: ChunkFilter | None,
-        bm25: list[list[tuple[str, float]]] | None = None,
-        known: dict[str, StoredChunk] | None = None,
     ) -> list[list[Hit]]:
-        """Each query's dense hits and BM25 ranking fused by reciprocal rank, one copy per story, the k best as typed hits.
-
-        `bm25`: each query's BM25 ranking, when the caller has it already; `known`: chunk records already read.
-        """
+        """Each query's dense hits and BM25 ranking fused by reciprocal rank, one copy per story, the k best as typed hits."""
         depth = max(self.settings.candidates, k)
-        chunks: dict[str, StoredChunk] = dict(known or {})
+        chunks: dict[str, StoredChunk] = {}
         fused_rankings = []
-        for i, (query, vector, hits) in enumerate(zip(queries, vectors, dense_hits, strict=True)):
+        for query, vector, hits in zip(queries, vectors, dense_hits, strict=True):
             dense = self._by_best_sentence(vector, hits)
             chunks.update((chunk.id, chunk) for chunk, _ in dense)
             rankings = {
                 "dense": (self.settings.dense_weight, [(chunk.id, score) for chunk, score in dense]),
-                "bm25": (
-                    self.settings.bm25_weight,
-                    bm25[i] if bm25 is not None else lexical.search_ids(query, depth, chunk_filter=chunk_filter),
-                ),
+                "bm25": (self.settings.bm25_weight, lexical.search_ids(query, depth, chunk_filter=chunk_filter)),
             }
             fused: dict[str, float] = {}
             scores: dict[str, dict[str, float]] = {}
