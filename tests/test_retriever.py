@@ -54,29 +54,3 @@ def test_bm25_index_follows_the_store(make_settings, embedder):
     (settings.articles_dir / "flood.txt").write_text("Flood\n\nThe river Avon flooded Bath on Sunday.")
     update_index(settings, embedder=embedder)
     assert "Avon" in retriever.invoke("Avon flood Bath")[0].page_content
-
-
-def test_a_chunk_deleted_between_the_dense_ids_and_the_read_of_its_record_is_left_out(make_settings, embedder):
-    """The dense side asks for ids first and reads the records after (`HybridRetriever.search`): a chunk a writer deletes in
-    between is left out of the hits, and the rest are still returned (a real Chroma store; the delete done by hand where a
-    writer in another process would do it)."""
-    settings = make_settings()
-    update_index(settings, embedder=embedder)
-    store = ChunkStore(settings)
-    retriever = HybridRetriever(store=store, embedder=embedder)
-    question = "How much will Luxembourg spend on defence?"
-    before = [hit.chunk.id for hit in retriever.retrieve(question)]
-    read_ids = store.dense_ids_many
-    deleted: list[str] = []
-
-    def ids_then_delete(vectors, k, *, chunk_filter=None):
-        found = read_ids(vectors, k, chunk_filter=chunk_filter)
-        deleted.append(found[0][0][0])
-        store.collection.delete([deleted[0]])
-        return found
-
-    store.dense_ids_many = ids_then_delete  # type: ignore[method-assign]
-    after = [hit.chunk.id for hit in retriever.retrieve(question)]
-    assert deleted and deleted[0] in before
-    assert deleted[0] not in after
-    assert after
