@@ -132,7 +132,7 @@ QUIZ_NAMES = Path(__file__).resolve().parent / "data" / "quiz-names" / "articles
 
 
 def test_the_names_a_description_gives_choose_the_story_its_entity_comes_from(tmp_path, embedder):
-    """"Which cybersecurity company, led by Rupal Shah Hollenbeck, ...?": each of two real stories supports one clue, and
+    """ "Which cybersecurity company, led by Rupal Shah Hollenbeck, ...?": each of two real stories supports one clue, and
     the football report's Manchester City is named more often; the question's own name (Rupal Shah Hollenbeck) is held only
     by the Check Point story, so its company is the answer (`names` in `qa.entity_scoring`)."""
     pipeline, texts = indexed_pipeline(QUIZ_NAMES, tmp_path / "db", embedder)
@@ -144,5 +144,7 @@ def test_the_names_a_description_gives_choose_the_story_its_entity_comes_from(tm
     answer = pipeline.ask(question)
     assert answer.kind == "entity"
     assert answer.short == "Check Point"
-    assert {c.article_id for c in answer.citations} == {"check-point-sees-fantastic-year-ahead-even-as-rival-report-disappointing-billing.md"}
+    assert {c.article_id for c in answer.citations} == {
+        "check-point-sees-fantastic-year-ahead-even-as-rival-report-disappointing-billing.md"
+    }
     assert_quotes_verbatim(answer, texts)
