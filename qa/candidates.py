@@ -29,7 +29,7 @@ from index.lexical import term_set, terms
 from qa.aliases import merge_short_forms
 from qa.clues import DescriptiveQuestion
 from qa.kinds import CLASS
-from qa.outlets import outlet_forms
+from qa.outlets import outlet_keys
 from qa.sentences import Sentence
 from qa.settings import EntityAnswerSettings
 
@@ -168,7 +168,7 @@ def _about(sentence: Sentence, names: list[SalientName], s: EntityAnswerSettings
 def _excluded(question: DescriptiveQuestion, outlets: list[str]) -> Callable[[str], bool]:
     """A test for names that cannot answer: held by the question, an outlet, or (unless a product is asked for) with digits."""
     asked = set(terms(question.text))
-    outlet_names = {source_key(form) for outlet in outlets for form, _ in outlet_forms(outlet)}
+    outlet_names = outlet_keys(outlets)
 
     def excluded(name: str) -> bool:
         name_terms = set(terms(name))

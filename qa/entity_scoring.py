@@ -100,8 +100,8 @@ def score_candidates(
 
     `sentences` are the retrieved sentences the candidates were collected from: what each article is known to hold.
     """
-    names = question_names(question)
-    held = article_terms(sentences)
+    names = _question_names(question)
+    held = _article_terms(sentences)
     features = [entity_features(question, c, settings.clue_support, names, held) for c in candidates]
     best = [max(values) for values in zip(*(astuple(f) for f in features), strict=True)] if features else []
     weights = [getattr(settings, f"{name}_weight") for name in FEATURES]
@@ -112,12 +112,12 @@ def score_candidates(
     return sorted(scored, key=lambda x: (-x.score, -x.candidate.mentions, x.candidate.name))
 
 
-def question_names(question: DescriptiveQuestion) -> frozenset[str]:
+def _question_names(question: DescriptiveQuestion) -> frozenset[str]:
     """The stemmed names of the question, its outlets aside ("Netmeds", "Zivame" and "Clovia"; not "TechCrunch")."""
     return frozenset(key_terms(question.named.about)[0])
 
 
-def article_terms(sentences: list[Sentence]) -> dict[str, frozenset[str]]:
+def _article_terms(sentences: list[Sentence]) -> dict[str, frozenset[str]]:
     """The stemmed terms of each article's title and of its retrieved sentences."""
     held: dict[str, set[str]] = {}
     for sentence in sentences:
@@ -129,7 +129,7 @@ def _names_held(names: frozenset[str], articles: set[str], held: dict[str, froze
     """The share of the question's `names` that the supporting `articles` hold between them (1 when it names none)."""
     if not names:
         return 1.0
-    found = frozenset().union(*(held.get(article, frozenset()) for article in articles)) if articles else frozenset()
+    found = frozenset().union(*(held.get(article, frozenset()) for article in articles))
     return len(names & found) / len(names)
 
 

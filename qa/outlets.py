@@ -93,7 +93,7 @@ def read_named_sources(question: str, outlets: Sequence[str]) -> NamedSources:
 
 def _unindexed(question: str, outlets: Sequence[str]) -> list[str]:
     """The sources `question` names (`_NAMES_A_SOURCE`) that are no form of an indexed outlet, in order, once each."""
-    forms = _outlet_index(tuple(outlets)).keys
+    forms = outlet_keys(outlets)
     found: list[str] = []
     for pattern in _NAMES_A_SOURCE:
         for match in pattern.finditer(question):
@@ -180,6 +180,11 @@ def _outlet_index(outlets: tuple[str, ...]) -> _OutletIndex:
     ]
     keys = frozenset(source_key(form) for form, _ in owners) | {source_key(o) for o in outlets}
     return _OutletIndex(patterns, keys)
+
+
+def outlet_keys(outlets: Sequence[str]) -> frozenset[str]:
+    """The source key (`index.filters.source_key`) of every indexed outlet and of every form a question may name it by."""
+    return _outlet_index(tuple(outlets)).keys
 
 
 def _mask_outlets(question: str, outlets: Sequence[str]) -> tuple[list[str], str]:
