@@ -7,7 +7,7 @@ whose words no sentence holds together ("Heather Knight", "Storm Imogen": in the
 for the question, or found by BM25 for the name itself), says the question is about something not indexed, and both
 answerers abstain on it. Two names listed ("Charlie Puth and John Legend") are two names; a lower-case word hyphened to a
 name ("Miles Franklin-winning") is no part of it; a title or adjective before a name of two words or more ("Goalkeeper
-Emiliano Martinez", "Philippine House of Representatives") may stand elsewhere in the chunk that holds the name.
+Emiliano Martinez", "Philippine House of Representatives") may stand elsewhere in the passages retrieved.
 """
 
 from __future__ import annotations
@@ -99,16 +99,16 @@ def _name_phrases(text: str) -> list[str]:
 
 def _held_together(words: list[set[str]], held: list[tuple[frozenset[str], list[frozenset[str]]]], typo_similarity: float) -> bool:
     """Whether a chunk holds a name whose words' terms are `words` (`held`: each chunk's terms and its sentences'): one sentence
-    holds all of them, or, for a phrase of three words or more, all but the first, which the chunk holds elsewhere (a title
-    or an adjective before a name, which the sentence leaves out: "Goalkeeper Emiliano Martinez", "Philippine House of
-    Representatives")."""
+    holds all of them, or, for a phrase of three words or more, all but the first, which one of these chunks holds elsewhere
+    (a title or an adjective before a name, which the sentence leaves out and the story may say in another passage:
+    "Goalkeeper Emiliano Martinez", "Philippine House of Representatives")."""
     every = set().union(*words)
     rest = set().union(*words[1:])
-    titled = len(words) >= 3 and len(rest) >= 2
-    for chunk_terms, sentences in held:
+    titled = len(words) >= 3 and len(rest) >= 2 and _all_held(words[0], frozenset().union(*(c for c, _ in held)), typo_similarity)
+    for _, sentences in held:
         if any(_all_held(every, sentence, typo_similarity) for sentence in sentences):
             return True
-        if titled and _all_held(words[0], chunk_terms, typo_similarity) and any(_all_held(rest, x, typo_similarity) for x in sentences):
+        if titled and any(_all_held(rest, x, typo_similarity) for x in sentences):
             return True
     return False
 
