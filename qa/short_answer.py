@@ -42,7 +42,7 @@ def short_answer(question: Question, best: Scored, neighbours: Neighbours, *, ne
     sentence = best.sentence
     fits = _Fit(question, sentence.chunk.source)
     asked = read_asked(question.text, kind)
-    subject = described_subject(sentence, asked, question.terms, neighbours) if asked is not None else None
+    subject = described_subject(sentence, asked, question.names, neighbours) if asked is not None else None
     if subject is not None and (subject.repeats or not fits.candidates(sentence, kind.labels)):
         return ShortAnswer(text=subject.name, start=subject.start, end=subject.end, sentence=subject.sentence)
     if not kind.labels:

@@ -18,7 +18,8 @@ rules find it:
    Ratcliffe's move to Monaco ..." then "The chemical billionaire looks set to buy ..."), else for
    the story's subject: the most mentioned of the article's names that the headline holds, else the
    first name in the lede; always one that fits the description's kind (`EntityKind.fit`), is not
-   the story's outlet and shares no word with the question.
+   the story's outlet and shares no word with the question's own names (a common noun of the question
+   may be a word of it: "Simply Homes" for "Which startup expects to have 108 homes ...?").
 
 The name is cited where it is written: in the sentence before, or in the lede sentence that names
 it (`Subject.sentence`); a name the headline alone holds has no place in the text
@@ -162,7 +163,8 @@ class Subject:
 
 
 def described_subject(sentence: Sentence, asked: Asked, question_terms: set[str], neighbours: Neighbours) -> Subject | None:
-    """The name a description of `sentence` that answers the question stands for (see the module docstring), or None."""
+    """The name a description of `sentence` that answers the question stands for (see the module docstring), or None;
+    `question_terms`: the terms of the question's own names, which no answer holds."""
     for description in descriptions(sentence.text, asked):
         kind = description.kind or asked.kind or ANY_NAME
         if asked.kind is not None and not (asked.kind.labels & kind.labels):

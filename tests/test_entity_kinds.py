@@ -7,6 +7,7 @@ articles for the full name, where a real pair would need a large index.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -148,4 +149,23 @@ def test_the_names_a_description_gives_choose_the_story_its_entity_comes_from(tm
     assert {c.article_id for c in answer.citations} == {
         "check-point-sees-fantastic-year-ahead-even-as-rival-report-disappointing-billing.md"
     }
+    assert_quotes_verbatim(answer, texts)
+
+
+QUIZ_SUBJECT = Path(__file__).resolve().parent / "data" / "quiz-subject" / "articles"
+
+
+def test_a_common_noun_of_the_question_does_not_rule_out_the_story_subject_that_holds_it(tmp_path, embedder):
+    """ "The startup" in the sentence that answers stands for the story's subject, Simply Homes, named in the headline and the
+    lede: the question's "108 homes" is a common noun, not the name, so it does not rule the name out (only the question's
+    own names do), and the short answer is cited where the lede writes it (`qa.story_subject`)."""
+    pipeline, texts = indexed_pipeline(QUIZ_SUBJECT, tmp_path / "db", embedder)
+    answer = pipeline.ask(
+        "Which affordable-housing startup expects to have 108 homes in its portfolio by the end of this month?", today=date(2023, 12, 8)
+    )
+    assert answer.kind == "sentences"
+    assert answer.short == "Simply Homes"
+    quotes = {c.role: c.quote for c in answer.citations}
+    assert "the startup is expected to have 108 units" in quotes["answer"]
+    assert "Simply Homes" in quotes["context"]
     assert_quotes_verbatim(answer, texts)
