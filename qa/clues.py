@@ -7,10 +7,14 @@ an organisation (`qa.kinds`) described as a "company"; named outlets TechCrunch 
 its store" and "justifies its choice of a default search engine".
 
 A question is descriptive when it asks for an entity by its kind ("which company", "who is the
-player", "what is the name of the service") and names the outlets that reported it, or describes
-it with two clues or more in a long question; a question about one fact ("Who won the marathon?") is not, and is left
-to the sentence picker. Questions that ask for a letter or a character are never descriptive: no
-entity answers them.
+player", "what is the name of the service") and names the outlets that reported it, or cites
+reports ("according to Reuters"): the articles describe the entity in pieces, and the clues must
+meet in one candidate across them. A question that cites no report is about one story ("Which
+49-year-old former Cup Series driver attended ... and interviewed ...?"), whose sentences, headline
+and lede answer it (`qa.story_subject`), and is left to the sentence picker, unless it asks for a
+class or for two entities, which only the entity answerer's candidates give, and describes them
+with two clues or more in a long question. A question about one fact ("Who won the marathon?") is
+never descriptive, nor is one that asks for a letter or a character: no entity answers it.
 """
 
 from __future__ import annotations
@@ -66,9 +70,16 @@ MAX_CLUES = 8
 """Clues read from one question at most (each is a search): a 2,000-character question is not 60 searches."""
 _MIN_CLUE_TERMS = 2
 """A piece with fewer content terms ("composing music") joins the clue before it."""
+_CITES_REPORTS = re.compile(
+    r"\b(?:according\s+to|as\s+reported|reported\s+by|(?:articles?|reports?|coverage|stories)\s+(?:from|by|in)|(?:articles?|reports?)\s+"
+    r"(?:say|said|suggest|indicate))\b",
+    re.IGNORECASE,
+)
+"""A question that cites reports ("according to Reuters", "as reported by ...", "articles from ...") asks what they say, across
+articles, though the source it names is not indexed."""
 _MIN_DESCRIPTIVE_WORDS = 12
-"""A question that names no outlet is descriptive only with two clues or more and at least this many words: "Who was the
-Normans' main enemy in Italy, the Byzantine Empire and Armenia?" asks one fact."""
+"""A question that names no outlet (asking for a class or for two) is descriptive only with two clues or more and at least
+this many words: "Which two rivers meet in the city?" asks one fact."""
 _NOT_MODIFIERS = frozenset(
     {"do", "does", "did", "is", "was", "are", "were", "has", "have", "had", "can", "could", "will", "would", "should", "may", "might"}
 )
@@ -122,7 +133,9 @@ def read_descriptive(question: str, named: NamedSources) -> DescriptiveQuestion 
     clues = _clues(named.about[end:])[:MAX_CLUES]
     if not clues:
         return None
-    if not named.outlets and (len(clues) < 2 or len(question.split()) < _MIN_DESCRIPTIVE_WORDS):
+    if not (named.outlets or named.unindexed or _CITES_REPORTS.search(question)) and (
+        not _beyond_one_name(kind, named.about) or len(clues) < 2 or len(question.split()) < _MIN_DESCRIPTIVE_WORDS
+    ):
         return None
     modifiers = " ".join(word for word in modifiers.split() if word.lower() not in _COUNTS)  # "two companies": a count, no kind
     kind_words = frozenset(terms(f"{modifiers} {noun}")) if noun else frozenset()
@@ -135,6 +148,12 @@ def read_descriptive(question: str, named: NamedSources) -> DescriptiveQuestion 
         count=_count(named.about),
         kind_phrase=" ".join(f"{modifiers} {noun}".split()),
     )
+
+
+def _beyond_one_name(kind: EntityKind, question: str) -> bool:
+    """Whether the question asks for what only the entity answerer's candidates give: a class named by a common noun phrase
+    ("What group of people ...?"), or two or three entities ("Which two companies ...?")."""
+    return kind is CLASS or _count(question) > 1
 
 
 def _count(question: str) -> int:

@@ -133,14 +133,14 @@ QUIZ_NAMES = Path(__file__).resolve().parent / "data" / "quiz-names" / "articles
 
 
 def test_the_names_a_description_gives_choose_the_story_its_entity_comes_from(tmp_path, embedder):
-    """A description's own names choose the story its entity comes from. Asked "Which cybersecurity company, led by Rupal
-    Shah Hollenbeck, ...?", each of two real stories supports one clue, and the football report names Manchester City more
+    """A description's own names choose the story its entity comes from. Asked "According to reports, which cybersecurity
+    company, led by Rupal Shah Hollenbeck, ...?", each of two real stories supports one clue, and the football report names Manchester City more
     often; only the Check Point story holds the name the question gives, so its company is the answer (`names` in
     `qa.entity_scoring`)."""
     pipeline, texts = indexed_pipeline(QUIZ_NAMES, tmp_path / "db", embedder)
     question = (
-        "Which cybersecurity company, led by Rupal Shah Hollenbeck, has increased headcount over the past year, including a 25% "
-        "rise in its salesforce?"
+        "According to reports, which cybersecurity company, led by Rupal Shah Hollenbeck, has increased headcount over the past "
+        "year, including a 25% rise in its salesforce?"
     )
     assert pipeline.entity_answerer.read(pipeline.read_query(question)) is not None
     answer = pipeline.ask(question)
