@@ -76,7 +76,7 @@ _CITES_REPORTS = re.compile(
     re.IGNORECASE,
 )
 """A question that cites reports ("according to Reuters", "as reported by ...", "articles from ...") asks what they say, across
-articles, though the source it names is not indexed."""
+articles, whether or not the source it names is indexed."""
 _MIN_DESCRIPTIVE_WORDS = 12
 """A question that names no outlet (asking for a class or for two) is descriptive only with two clues or more and at least
 this many words: "Which two rivers meet in the city?" asks one fact."""

@@ -162,16 +162,16 @@ class Subject:
     repeats: bool
 
 
-def described_subject(sentence: Sentence, asked: Asked, question_terms: set[str], neighbours: Neighbours) -> Subject | None:
+def described_subject(sentence: Sentence, asked: Asked, question_names: set[str], neighbours: Neighbours) -> Subject | None:
     """The name a description of `sentence` that answers the question stands for (see the module docstring), or None;
-    `question_terms`: the terms of the question's own names, which no answer holds."""
+    `question_names`: the terms of the question's own names (`Question.names`), which no answer holds."""
     for description in descriptions(sentence.text, asked):
         kind = description.kind or asked.kind or ANY_NAME
         if asked.kind is not None and not (asked.kind.labels & kind.labels):
             continue
         if not (description.opens or description.repeats):
             continue
-        named = _Names(sentence, kind, question_terms, neighbours)
+        named = _Names(sentence, kind, question_names, neighbours)
         found = named.earlier_in_sentence(description) or named.before() or named.story_subject()
         if found is not None:
             name, start, end, holder = found
@@ -183,12 +183,12 @@ _Found = tuple[str, int | None, int | None, Sentence | None]
 
 
 class _Names:
-    """The names a description in `sentence` may stand for, of a kind, none the question holds, not the story's outlet."""
+    """The names a description in `sentence` may stand for, of a kind, none the question names, not the story's outlet."""
 
-    def __init__(self, sentence: Sentence, kind: EntityKind, question_terms: set[str], neighbours: Neighbours) -> None:
+    def __init__(self, sentence: Sentence, kind: EntityKind, question_names: set[str], neighbours: Neighbours) -> None:
         self.sentence = sentence
         self.kind = kind
-        self.question_terms = question_terms
+        self.question_names = question_names
         self.neighbours = neighbours
         self.outlet = source_key(sentence.chunk.source)
         self.lede = _lede(sentence, neighbours)
@@ -199,7 +199,7 @@ class _Names:
         return (
             entity.label in NAME_LABELS
             and self.kind.fit.get(entity.label, 0.0) >= MIN_FIT
-            and not term_set(text) & self.question_terms
+            and not term_set(text) & self.question_names
             and source_key(entity.name or text) != self.outlet
         )
 
@@ -260,7 +260,7 @@ class _Names:
             for name, (mentions, counts) in labels.items()
             if {w.lower() for w in re.findall(r"\w+", name)} - _common(name) & title
             and _label_fit(counts, self.kind) >= HEADLINE_FIT
-            and not term_set(name) & self.question_terms
+            and not term_set(name) & self.question_names
             and source_key(name) != self.outlet
         ]
         return [name for _, name in sorted(headlined, key=lambda item: -item[0])]
