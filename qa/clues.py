@@ -6,15 +6,19 @@ an organisation (`qa.kinds`) described as a "company"; named outlets TechCrunch 
 (`qa.outlets`, read once for the query); two clues, "enforces uniform terms on developers through
 its store" and "justifies its choice of a default search engine".
 
-A question is descriptive when it asks for an entity by its kind ("which company", "who is the
-player", "what is the name of the service") and names the outlets that reported it, or cites
-reports ("according to Reuters"): the articles describe the entity in pieces, and the clues must
-meet in one candidate across them. A question that cites no report is about one story ("Which
-49-year-old former Cup Series driver attended ... and interviewed ...?"), whose sentences, headline
-and lede answer it (`qa.story_subject`), and is left to the sentence picker, unless it asks for a
-class or for two entities, which only the entity answerer's candidates give, and describes them
-with two clues or more in a long question. A question about one fact ("Who won the marathon?") is
-never descriptive, nor is one that asks for a letter or a character: no entity answers it.
+A question that asks for an entity by its kind ("which company", "who is the player", "what is
+the name of the service") is descriptive when:
+
+- it cites reports (`NamedSources.cites_reports`: it names outlets, indexed or not, or says
+  "according to Reuters"): the articles describe the entity in pieces, and the clues must meet in
+  one candidate across them; or
+- it asks for a class or for two or three entities, which only the entity answerer's candidates
+  give, and describes them with two clues or more in a long question.
+
+Any other question is left to the sentence picker: a description that cites no report is about one
+story ("Which 49-year-old former Cup Series driver attended ... and interviewed ...?"), whose
+sentences, headline and lede answer it (`qa.story_subject`); one about one fact ("Who won the
+marathon?"), or asking for a letter or a character, no entity answers.
 """
 
 from __future__ import annotations
@@ -70,13 +74,6 @@ MAX_CLUES = 8
 """Clues read from one question at most (each is a search): a 2,000-character question is not 60 searches."""
 _MIN_CLUE_TERMS = 2
 """A piece with fewer content terms ("composing music") joins the clue before it."""
-_CITES_REPORTS = re.compile(
-    r"\b(?:according\s+to|as\s+reported|reported\s+by|(?:articles?|reports?|coverage|stories)\s+(?:from|by|in)|(?:articles?|reports?)\s+"
-    r"(?:say|said|suggest|indicate))\b",
-    re.IGNORECASE,
-)
-"""A question that cites reports ("according to Reuters", "as reported by ...", "articles from ...") asks what they say, across
-articles, whether or not the source it names is indexed."""
 _MIN_DESCRIPTIVE_WORDS = 12
 """A question that names no outlet (asking for a class or for two) is descriptive only with two clues or more and at least
 this many words: "Which two rivers meet in the city?" asks one fact."""
@@ -133,9 +130,10 @@ def read_descriptive(question: str, named: NamedSources) -> DescriptiveQuestion 
     clues = _clues(named.about[end:])[:MAX_CLUES]
     if not clues:
         return None
-    if not (named.outlets or named.unindexed or _CITES_REPORTS.search(question)) and (
-        not _beyond_one_name(kind, named.about) or len(clues) < 2 or len(question.split()) < _MIN_DESCRIPTIVE_WORDS
-    ):
+    count = _count(named.about)
+    more_than_one_name = kind is CLASS or count > 1  # what only the entity answerer's candidates give
+    long_description = len(clues) >= 2 and len(question.split()) >= _MIN_DESCRIPTIVE_WORDS
+    if not named.cites_reports and not (more_than_one_name and long_description):
         return None
     modifiers = " ".join(word for word in modifiers.split() if word.lower() not in _COUNTS)  # "two companies": a count, no kind
     kind_words = frozenset(terms(f"{modifiers} {noun}")) if noun else frozenset()
@@ -145,15 +143,9 @@ def read_descriptive(question: str, named: NamedSources) -> DescriptiveQuestion 
         kind_words=kind_words,
         clues=clues,
         named=named,
-        count=_count(named.about),
+        count=count,
         kind_phrase=" ".join(f"{modifiers} {noun}".split()),
     )
-
-
-def _beyond_one_name(kind: EntityKind, question: str) -> bool:
-    """Whether the question asks for what only the entity answerer's candidates give: a class named by a common noun phrase
-    ("What group of people ...?"), or two or three entities ("Which two companies ...?")."""
-    return kind is CLASS or _count(question) > 1
 
 
 def _count(question: str) -> int:

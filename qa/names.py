@@ -98,9 +98,9 @@ def _name_phrases(text: str) -> list[str]:
 
 
 def _held_together(words: list[set[str]], held: list[tuple[frozenset[str], list[frozenset[str]]]], typo_similarity: float) -> bool:
-    """Whether a chunk holds a name whose words' terms are `words` (`held`: each chunk's terms and its sentences'): one sentence
-    holds all of them, or, for a phrase of three words or more, all but the first, which one of these chunks holds elsewhere
-    (a title or an adjective before a name, which the sentence leaves out and the story may say in another passage:
+    """Whether the chunks hold a name whose words' terms are `words` (`held`: each chunk's terms and its sentences'): one
+    sentence holds all of them, or, for a phrase of three words or more, all but the first, which any of the chunks holds
+    (a title or an adjective before a name, which the sentence leaves out and another retrieved passage may say:
     "Goalkeeper Emiliano Martinez", "Philippine House of Representatives")."""
     every = set().union(*words)
     rest = set().union(*words[1:])
@@ -108,7 +108,7 @@ def _held_together(words: list[set[str]], held: list[tuple[frozenset[str], list[
     for _, sentences in held:
         if any(_all_held(every, sentence, typo_similarity) for sentence in sentences):
             return True
-        if titled and any(_all_held(rest, x, typo_similarity) for x in sentences):
+        if titled and any(_all_held(rest, sentence, typo_similarity) for sentence in sentences):
             return True
     return False
 

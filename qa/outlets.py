@@ -69,6 +69,9 @@ class NamedSources:
     unindexed: list[str] = field(default_factory=list)
     """Sources the question names that no indexed outlet is ("a Wall Street Journal article", "according to Reuters"): what
     it says they reported is in no indexed article."""
+    cites_reports: bool = False
+    """The question says its facts were reported: it names an outlet, indexed or not, or says "according to X" (a person or an
+    agency as often as an outlet): it asks what reports say, across articles."""
 
 
 _SOURCE_NOUN = r"(?:articles?|reports?|pieces?|stor(?:y|ies)|coverage|news\s+stor(?:y|ies))"
@@ -88,7 +91,9 @@ def read_named_sources(question: str, outlets: Sequence[str]) -> NamedSources:
     """What `question` names as its sources among the indexed `outlets`, what it names that is not indexed, and what it is
     about without them."""
     named, about = _mask_outlets(question, outlets)
-    return NamedSources(outlets=named, published=_published(question), about=about, unindexed=_unindexed(question, outlets))
+    unindexed = _unindexed(question, outlets)
+    cites = bool(named or unindexed or _REPORTED_BY.search(question))
+    return NamedSources(outlets=named, published=_published(question), about=about, unindexed=unindexed, cites_reports=cites)
 
 
 def _unindexed(question: str, outlets: Sequence[str]) -> list[str]:

@@ -102,15 +102,32 @@ def test_one_fact_questions_and_letter_questions_are_not_descriptive(question):
     assert descriptive(question, OUTLETS) is None
 
 
-def test_a_description_that_cites_no_report_asks_about_one_story_unless_it_asks_for_a_class_or_a_pair():
-    one_story = "Which 49-year-old former Cup Series driver attended the Commonwealth Clash and interviewed Kyle Larson and Brad Sweet?"
-    assert descriptive(one_story, OUTLETS) is None  # the sentences of its story answer it (`qa.story_subject`)
-    for cited in ("according to Reuters", "as reported by TechCrunch", "according to reports"):
-        read = descriptive(one_story.replace("?", f", {cited}?"), OUTLETS)
-        assert read is not None, cited
-    group = "What group of people is suing the social media company and also approves every app download their teens make?"
-    pair = "Which two companies launched the AI Alliance with fifty partners and also support open science in their research?"
-    assert [descriptive(q, OUTLETS) is not None for q in (group, pair)] == [True, True]
+ONE_STORY = "Which 49-year-old former Cup Series driver attended the Commonwealth Clash and interviewed Kyle Larson and Brad Sweet?"
+
+
+@pytest.mark.parametrize(
+    ("cited", "descriptive_read"),
+    [
+        ("", False),  # cites no report: about one story, whose sentences answer it (`qa.story_subject`)
+        (", according to its organisers", False),  # "according to" someone the question does not name
+        (", according to Reuters", True),
+        (", as reported by TechCrunch", True),
+        (", as reported by the Wall Street Journal", True),  # an outlet that is not indexed
+    ],
+)
+def test_a_description_is_read_across_articles_only_when_it_cites_reports(cited, descriptive_read):
+    assert (descriptive(ONE_STORY.replace("?", f"{cited}?"), OUTLETS) is not None) is descriptive_read
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What group of people is suing the social media company and also approves every app download their teens make?",
+        "Which two companies launched the AI Alliance with fifty partners and also support open science in their research?",
+    ],
+)
+def test_a_class_or_a_pair_described_at_length_is_descriptive_without_a_report(question):
+    assert descriptive(question, OUTLETS) is not None
 
 
 @pytest.mark.parametrize(

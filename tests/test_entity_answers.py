@@ -172,7 +172,7 @@ def test_the_named_outlets_articles_are_searched_too(news, embedder, monkeypatch
 
     monkeypatch.setattr(narrowed.entity_answerer, "answer", spy)
     clues = "facing a criminal trial on fraud and conspiracy charges, and is accused by prosecutors of committing fraud"
-    unnamed = narrowed.ask(f"Who is the individual, according to reports, {clues}?")  # cites reports, names no outlet
+    unnamed = narrowed.ask(f"Who is the individual, according to Reuters, {clues}?")  # cites a report, no indexed outlet
     named = narrowed.ask(f"Who is the individual, as reported by Fortune, {clues}?")
     assert unnamed.short == named.short == "Sam Bankman-Fried"
     assert named.filters.named_sources == ["Fortune"]

@@ -133,13 +133,13 @@ QUIZ_NAMES = Path(__file__).resolve().parent / "data" / "quiz-names" / "articles
 
 
 def test_the_names_a_description_gives_choose_the_story_its_entity_comes_from(tmp_path, embedder):
-    """A description's own names choose the story its entity comes from. Asked "According to reports, which cybersecurity
-    company, led by Rupal Shah Hollenbeck, ...?", each of two real stories supports one clue, and the football report names Manchester City more
+    """A description's own names choose the story its entity comes from. Asked "Which cybersecurity company, led by Rupal Shah
+    Hollenbeck according to Reuters, ...?", each of two real stories supports one clue, and the football report names Manchester City more
     often; only the Check Point story holds the name the question gives, so its company is the answer (`names` in
     `qa.entity_scoring`)."""
     pipeline, texts = indexed_pipeline(QUIZ_NAMES, tmp_path / "db", embedder)
     question = (
-        "According to reports, which cybersecurity company, led by Rupal Shah Hollenbeck, has increased headcount over the past "
+        "Which cybersecurity company, led by Rupal Shah Hollenbeck according to Reuters, has increased headcount over the past "
         "year, including a 25% rise in its salesforce?"
     )
     assert pipeline.entity_answerer.read(pipeline.read_query(question)) is not None
@@ -165,7 +165,8 @@ def test_a_common_noun_of_the_question_does_not_rule_out_the_story_subject_that_
     )
     assert answer.kind == "sentences"
     assert answer.short == "Simply Homes"
-    quotes = {c.role: c.quote for c in answer.citations}
-    assert "the startup is expected to have 108 units" in quotes["answer"]
-    assert "Simply Homes" in quotes["context"]
+    answers = [c.quote for c in answer.citations if c.role == "answer"]
+    contexts = [c.quote for c in answer.citations if c.role == "context"]
+    assert any("the startup is expected to have 108 units" in quote for quote in answers)
+    assert any("Simply Homes" in quote for quote in contexts)
     assert_quotes_verbatim(answer, texts)
