@@ -75,7 +75,7 @@ MAX_CLUES = 8
 _MIN_CLUE_TERMS = 2
 """A piece with fewer content terms ("composing music") joins the clue before it."""
 _MIN_DESCRIPTIVE_WORDS = 12
-"""A question that names no outlet (asking for a class or for two) is descriptive only with two clues or more and at least
+"""A question that cites no report (asking for a class or for two) is descriptive only with two clues or more and at least
 this many words: "Which two rivers meet in the city?" asks one fact."""
 _NOT_MODIFIERS = frozenset(
     {"do", "does", "did", "is", "was", "are", "were", "has", "have", "had", "can", "could", "will", "would", "should", "may", "might"}
